@@ -1,0 +1,107 @@
+"""Input checks shared by every layer: clear errors that say what was expected and what came.
+
+The messages speak to a learner: they name the argument, the expected shape or value and
+the one that was given. Nothing is ever fixed up silently.
+"""
+
+import numbers
+
+import numpy as np
+
+
+def check_positive_int(name, value):
+    """Return ``value`` as an int if it is a whole number >= 1, else raise ValueError/TypeError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive whole number, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number (>= 1), got {value}")
+    return int(value)
+
+
+def check_float_dtype(name, dtype):
+    """Return ``dtype`` as a NumPy dtype if it is float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {dtype}")
+    return dtype
+
+
+def as_finite_array(name, x, dtype, ndim=None):
+    """``x`` as an array of ``dtype`` (``None`` keeps a float dtype), rank and finiteness checked.
+
+    ``ndim`` is a tuple of allowed numbers of dimensions, or ``None`` for any.
+    """
+    try:
+        array = np.asarray(x, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from err
+    if dtype is None and not np.issubdtype(array.dtype, np.floating):
+        array = array.astype(np.float64)
+    if ndim is not None and array.ndim not in ndim:
+        allowed = " or ".join(str(n) for n in ndim)
+        raise ValueError(f"{name} must have {allowed} dimensions, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, but it contains NaN or infinity")
+    return array
+
+
+def check_features(name, x, expected, size_name):
+    """Check that the last axis of ``x`` has ``expected`` entries (the layer's ``size_name``)."""
+    if x.shape[-1] != expected:
+        raise ValueError(
+            f"{name} must have {expected} features in its last axis ({size_name}), "
+            f"got {x.shape[-1]} (shape {x.shape})"
+        )
+
+
+def check_shape(name, array, expected):
+    """Check that ``array.shape == expected``."""
+    if array.shape != tuple(expected):
+        raise ValueError(f"{name} must have shape {tuple(expected)}, got {array.shape}")
+
+
+def check_state_dict(state_dict, expected, dtype):
+    """Check a state dict against ``expected`` shapes: no missing, extra or misshapen key.
+
+    Returns a dict of finite arrays of ``dtype``, in the order of ``expected``.
+    """
+    if not hasattr(state_dict, "keys"):
+        raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
+    missing = [key for key in expected if key not in state_dict]
+    extra = [key for key in state_dict if key not in expected]
+    if missing:
+        raise KeyError(f"state_dict is missing key(s) {missing}")
+    if extra:
+        raise KeyError(f"state_dict has unexpected key(s) {extra}; expected {list(expected)}")
+    checked = {}
+    for key, shape in expected.items():
+        value = as_finite_array(key, np.asarray(state_dict[key]), dtype)
+        check_shape(key, value, shape)
+        checked[key] = value
+    return checked
+
+
+def check_one_of(name, value, options):
+    """Return ``value`` if it is one of ``options``, else raise ValueError listing them."""
+    if value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_positive_float(name, value, *, allow_zero=False):
+    """Return ``value`` as a float if it is a finite number > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
+    return value
+
+
+def require_cache(cache):
+    """Return ``cache``, or raise RuntimeError when no forward pass has stored one yet."""
+    if cache is None:
+        raise RuntimeError("call forward first: backward needs the values that forward stores")
+    return cache

@@ -1,0 +1,65 @@
+"""Task generators: shapes, that targets mean what the docstrings say, and clear errors."""
+
+import numpy as np
+import pytest
+
+from lstm_magnifier.tasks import (
+    adding_task,
+    bracket_sequences,
+    memoryless_task,
+    one_hot,
+    recall_task,
+)
+
+
+def test_one_hot():
+    np.testing.assert_array_equal(one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+        one_hot([3], 3)
+
+
+@pytest.mark.parametrize(("lag", "length"), [(0, None), (3, None), (2, 6)])
+def test_recall_target_is_the_symbol_lag_steps_back(lag, length):
+    x, y = recall_task(np.random.default_rng(0), 64, lag, n_symbols=5, length=length)
+    T = lag + 1 if length is None else length
+    assert x.shape == (T, 64, 5) and y.shape == (64,)
+    np.testing.assert_array_equal(x[T - 1 - lag].argmax(-1), y)
+    assert len(np.unique(y)) == 5
+
+
+def test_recall_errors():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="lag"):
+        recall_task(rng, 4, -1)
+    with pytest.raises(ValueError, match="smaller than length"):
+        recall_task(rng, 4, 5, length=5)
+    with pytest.raises(ValueError, match="batch_size"):
+        recall_task(rng, 0, 2)
+
+
+def test_memoryless_targets_depend_on_the_current_step_only():
+    x, y = memoryless_task(np.random.default_rng(1), 8, 10)
+    assert x.shape == (10, 8, 4) and y.shape == (10, 8)
+    np.testing.assert_array_equal(y, x.argmax(-1) % 2)
+
+
+def test_adding_task_sums_the_two_marked_numbers():
+    x, y = adding_task(np.random.default_rng(2), 500, 20)
+    assert x.shape == (20, 500, 2) and y.shape == (500, 1)
+    np.testing.assert_array_equal(x[..., 1].sum(0), 2)
+    assert np.all(x[:10, :, 1].sum(0) == 1)
+    np.testing.assert_allclose((x[..., 0] * x[..., 1]).sum(0), y[:, 0])
+    assert abs(np.mean((y - 1.0) ** 2) - 1 / 6) < 0.03  # guessing the mean scores about 1/6
+    with pytest.raises(ValueError, match="at least 2"):
+        adding_task(np.random.default_rng(0), 1, 1)
+
+
+def test_brackets_depth_is_running_count_and_bounded():
+    x, depth, text = bracket_sequences(np.random.default_rng(3), 16, 40, max_depth=3)
+    assert x.shape == (40, 16, 2) and depth.shape == (40, 16) and len(text) == 16
+    steps = np.where(x[..., 0] == 1, 1, -1)
+    np.testing.assert_array_equal(np.cumsum(steps, axis=0), depth)
+    assert depth.min() >= 0 and depth.max() <= 3
+    assert text[0] == "".join("()"[c] for c in x[:, 0].argmax(-1))
+    with pytest.raises(ValueError, match="p_open"):
+        bracket_sequences(np.random.default_rng(0), 1, 5, p_open=1.0)
