@@ -1,0 +1,743 @@
+r"""The book's diagrams of the LSTM cell, drawn with matplotlib alone.
+
+Three kinds of figure, all in the colours of :mod:`lstm_magnifier.palette`:
+
+- :func:`draw_cell` / :class:`CellDiagram`: the whole cell with its four networks
+  (Learn, Forget, Remember, Use) as coloured regions, read left to right and
+  bottom to top;
+- :func:`draw_network` / :class:`NetworkDiagram`: the magnifier, one network
+  enlarged with its equation;
+- :func:`draw_unrolled`: the recurrence unrolled over time.
+
+The cell drawn is the standard LSTM (PyTorch's ``nn.LSTMCell``):
+
+$$ i = \sigma(W_i[h_{t-1}, x_t] + b_i),\; f = \sigma(W_f[\cdot] + b_f),\;
+   g = \tanh(W_g[\cdot] + b_g),\; o = \sigma(W_o[\cdot] + b_o) $$
+$$ \mathrm{learn} = i \odot g,\quad \mathrm{forget} = f \odot c_{t-1},\quad
+   c_t = \mathrm{forget} + \mathrm{learn},\quad h_t = o \odot \tanh(c_t) $$
+
+Given a trace (a :class:`lstm_magnifier.cell.CellTrace`, or any object with the
+attributes ``x, h_prev, c_prev, i, f, g, o, learn, forget, c, h``), the diagrams
+print live values on their wires. The diagram classes keep those text artists in
+``.artists`` so that ``.update(trace)`` only calls ``set_text``: widgets can redraw
+a slider move without rebuilding the figure.
+"""
+
+import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from matplotlib.path import Path
+
+from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, MUTED, NETWORK_COLORS, NEUTRAL, ink
+
+NETWORKS = ("learn", "forget", "remember", "use")
+"""The four networks of the cell, in the book's order."""
+
+TRACE_FIELDS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+"""Attributes a trace must have for the diagrams to show its values."""
+
+TITLES = {"learn": "Learn", "forget": "Forget", "remember": "Remember", "use": "Use"}
+
+EQUATIONS = {
+    "learn": r"$\mathrm{learn}_t = i_t \odot g_t$" + "\n"
+    r"$i_t = \sigma(W_i\,[h_{t-1}, x_t] + b_i), \quad g_t = \tanh(W_g\,[h_{t-1}, x_t] + b_g)$",
+    "forget": r"$\mathrm{forget}_t = f_t \odot c_{t-1}$" + "\n"
+    r"$f_t = \sigma(W_f\,[h_{t-1}, x_t] + b_f)$",
+    "remember": r"$c_t = \mathrm{forget}_t + \mathrm{learn}_t$" + "\n"
+    r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$",
+    "use": r"$h_t = o_t \odot \tanh(c_t)$" + "\n" r"$o_t = \sigma(W_o\,[h_{t-1}, x_t] + b_o)$",
+}
+"""Each network's equation as matplotlib mathtext (two lines): the magnifier's title."""
+
+ALT_TEXTS = {
+    "cell": "Diagram of one LSTM cell: long-term memory c enters top left and short-term memory h "
+    "bottom left, the event x enters from below, and four coloured regions (Forget, Learn, "
+    "Remember, Use) turn them into the new c (top right) and the new h (right and up).",
+    "learn": "Magnified Learn network: h and x feed a tanh layer (combine, giving g) and a sigmoid "
+    "layer (ignore, giving i), and their elementwise product i times g is what the cell learns.",
+    "forget": "Magnified Forget network: a sigmoid layer reads h and x and gives the forget factor "
+    "f, which multiplies the long-term memory c elementwise.",
+    "remember": "Magnified Remember network: the outputs of the Forget and Learn networks are "
+    "added, with no weights, to give the new long-term memory c.",
+    "use": "Magnified Use network: the new long-term memory c passes through tanh and is "
+    "multiplied by the output factor o, a sigmoid layer of h and x, giving the new short-term "
+    "memory h, which is also the prediction.",
+    "unrolled": "A row of identical LSTM cells, one per time step: each takes an input x from "
+    "below, passes long-term memory c and short-term memory h to the next cell on its right, "
+    "and sends h up as its output.",
+}
+
+_TIMES, _MINUS = "\u00d7", "\u2212"
+_VALUE_FONT = {"family": "DejaVu Sans Mono", "size": 8.5}
+
+
+# --------------------------------------------------------------------------- values
+
+
+def format_value(value):
+    """How the diagrams print one number: 3 decimals, a true minus sign (e.g. ``−0.250``)."""
+    return f"{float(value):.3f}".replace("-", _MINUS)
+
+
+def trace_value(trace, key, unit=0):
+    r"""The scalar a diagram shows for ``key``: batch 0, hidden unit ``unit``.
+
+    ``key`` is a trace field (``"c"``, ``"f"``, ...) or ``"tanh_c"`` for
+    $\tanh(c_t)$. Fields of shape ``(B, H)`` give ``[0, unit]``, ``(H,)`` give
+    ``[unit]``. The event ``x`` has $D$ features that are not tied to hidden units,
+    so it always shows its first feature ``x[..., 0]``.
+    """
+    name = "c" if key == "tanh_c" else key
+    if not hasattr(trace, name):
+        raise TypeError(f"trace must have an attribute {name!r} (a CellTrace has {TRACE_FIELDS})")
+    array = np.asarray(getattr(trace, name), dtype=float)
+    if array.ndim > 2:
+        raise ValueError(f"trace.{name} must be (H,) or (B, H), got shape {array.shape}")
+    row = array.reshape(-1, array.shape[-1])[0] if array.ndim else array.reshape(1)
+    index = 0 if name == "x" else unit
+    if index >= row.size:
+        raise ValueError(f"unit={unit} is out of range: trace.{name} has {row.size} entries")
+    value = row[index]
+    return float(np.tanh(value)) if key == "tanh_c" else float(value)
+
+
+def _check_unit(unit):
+    if isinstance(unit, bool) or not isinstance(unit, int | np.integer):
+        raise TypeError(f"unit must be a whole number >= 0, got {unit!r}")
+    if unit < 0:
+        raise ValueError(f"unit must be >= 0, got {unit}")
+    return int(unit)
+
+
+def _check_name(name, argument="name", allow_none=False):
+    if (name is None and allow_none) or name in NETWORKS:
+        return name
+    raise ValueError(f"{argument} must be one of {NETWORKS}{' or None' * allow_none}, got {name!r}")
+
+
+# --------------------------------------------------------------------------- drawing helpers
+
+
+def _box(ax, center, size, text, color, *, sub=None, face="white", fontsize=13, round_=0.18):
+    """A rounded layer box with a big label and an optional small second line."""
+    (cx, cy), (w, h) = center, size
+    style = f"round,pad=0,rounding_size={round_}"
+    patch = FancyBboxPatch(
+        (cx - w / 2, cy - h / 2), w, h, boxstyle=style, fc=face, ec=color, lw=1.8
+    )
+    ax.add_patch(patch)
+    dy = 0.16 * h if sub else 0.0
+    label = ax.text(
+        cx, cy + dy, text, color=ink(color), ha="center", va="center", fontsize=fontsize
+    )
+    artists = [patch, label]
+    if sub:
+        artists.append(
+            ax.text(cx, cy - 0.24 * h, sub, color=NEUTRAL, ha="center", va="center", fontsize=8.5)
+        )
+    return artists
+
+
+def _node(ax, center, symbol, color, r=0.3):
+    """A round operation node: elementwise product (×) or sum (+)."""
+    circle = Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3)
+    ax.add_patch(circle)
+    text = ax.text(
+        *center, symbol, color=ink(color), ha="center", va="center", fontsize=13, zorder=4
+    )
+    return [circle, text]
+
+
+def _wire(ax, points, color, *, arrow=True, lw=1.8):
+    """A wire through ``points`` (corners), with an arrow head at the last point."""
+    path = Path(np.asarray(points, dtype=float))
+    style = "-|>,head_length=0.45,head_width=0.22" if arrow else "-"
+    wire = FancyArrowPatch(path=path, arrowstyle=style, mutation_scale=14, color=color, lw=lw)
+    wire.set_joinstyle("round")
+    wire.set_capstyle("round")
+    ax.add_patch(wire)
+    return [wire]
+
+
+def _dot(ax, center, color):
+    """A junction where a wire splits in two."""
+    dot = Circle(center, 0.09, fc=color, ec=color, zorder=3)
+    ax.add_patch(dot)
+    return [dot]
+
+
+def _label(ax, xy, text, color, *, ha="center", va="center", size=12, **kwargs):
+    """A text label (symbol or name) next to something drawn."""
+    return [ax.text(*xy, text, color=ink(color), ha=ha, va=va, fontsize=size, **kwargs)]
+
+
+def _caption(ax, xy, text, *, ha="center", va="center"):
+    """A small grey italic caption, e.g. "long-term memory" under $c_{t-1}$."""
+    return [ax.text(*xy, text, color=NEUTRAL, ha=ha, va=va, fontsize=8.5, style="italic")]
+
+
+def _region(ax, bounds, name, label_xy, *, ha="left", text=None):
+    """One network's translucent, rounded region and its title (default: the network's name)."""
+    x0, y0, x1, y1 = bounds
+    style = "round,pad=0,rounding_size=0.35"
+    patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle=style, lw=1.4, zorder=0)
+    ax.add_patch(patch)
+    title = ax.text(*label_xy, text or TITLES[name], ha=ha, va="center", fontsize=12, weight="bold")
+    _paint_region(patch, title, NETWORK_COLORS[name])
+    return patch, title
+
+
+def _paint_region(patch, title, color):
+    patch.set_facecolor((*_rgb(color), 0.10))
+    patch.set_edgecolor((*_rgb(color), 0.85))
+    title.set_color(ink(color))
+
+
+def _rgb(color):
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(color)
+
+
+def _tint(color, amount):
+    """``color`` mixed with white, opaque (``amount`` 0 = white, 1 = the colour itself)."""
+    return tuple(1 - amount * (1 - channel) for channel in _rgb(color))
+
+
+def _setup_axes(ax, width, height, figsize):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return ax
+
+
+# --------------------------------------------------------------------------- base class
+
+
+class _Diagram:
+    """What the cell and the magnifier share: value artists, groups, update, highlight."""
+
+    def __init__(self, ax, unit, show_values):
+        self.ax = ax
+        self.unit = _check_unit(unit)
+        self.show_values = bool(show_values)
+        self.artists = {}  # trace key -> Text showing its value
+        self.groups = {name: [] for name in NETWORKS}  # network -> artists to dim
+        self.note = None
+
+    def _add(self, groups, artists):
+        """Put ``artists`` in network group(s) ``groups`` (a name, a tuple of names, or None)."""
+        for group in (groups,) if isinstance(groups, str) else groups or ():
+            self.groups[group].extend(artists)
+        return artists
+
+    def _value(self, key, xy, color, group=None, *, ha="center", va="center"):
+        """An (initially empty) value box on a wire; kept in ``self.artists[key]``."""
+        if not self.show_values:
+            return
+        box = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
+        text = self.ax.text(*xy, "", color="black", ha=ha, va=va, bbox=box, zorder=5, **_VALUE_FONT)
+        self.artists[key] = text
+        self._add(group, [text])
+
+    def _note(self, xy, ha="left"):
+        self.note = self.ax.text(*xy, "", color=NEUTRAL, ha=ha, va="center", fontsize=8)
+
+    def update(self, trace):
+        """Show the values of ``trace`` by changing the text of existing artists only.
+
+        ``trace`` is a :class:`~lstm_magnifier.cell.CellTrace` (or any object with
+        its fields). Nothing is added to or removed from the Axes. Returns ``self``.
+        """
+        texts = {key: format_value(trace_value(trace, key, self.unit)) for key in self.artists}
+        for key, text in texts.items():
+            self.artists[key].set_text(text)
+        if self.note is not None and self.artists:
+            self.note.set_text(self._note_text(trace))
+        return self
+
+    def _note_text(self, trace):
+        hidden = np.shape(trace.c)[-1] if np.ndim(trace.c) else 1
+        features = np.shape(trace.x)[-1] if np.ndim(trace.x) else 1
+        text = f"values: unit {self.unit} of H = {hidden}"
+        text += ", batch item 0" if np.ndim(trace.c) == 2 else ""
+        shows_x = features > 1 and "x" in self.artists
+        return text + (f"; x shows feature 0 of D = {features}" if shows_x else "")
+
+
+# --------------------------------------------------------------------------- the whole cell
+
+_CELL_SIZE = (20.0, 12.2)  # data units; aspect of the default figsize (9, 5.5)
+_YC, _YBUS, _YLAYER = 10.0, 2.0, 4.4  # heights of the c line, the [h, x] bus, the layers
+_XC = {"join": 3.0, "f": 4.0, "i": 6.6, "g": 8.6, "o": 12.0, "tanh": 14.2, "out": 16.4, "end": 18.9}
+_LAYER = (1.4, 1.0)
+
+
+class CellDiagram(_Diagram):
+    r"""The whole LSTM cell, its four networks as coloured regions, optionally with live values.
+
+    Read it left to right, bottom to top: long-term memory $c_{t-1}$ enters top
+    left, short-term memory $h_{t-1}$ bottom left, the event $x_t$ from below; the
+    new $c_t$ leaves top right, the new $h_t$ leaves right and goes up as the
+    prediction. Values shown are batch item 0 and hidden unit ``unit`` of each
+    ``(B, H)`` array (``x`` shows its feature 0).
+
+    Attributes: ``ax``; ``artists`` (trace key -> value ``Text``, keys
+    ``c_prev, h_prev, x, i, f, g, o, learn, forget, c, h``); ``groups`` (network ->
+    its artists); ``regions`` (network -> (patch, title)); ``note`` (which unit is shown).
+    """
+
+    def __init__(
+        self, ax=None, *, trace=None, highlight=None, show_values=True, title=None, unit=0
+    ):
+        _check_name(highlight, "highlight", allow_none=True)
+        super().__init__(_setup_axes(ax, *_CELL_SIZE, (9, 5.5)), unit, show_values)
+        self.regions = {}  # network -> (region patch, region title)
+        self._draw_regions()
+        self._draw_inputs()
+        self._draw_forget()
+        self._draw_learn()
+        self._draw_remember()
+        self._draw_use()
+        self._draw_key()
+        self._note((0.1, 11.9))
+        if title is not None:
+            self.ax.set_title(title)
+        self.set_highlight(highlight)
+        if trace is not None:
+            self.update(trace)
+
+    def set_highlight(self, name):
+        """Put network ``name`` in focus and grey out the other three (``None``: all in colour)."""
+        _check_name(name, "highlight", allow_none=True)
+        keep = {id(artist) for artist in self.groups[name]} if name else None
+        for artist in {id(a): a for group in self.groups.values() for a in group}.values():
+            alpha = None if keep is None or id(artist) in keep else 0.25
+            artist.set_alpha(alpha)
+            if hasattr(artist, "get_bbox_patch") and artist.get_bbox_patch() is not None:
+                artist.get_bbox_patch().set_alpha(alpha)
+        for network, region in self.regions.items():
+            dim = name is not None and network != name
+            _paint_region(*region, MUTED if dim else NETWORK_COLORS[network])
+        self.highlight = name
+        return self
+
+    def _draw_regions(self):
+        bounds = {
+            "forget": ((3.05, 3.45, 4.95, 11.05), (4.0, 10.7), "center"),
+            "learn": ((5.55, 3.45, 9.75, 7.75), (5.75, 7.4), "left"),
+            "remember": ((7.5, 9.3, 10.2, 11.05), (8.85, 10.7), "center"),
+            "use": ((11.0, 3.45, 17.1, 8.8), (11.2, 8.45), "left"),
+        }
+        for name, (box, label_xy, ha) in bounds.items():
+            self.regions[name] = _region(self.ax, box, name, label_xy, ha=ha)
+
+    def _draw_inputs(self):
+        ax, c, h, x = self.ax, MEMORY_COLORS["c"], MEMORY_COLORS["h"], MEMORY_COLORS["x"]
+        join = (_XC["join"], _YBUS)
+        _wire(ax, [(1.25, _YC), (_XC["f"] - 0.3, _YC)], c)
+        _label(ax, (0.1, _YC), r"$c_{t-1}$", c, ha="left", size=14)
+        _caption(ax, (0.1, _YC + 0.55), "long-term memory", ha="left")
+        _wire(ax, [(1.25, _YBUS), join], h, arrow=False)
+        _label(ax, (0.1, _YBUS), r"$h_{t-1}$", h, ha="left", size=14)
+        _caption(ax, (0.1, _YBUS + 0.55), "short-term memory", ha="left")
+        _wire(ax, [(_XC["join"], 0.7), join], x, arrow=False)
+        _label(ax, (_XC["join"], 0.35), r"$x_t$", x, size=14)
+        _caption(ax, (_XC["join"] + 0.35, 0.35), "event", ha="left")
+        _dot(ax, join, NEUTRAL)
+        _wire(ax, [join, (_XC["o"], _YBUS)], NEUTRAL, arrow=False)
+        _label(ax, (10.3, _YBUS - 0.4), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
+        for gate in "fig":
+            _dot(ax, (_XC[gate], _YBUS), NEUTRAL)
+        for gate in "figo":
+            top = _YLAYER - _LAYER[1] / 2
+            self._add(
+                _gate_network(gate), _wire(ax, [(_XC[gate], _YBUS), (_XC[gate], top)], NEUTRAL)
+            )
+        self._value("c_prev", (2.1, _YC), c)
+        self._value("h_prev", (2.1, _YBUS), h)
+        self._value("x", (_XC["join"], 1.3), x)
+
+    def _layer(self, gate, symbol):
+        center = (_XC[gate], _YLAYER)
+        return self._add(
+            _gate_network(gate), _box(self.ax, center, _LAYER, symbol, GATE_COLORS[gate])
+        )
+
+    def _draw_forget(self):
+        ax, color = self.ax, GATE_COLORS["f"]
+        self._layer("f", r"$\sigma$")
+        top = _YLAYER + _LAYER[1] / 2
+        self._add("forget", _wire(ax, [(_XC["f"], top), (_XC["f"], _YC - 0.3)], color))
+        self._add("forget", _label(ax, (_XC["f"] - 0.25, 7.9), r"$f_t$", color, ha="right"))
+        self._value("f", (_XC["f"], 6.9), color, "forget")
+        self._add("forget", _node(ax, (_XC["f"], _YC), _TIMES, NETWORK_COLORS["forget"]))
+        c_line = _wire(ax, [(_XC["f"] + 0.3, _YC), (_XC["g"] - 0.3, _YC)], MEMORY_COLORS["c"])
+        both = ("forget", "remember")  # forget's output is remember's input
+        self._add(both, c_line)
+        self._add(both, _label(ax, (6.3, _YC + 0.45), "forget", NETWORK_COLORS["forget"], size=10))
+        self._value("forget", (6.3, _YC), MEMORY_COLORS["c"], both)
+
+    def _draw_learn(self):
+        ax, ci, cg = self.ax, GATE_COLORS["i"], GATE_COLORS["g"]
+        self._layer("i", r"$\sigma$")
+        self._layer("g", "tanh")
+        top, y_mul = _YLAYER + _LAYER[1] / 2, 6.8
+        self._add(
+            "learn", _wire(ax, [(_XC["i"], top), (_XC["i"], y_mul), (_XC["g"] - 0.3, y_mul)], ci)
+        )
+        self._add("learn", _wire(ax, [(_XC["g"], top), (_XC["g"], y_mul - 0.3)], cg))
+        self._add("learn", _label(ax, (7.45, y_mul + 0.4), r"$i_t$", ci))
+        self._add("learn", _label(ax, (_XC["g"] + 0.3, 6.2), r"$g_t$", cg, ha="left"))
+        self._value("i", (_XC["i"], 5.65), ci, "learn")
+        self._value("g", (_XC["g"], 5.65), cg, "learn")
+        self._add("learn", _node(ax, (_XC["g"], y_mul), _TIMES, NETWORK_COLORS["learn"]))
+        wire = _wire(ax, [(_XC["g"], y_mul + 0.3), (_XC["g"], _YC - 0.3)], NETWORK_COLORS["learn"])
+        both = ("learn", "remember")  # learn's output is remember's input
+        self._add(both, wire)
+        label = _label(
+            ax, (_XC["g"] + 0.25, 8.75), "learn", NETWORK_COLORS["learn"], size=10, ha="left"
+        )
+        self._add(both, label)
+        self._value("learn", (_XC["g"], 8.3), NETWORK_COLORS["learn"], both)
+
+    def _draw_remember(self):
+        ax, c = self.ax, MEMORY_COLORS["c"]
+        self._add("remember", _node(ax, (_XC["g"], _YC), "+", NETWORK_COLORS["remember"]))
+        _wire(ax, [(_XC["g"] + 0.3, _YC), (_XC["end"], _YC)], c)
+        _label(ax, (_XC["end"] + 0.12, _YC), r"$c_t$", c, ha="left", size=14)
+        _caption(ax, (19.95, _YC + 0.55), "long-term memory", ha="right")
+        self._value("c", (11.4, _YC), c)
+
+    def _draw_use(self):
+        ax, co, cu, c, h = (
+            self.ax,
+            GATE_COLORS["o"],
+            NETWORK_COLORS["use"],
+            MEMORY_COLORS["c"],
+            MEMORY_COLORS["h"],
+        )
+        xt, xo, y_mul = _XC["tanh"], _XC["out"], 6.0
+        self._layer("o", r"$\sigma$")
+        self._add("use", _dot(ax, (xt, _YC), c) + _wire(ax, [(xt, _YC), (xt, 8.15)], c))
+        self._add(
+            "use", _box(ax, (xt, 7.7), (1.4, 0.8), "tanh", cu, face=_tint(cu, 0.15), round_=0.4)
+        )
+        self._add("use", _wire(ax, [(xt, 7.3), (xt, y_mul + 0.3)], cu))
+        top = _YLAYER + _LAYER[1] / 2
+        self._add("use", _wire(ax, [(_XC["o"], top), (_XC["o"], y_mul), (xt - 0.3, y_mul)], co))
+        self._add("use", _label(ax, (12.95, y_mul + 0.45), r"$o_t$", co))
+        self._value("o", (12.95, y_mul), co, "use")
+        self._add("use", _node(ax, (xt, y_mul), _TIMES, cu))
+        self._add(
+            "use",
+            _wire(ax, [(xt + 0.3, y_mul), (xo, y_mul)], h, arrow=False) + _dot(ax, (xo, y_mul), h),
+        )
+        up = _wire(ax, [(xo, y_mul), (xo, 11.55)], h)
+        up[0].set_path_effects([_halo()])
+        self._add("use", up + _wire(ax, [(xo, y_mul), (xo, _YBUS), (_XC["end"], _YBUS)], h))
+        _label(ax, (xo, 11.85), r"$h_t$", h, size=14)
+        _caption(ax, (xo + 0.35, 11.85), "prediction", ha="left")
+        _label(ax, (_XC["end"] + 0.12, _YBUS), r"$h_t$", h, ha="left", size=14)
+        _caption(ax, (19.95, _YBUS + 0.55), "short-term memory", ha="right")
+        self._value("h", (17.65, _YBUS), h)
+
+    def _draw_key(self):
+        ax, y = self.ax, 0.45
+        entries = [
+            (r"$\sigma$", "box", "layer: weights + activation"),
+            (_TIMES, "node", "elementwise product"),
+        ]
+        entries.append(("+", "node", "sum"))
+        x = 5.2
+        for symbol, kind, text in entries:
+            if kind == "box":
+                _box(ax, (x, y), (0.7, 0.5), symbol, NEUTRAL, fontsize=10, round_=0.1)
+            else:
+                _node(ax, (x, y), symbol, NEUTRAL, r=0.24)
+            label = _caption(ax, (x + 0.5, y), text, ha="left")[0]
+            label.set_style("normal")
+            x += 0.9 + 0.2 * len(text)
+
+
+def _gate_network(gate):
+    return {"i": "learn", "g": "learn", "f": "forget", "o": "use"}[gate]
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return patheffects.withStroke(linewidth=6, foreground="white")
+
+
+def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=None, unit=0):
+    r"""Draw the whole LSTM cell with its four networks and return the Axes.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes or None
+        Where to draw; ``None`` makes a new figure of size (9, 5.5).
+    trace : CellTrace or None
+        A step of :meth:`lstm_magnifier.cell.LSTMCell.step` (or any object with the
+        fields ``x, h_prev, c_prev, i, f, g, o, learn, forget, c, h``, each ``(H,)``
+        or ``(B, H)``; ``x`` is ``(D,)`` or ``(B, D)``). Its values are printed on
+        the wires: batch item 0, hidden unit ``unit``, and feature 0 of ``x``.
+    highlight : {"learn", "forget", "remember", "use"} or None
+        Keep this network in colour and grey out the others.
+    show_values : bool
+        ``False`` draws no value boxes at all.
+    title : str or None
+        Axes title.
+    unit : int
+        Which hidden unit's values to show (default 0).
+
+    The diagram object (a :class:`CellDiagram`) is kept as ``ax.lstm_diagram`` and
+    its value texts as ``ax.lstm_values`` so that a widget can call
+    ``ax.lstm_diagram.update(trace)`` later.
+    """
+    diagram = CellDiagram(
+        ax, trace=trace, highlight=highlight, show_values=show_values, title=title, unit=unit
+    )
+    diagram.ax.lstm_diagram = diagram
+    diagram.ax.lstm_values = diagram.artists
+    return diagram.ax
+
+
+# --------------------------------------------------------------------------- the magnifier
+
+_NET_SIZE = (16.0, 8.2)
+_NET_KEYS = {
+    "learn": ("h_prev", "x", "i", "g", "learn"),
+    "forget": ("c_prev", "h_prev", "x", "f", "forget"),
+    "remember": ("forget", "learn", "c"),
+    "use": ("c", "h_prev", "x", "o", "tanh_c", "h"),
+}
+_XL, _XB, _XM, _XE = 2.8, 6.6, 10.8, 14.4  # x of: inputs join, layer boxes, x/+ node, output end
+_BOX = (2.6, 1.4)
+
+
+class NetworkDiagram(_Diagram):
+    r"""The magnifier: one of the four networks enlarged, with its equation as the title.
+
+    ``name`` is "learn", "forget", "remember" or "use". Layer boxes show the
+    activation and the weights they own ($W_i, b_i$ ...); round nodes are the
+    weight-free operations ($\odot$, $+$, and the $\tanh$ on $c_t$). With a trace,
+    the wires show batch item 0 and hidden unit ``unit`` (``x``: feature 0).
+    ``artists`` maps trace keys to value texts (``"tanh_c"`` is $\tanh(c_t)$);
+    ``update(trace)`` changes only their text.
+    """
+
+    def __init__(self, name, ax=None, *, trace=None, unit=0, show_values=True):
+        self.name = _check_name(name)
+        super().__init__(_setup_axes(ax, *_NET_SIZE, (8, 5.0)), unit, show_values)
+        getattr(self, f"_draw_{name}")()
+        self._note((15.95, 0.15), ha="right")
+        self.ax.set_title(EQUATIONS[name], fontsize=12, linespacing=1.6)
+        if trace is not None:
+            self.update(trace)
+
+    def _joined_inputs(self, y):
+        """$h_{t-1}$ from the left and $x_t$ from below, joined at (``_XL``, ``y``)."""
+        ax, h, x = self.ax, MEMORY_COLORS["h"], MEMORY_COLORS["x"]
+        _wire(ax, [(1.3, y), (_XL, y)], h, arrow=False)
+        _label(ax, (0.1, y), r"$h_{t-1}$", h, ha="left", size=14)
+        _caption(ax, (0.1, y + 0.55), "short-term memory", ha="left")
+        _wire(ax, [(_XL, 0.9), (_XL, y)], x, arrow=False)
+        _label(ax, (_XL, 0.5), r"$x_t$", x, size=14)
+        _caption(ax, (_XL + 0.35, 0.5), "event", ha="left")
+        _dot(ax, (_XL, y), NEUTRAL)
+        self._value("h_prev", (2.05, y), h)
+        self._value("x", (_XL, min(1.6, (0.9 + y) / 2 - 0.05)), x)
+
+    def _layer(self, gate, y, activation, role, role_dy):
+        """A layer box at height ``y``: activation, its weights, and its role above or below."""
+        color = GATE_COLORS[gate]
+        sub = rf"$W_{gate},\ b_{gate}$"
+        _box(self.ax, (_XB, y), _BOX, activation, color, sub=sub, fontsize=15)
+        _caption(self.ax, (_XB, y + role_dy), role)
+
+    def _gate_wire(self, key, label, y, color, y_node=4.0):
+        """From a box at height ``y`` right to the node at (``_XM``, ``y_node``)."""
+        end = y_node + (0.3 if y > y_node else -0.3)
+        _wire(self.ax, [(_XB + _BOX[0] / 2, y), (_XM, y), (_XM, end)], color)
+        _label(self.ax, ((_XB + _XM) / 2 + 0.65, y + 0.42), label, color)
+        self._value(key, ((_XB + _XM) / 2 + 0.65, y), color)
+
+    def _output(self, key, y, color, label, caption, x0=_XM + 0.3):
+        _wire(self.ax, [(x0, y), (_XE, y)], color)
+        _label(self.ax, (_XE + 0.12, y), label, color, ha="left", size=14)
+        _caption(self.ax, (15.95, y - 0.55), caption, ha="right")
+        self._value(key, ((x0 + _XE) / 2, y), color)
+
+    def _draw_learn(self):
+        ax, y_fork = self.ax, 4.2
+        _region(ax, (3.7, 0.35, 12.0, 7.75), "learn", (11.8, 7.4), ha="right", text="Learn network")
+        self._joined_inputs(4.0)
+        _wire(ax, [(_XL, 4.0), (y_fork, 4.0)], NEUTRAL, arrow=False)
+        _dot(ax, (y_fork, 4.0), NEUTRAL)
+        for y in (6.2, 1.8):
+            _wire(ax, [(y_fork, 4.0), (y_fork, y), (_XB - _BOX[0] / 2, y)], NEUTRAL)
+        _label(ax, (y_fork + 0.15, 4.0), r"$[h_{t-1}, x_t]$", NEUTRAL, ha="left", size=10)
+        self._layer("g", 6.2, "tanh", "combine", 1.0)
+        self._layer("i", 1.8, r"$\sigma$", "ignore", -1.0)
+        self._gate_wire("g", r"$g_t$", 6.2, GATE_COLORS["g"])
+        self._gate_wire("i", r"$i_t$", 1.8, GATE_COLORS["i"])
+        _node(ax, (_XM, 4.0), _TIMES, NETWORK_COLORS["learn"])
+        learn = NETWORK_COLORS["learn"]
+        self._output("learn", 4.0, learn, r"$\mathrm{learn}_t$", "to Remember")
+
+    def _draw_forget(self):
+        ax, c = self.ax, MEMORY_COLORS["c"]
+        _region(
+            ax, (3.7, 0.35, 12.0, 7.2), "forget", (11.8, 6.85), ha="right", text="Forget network"
+        )
+        _wire(ax, [(1.3, 6.2), (_XM - 0.3, 6.2)], c)
+        _label(ax, (0.1, 6.2), r"$c_{t-1}$", c, ha="left", size=14)
+        _caption(ax, (0.1, 6.75), "long-term memory", ha="left")
+        self._value("c_prev", (2.5, 6.2), c)
+        self._joined_inputs(2.4)
+        _wire(ax, [(_XL, 2.4), (_XB - _BOX[0] / 2, 2.4)], NEUTRAL)
+        _label(ax, (4.25, 2.8), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
+        self._layer("f", 2.4, r"$\sigma$", "forget factor", -1.05)
+        self._gate_wire("f", r"$f_t$", 2.4, GATE_COLORS["f"], y_node=6.2)
+        _node(ax, (_XM, 6.2), _TIMES, NETWORK_COLORS["forget"])
+        self._output("forget", 6.2, c, r"$\mathrm{forget}_t$", "to Remember")
+
+    def _draw_remember(self):
+        ax, c, x_add = self.ax, MEMORY_COLORS["c"], 8.0
+        _region(
+            ax, (6.4, 2.6, 12.9, 5.4), "remember", (12.7, 5.0), ha="right", text="Remember network"
+        )
+        sources = (
+            ("forget", 6.2, r"$f_t \odot c_{t-1}$", c),
+            ("learn", 1.8, r"$i_t \odot g_t$", None),
+        )
+        for name, y, sub, wire_color in sources:
+            color = NETWORK_COLORS[name]
+            _box(ax, (2.0, y), (3.0, 1.3), f"{TITLES[name]} network", color, sub=sub, fontsize=11)
+            end = 4.0 + (0.35 if y > 4.0 else -0.35)
+            _wire(ax, [(3.5, y), (x_add, y), (x_add, end)], wire_color or color)
+            label = rf"$\mathrm{{{name}}}_t$"
+            _label(ax, (5.5, y + 0.42), label, color)
+            self._value(name, (5.5, y), wire_color or color)
+        _node(ax, (x_add, 4.0), "+", NETWORK_COLORS["remember"], r=0.35)
+        _caption(ax, (9.9, 3.1), "no weights: a plain sum")
+        self._output("c", 4.0, c, r"$c_t$", "new long-term memory", x0=x_add + 0.35)
+
+    def _draw_use(self):
+        ax, c, h, use = self.ax, MEMORY_COLORS["c"], MEMORY_COLORS["h"], NETWORK_COLORS["use"]
+        _region(ax, (3.7, 0.35, 12.0, 7.75), "use", (11.8, 7.4), ha="right", text="Use network")
+        _wire(ax, [(1.3, 6.2), (_XB - _BOX[0] / 2, 6.2)], c)
+        _label(ax, (0.1, 6.2), r"$c_t$", c, ha="left", size=14)
+        _caption(ax, (0.1, 6.75), "new long-term memory", ha="left")
+        self._value("c", (2.5, 6.2), c)
+        face = _tint(use, 0.15)
+        _box(
+            ax, (_XB, 6.2), _BOX, "tanh", use, sub="no weights", face=face, fontsize=15, round_=0.6
+        )
+        self._gate_wire("tanh_c", r"$\tanh(c_t)$", 6.2, use)
+        self._joined_inputs(2.4)
+        _wire(ax, [(_XL, 2.4), (_XB - _BOX[0] / 2, 2.4)], NEUTRAL)
+        _label(ax, (4.25, 2.8), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
+        self._layer("o", 2.4, r"$\sigma$", "output factor", -1.05)
+        self._gate_wire("o", r"$o_t$", 2.4, GATE_COLORS["o"])
+        _node(ax, (_XM, 4.0), _TIMES, use)
+        x_split = 12.6
+        _wire(ax, [(_XM + 0.3, 4.0), (x_split, 4.0)], h, arrow=False)
+        _dot(ax, (x_split, 4.0), h)
+        _wire(ax, [(x_split, 4.0), (x_split, 7.45)], h)
+        _label(ax, (x_split, 7.8), r"$h_t$", h, size=14)
+        _caption(ax, (x_split + 0.35, 7.8), "prediction", ha="left")
+        self._output("h", 4.0, h, r"$h_t$", "new short-term memory", x0=x_split)
+
+
+def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
+    r"""Draw one network under the magnifier and return the Axes.
+
+    ``name`` is "learn", "forget", "remember" or "use"; the title is its equation,
+    for example for learn
+    $\mathrm{learn}_t = i_t \odot g_t$ with $i_t = \sigma(W_i[h_{t-1}, x_t] + b_i)$
+    and $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``CellTrace``, arrays
+    ``(H,)`` or ``(B, H)``) adds live values: batch item 0, hidden unit ``unit``,
+    feature 0 of ``x``. The :class:`NetworkDiagram` is kept as ``ax.lstm_diagram``
+    and its value texts as ``ax.lstm_values``.
+    """
+    diagram = NetworkDiagram(name, ax, trace=trace, unit=unit, show_values=show_values)
+    diagram.ax.lstm_diagram = diagram
+    diagram.ax.lstm_values = diagram.artists
+    return diagram.ax
+
+
+# --------------------------------------------------------------------------- unrolled in time
+
+_STEP, _CELL_W, _CELL_H, _Y_CELL = 5.2, 3.7, 2.6, 3.6  # step pitch, cell size, cell centre height
+
+
+def _unrolled_cell(ax, cx, t):
+    """One copy of the cell at time ``t``: a grey box holding the four networks as chips."""
+    x0, y0 = cx - _CELL_W / 2, _Y_CELL - _CELL_H / 2
+    style = "round,pad=0,rounding_size=0.3"
+    ax.add_patch(
+        FancyBboxPatch((x0, y0), _CELL_W, _CELL_H, boxstyle=style, fc="#F4F4F4", ec=NEUTRAL, lw=1.6)
+    )
+    _label(ax, (cx, y0 + _CELL_H - 0.35), f"LSTM cell, t = {t}", "black", size=9.5)
+    chips = (("forget", -1, 0), ("learn", 1, 0), ("remember", -1, 1), ("use", 1, 1))
+    for name, side, row in chips:
+        center = (cx + side * 0.85, _Y_CELL + 0.15 - row * 0.75)
+        face = _tint(NETWORK_COLORS[name], 0.15)
+        _box(
+            ax, center, (1.6, 0.6), name, NETWORK_COLORS[name], face=face, fontsize=8.5, round_=0.12
+        )
+
+
+def _memory_wire(ax, x0, x1, name, t, y):
+    """A memory wire (c above, h below) from ``x0`` to ``x1`` labelled with its time index."""
+    color = MEMORY_COLORS[name]
+    _wire(ax, [(x0, y), (x1, y)], color)
+    dy = 0.32 if name == "c" else -0.32
+    _label(ax, ((x0 + x1) / 2, y + dy), f"${name}_{{{t}}}$", color, size=11)
+
+
+def draw_unrolled(ax=None, *, steps=3):
+    r"""Draw the recurrence unrolled over ``steps`` time steps and return the Axes.
+
+    One and the same cell (same weights) is drawn once per step $t = 1 \dots T$:
+    it reads $x_t$ from below and $(h_{t-1}, c_{t-1})$ from the left, and passes
+    $(h_t, c_t)$ to the right, where $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ and
+    $h_t = o_t \odot \tanh(c_t)$; $h_t$ also goes up as the output at step $t$.
+    Fed a sequence ``(T, B, D)``, the cell produces outputs ``(T, B, H)``.
+    """
+    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
+    width = 2.2 + steps * _STEP + 0.8
+    fig_width = min(2.0 + 2.0 * steps, 16.0)
+    ax = _setup_axes(ax, width, 7.0, (fig_width, fig_width * 7.0 / width + 0.2))
+    y_c, y_h = _Y_CELL + 0.8, _Y_CELL - 0.8
+    x_prev = 0.9
+    for t in range(1, steps + 1):
+        cx = 2.2 + (t - 0.5) * _STEP
+        _unrolled_cell(ax, cx, t)
+        _memory_wire(ax, x_prev, cx - _CELL_W / 2, "c", t - 1, y_c)
+        _memory_wire(ax, x_prev, cx - _CELL_W / 2, "h", t - 1, y_h)
+        _wire(ax, [(cx, 0.85), (cx, _Y_CELL - _CELL_H / 2)], MEMORY_COLORS["x"])
+        _label(ax, (cx, 0.5), f"$x_{{{t}}}$", MEMORY_COLORS["x"], size=13)
+        _wire(ax, [(cx, _Y_CELL + _CELL_H / 2), (cx, 6.15)], MEMORY_COLORS["h"])
+        _label(ax, (cx, 6.55), f"$h_{{{t}}}$", MEMORY_COLORS["h"], size=13)
+        x_prev = cx + _CELL_W / 2
+    _memory_wire(ax, x_prev, width - 0.1, "c", steps, y_c)
+    _memory_wire(ax, x_prev, width - 0.1, "h", steps, y_h)
+    _caption(ax, (0.1, 6.55), "outputs", ha="left")
+    _caption(ax, (0.1, 0.5), "inputs", ha="left")
+    _caption(ax, (width - 0.1, 0.5), "time \u2192", ha="right")
+    return ax
+
+
+def alt_text(name):
+    """One-sentence alt text for a figure: "cell", "unrolled", or a network name."""
+    if name not in ALT_TEXTS:
+        raise ValueError(f"name must be one of {tuple(ALT_TEXTS)}, got {name!r}")
+    return ALT_TEXTS[name]

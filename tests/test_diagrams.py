@@ -1,0 +1,267 @@
+"""Tests for lstm_magnifier.diagrams and lstm_magnifier.palette (drawn with the Agg backend)."""
+
+import colorsys
+import types
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.colors import is_color_like, to_hex, to_rgb
+
+from lstm_magnifier import diagrams, palette
+from lstm_magnifier.diagrams import (
+    CellDiagram,
+    NetworkDiagram,
+    alt_text,
+    draw_cell,
+    draw_network,
+    draw_unrolled,
+    format_value,
+)
+
+plt.switch_backend("Agg")
+
+
+def make_trace(seed=0, B=2, D=3, H=4):
+    """A stand-in CellTrace computed with plain NumPy: one LSTM step on random weights."""
+    rng = np.random.default_rng(seed)
+    x, h_prev, c_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    W, b = rng.normal(size=(4 * H, D + H)), rng.normal(size=4 * H)
+    z = np.concatenate([x, h_prev], axis=1) @ W.T + b
+    i, f, o = (1 / (1 + np.exp(-z[:, k * H : (k + 1) * H])) for k in (0, 1, 3))
+    g = np.tanh(z[:, 2 * H : 3 * H])
+    learn, forget = i * g, f * c_prev
+    c = forget + learn
+    fields = dict(x=x, h_prev=h_prev, c_prev=c_prev, i=i, f=f, g=g, o=o)
+    return types.SimpleNamespace(**fields, learn=learn, forget=forget, c=c, h=o * np.tanh(c))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def texts_of(ax):
+    return [t.get_text() for t in ax.texts] + [ax.get_title()]
+
+
+def n_artists(ax):
+    return len(ax.get_children()), len(ax.texts), len(ax.patches), len(ax.lines)
+
+
+def expected(trace, key, unit):
+    """What a value box must show: batch item 0, hidden unit ``unit``, feature 0 of x."""
+    if key == "tanh_c":
+        return format_value(np.tanh(trace.c[0, unit]))
+    return format_value(getattr(trace, key)[0, 0 if key == "x" else unit])
+
+
+# --------------------------------------------------------------------------- palette
+
+
+def test_palette_has_the_four_networks_and_memories_in_valid_distinct_colours():
+    assert set(palette.NETWORK_COLORS) == {"learn", "forget", "remember", "use"}
+    assert set(palette.MEMORY_COLORS) == {"c", "h", "x"}
+    assert set(palette.GATE_COLORS) == {"i", "f", "g", "o"}
+    colours = [*palette.NETWORK_COLORS.values(), *palette.MEMORY_COLORS.values(), palette.NEUTRAL]
+    assert all(is_color_like(c) for c in [*colours, *palette.GATE_COLORS.values(), palette.MUTED])
+    assert len({to_hex(c) for c in colours}) == len(colours)
+    okabe_ito = {to_hex(c) for c in palette.OKABE_ITO.values()}
+    assert {to_hex(c) for c in palette.NETWORK_COLORS.values()} <= okabe_ito
+
+
+def test_gates_take_their_networks_colour_family():
+    gates, nets = palette.GATE_COLORS, palette.NETWORK_COLORS
+    assert gates["i"] == nets["learn"] and gates["f"] == nets["forget"]
+    assert gates["o"] == nets["use"]
+    hue_g, hue_learn = (colorsys.rgb_to_hsv(*to_rgb(c))[0] for c in (gates["g"], nets["learn"]))
+    assert abs(hue_g - hue_learn) < 0.02
+    assert to_hex(gates["g"]) != to_hex(gates["i"])
+
+
+def test_ink_darkens_light_colours_to_readable_text_and_keeps_dark_ones():
+    for colour in palette.OKABE_ITO.values():
+        assert palette.contrast_ratio(palette.ink(colour)) >= 4.5
+    assert palette.contrast_ratio(palette.OKABE_ITO["orange"]) < 3  # too light as text ...
+    assert palette.ink(palette.OKABE_ITO["orange"]) != to_hex(palette.OKABE_ITO["orange"])
+    assert palette.ink("#000000") == "#000000"  # ... while black is left alone
+    assert palette.contrast_ratio("black") == pytest.approx(21.0)
+
+
+# --------------------------------------------------------------------------- the whole cell
+
+
+def test_draw_cell_returns_axes_with_the_four_named_regions():
+    ax = draw_cell(title="The LSTM cell")
+    assert isinstance(ax, Axes)
+    ax.figure.canvas.draw()  # mathtext is parsed only at draw time
+    texts = texts_of(ax)
+    for name in ("Learn", "Forget", "Remember", "Use", "tanh", "+", "\u00d7", "$c_{t-1}$", "$x_t$"):
+        assert name in texts, name
+    assert ax.get_title() == "The LSTM cell"
+    assert not ax.axison and ax.get_aspect() == 1.0
+    assert set(ax.lstm_diagram.regions) == set(diagrams.NETWORKS)
+
+
+def test_draw_cell_into_a_given_axes_draws_there():
+    fig, ax = plt.subplots()
+    assert draw_cell(ax) is ax
+    assert len(fig.axes) == 1
+
+
+@pytest.mark.parametrize(("B", "unit"), [(2, 0), (2, 3), (1, 1)])
+def test_cell_value_texts_equal_the_formatted_trace_values(B, unit):
+    trace = make_trace(B=B)
+    ax = draw_cell(trace=trace, unit=unit)
+    ax.figure.canvas.draw()
+    assert set(ax.lstm_values) == set(diagrams.TRACE_FIELDS)
+    for key, text in ax.lstm_values.items():
+        assert text.get_text() == expected(trace, key, unit), key
+    assert f"unit {unit} of H = 4" in ax.lstm_diagram.note.get_text()
+
+
+def test_unbatched_trace_shows_entry_unit():
+    trace = make_trace(B=1)
+    flat = types.SimpleNamespace(**{k: v[0] for k, v in vars(trace).items()})
+    ax = draw_cell(trace=flat, unit=2)
+    assert ax.lstm_values["c"].get_text() == format_value(trace.c[0, 2])
+    assert ax.lstm_values["x"].get_text() == format_value(trace.x[0, 0])
+
+
+def test_without_trace_value_boxes_are_empty_and_show_values_false_draws_none():
+    assert all(t.get_text() == "" for t in draw_cell().lstm_values.values())
+    assert draw_cell(trace=make_trace(), show_values=False).lstm_values == {}
+
+
+def test_update_changes_existing_texts_only():
+    first, second = make_trace(seed=1), make_trace(seed=2)
+    diagram = CellDiagram(trace=first)
+    before, objects = n_artists(diagram.ax), dict(diagram.artists)
+    old = {k: t.get_text() for k, t in diagram.artists.items()}
+    assert diagram.update(second) is diagram
+    assert n_artists(diagram.ax) == before
+    assert all(diagram.artists[k] is objects[k] for k in objects)
+    for key, text in diagram.artists.items():
+        assert text.get_text() == expected(second, key, 0)
+    assert any(old[k] != t.get_text() for k, t in diagram.artists.items())
+
+
+def test_highlight_greys_out_the_other_networks():
+    ax = draw_cell(trace=make_trace(), highlight="forget")
+    diagram = ax.lstm_diagram
+    for name, (patch, _title) in diagram.regions.items():
+        grey = to_rgb(palette.MUTED)
+        face = patch.get_facecolor()[:3]
+        assert np.allclose(face, grey) != (name == "forget"), name
+    assert all(a.get_alpha() is None for a in diagram.groups["forget"])
+    assert all(a.get_alpha() == 0.25 for a in diagram.groups["use"])
+    assert diagram.artists["f"].get_alpha() is None and diagram.artists["o"].get_alpha() == 0.25
+    diagram.set_highlight(None)
+    assert all(a.get_alpha() is None for g in diagram.groups.values() for a in g)
+    face = diagram.regions["use"][0].get_facecolor()[:3]
+    assert np.allclose(face, to_rgb(palette.NETWORK_COLORS["use"]))
+
+
+def test_highlight_remember_keeps_its_inputs_in_view():
+    diagram = draw_cell(trace=make_trace(), highlight="remember").lstm_diagram
+    assert diagram.artists["learn"].get_alpha() is None
+    assert diagram.artists["forget"].get_alpha() is None
+    assert diagram.artists["i"].get_alpha() == 0.25
+
+
+def test_cell_with_the_real_lstm_cell_trace():
+    cell_module = pytest.importorskip("lstm_magnifier.cell", reason="needs the core LSTM cell")
+    cell = cell_module.LSTMCell(3, 4, rng=0)
+    trace = cell.step(np.array([0.5, -1.0, 2.0]))
+    ax = draw_cell(trace=trace, unit=1)
+    assert ax.lstm_values["h"].get_text() == format_value(trace.h[1])
+    assert ax.lstm_values["x"].get_text() == format_value(0.5)
+
+
+def test_bad_arguments_give_clear_errors():
+    with pytest.raises(ValueError, match="highlight"):
+        draw_cell(highlight="memory")
+    with pytest.raises(ValueError, match="unit"):
+        draw_cell(unit=-1)
+    with pytest.raises(TypeError, match="unit"):
+        draw_cell(unit=1.5)
+    with pytest.raises(ValueError, match="unit=7"):
+        draw_cell(trace=make_trace(), unit=7)
+    broken = types.SimpleNamespace(**{k: v for k, v in vars(make_trace()).items() if k != "g"})
+    with pytest.raises(TypeError, match="'g'"):
+        draw_cell(trace=broken)
+    with pytest.raises(ValueError, match="name"):
+        draw_network("lern")
+    with pytest.raises(ValueError, match="steps"):
+        draw_unrolled(steps=0)
+    with pytest.raises(ValueError, match="name"):
+        alt_text("cel")
+
+
+def test_format_value_uses_three_decimals_and_a_true_minus():
+    assert format_value(0.12345) == "0.123"
+    assert format_value(-0.25) == "\u22120.250"
+    assert format_value(np.float32(1)) == "1.000"
+
+
+# --------------------------------------------------------------------------- the magnifier
+
+NETWORK_KEYS = {
+    "learn": {"h_prev", "x", "i", "g", "learn"},
+    "forget": {"c_prev", "h_prev", "x", "f", "forget"},
+    "remember": {"forget", "learn", "c"},
+    "use": {"c", "h_prev", "x", "o", "tanh_c", "h"},
+}
+
+
+@pytest.mark.parametrize("name", diagrams.NETWORKS)
+def test_draw_network_shows_the_equation_and_live_values(name):
+    trace = make_trace(seed=3)
+    ax = draw_network(name, trace=trace, unit=2)
+    assert isinstance(ax, Axes)
+    ax.figure.canvas.draw()
+    assert ax.get_title() == diagrams.EQUATIONS[name]
+    assert f"{name.capitalize()} network" in texts_of(ax)
+    assert set(ax.lstm_values) == NETWORK_KEYS[name]
+    for key, text in ax.lstm_values.items():
+        assert text.get_text() == expected(trace, key, 2), key
+
+
+@pytest.mark.parametrize("name", diagrams.NETWORKS)
+def test_network_update_is_in_place(name):
+    diagram = NetworkDiagram(name)
+    before = n_artists(diagram.ax)
+    diagram.update(make_trace(seed=4))
+    assert n_artists(diagram.ax) == before
+    assert all(text.get_text() for text in diagram.artists.values())
+
+
+def test_layer_boxes_name_their_weights():
+    texts = texts_of(draw_network("learn"))
+    assert r"$W_i,\ b_i$" in texts and r"$W_g,\ b_g$" in texts
+    assert "no weights" in texts_of(draw_network("use"))
+
+
+# --------------------------------------------------------------------------- unrolled, alt text
+
+
+@pytest.mark.parametrize("steps", [1, 4])
+def test_draw_unrolled_has_one_cell_per_step(steps):
+    ax = draw_unrolled(steps=steps)
+    ax.figure.canvas.draw()
+    texts = texts_of(ax)
+    assert sum(t.startswith("LSTM cell, t = ") for t in texts) == steps
+    for t in range(1, steps + 1):
+        assert f"$x_{{{t}}}$" in texts and f"$h_{{{t}}}$" in texts
+    assert "$c_{0}$" in texts and f"$c_{{{steps}}}$" in texts
+    assert texts.count("remember") == steps
+
+
+@pytest.mark.parametrize("name", ["cell", "unrolled", *diagrams.NETWORKS])
+def test_alt_text_is_one_sentence(name):
+    text = alt_text(name)
+    assert text.endswith(".") and text.count(". ") == 0 and len(text) > 60
+    if name in diagrams.NETWORKS:
+        assert name.capitalize() in text
