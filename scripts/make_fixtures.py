@@ -33,6 +33,9 @@ import torch.nn.functional as F
 from torch import nn
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+PACKAGE_DATA = Path(__file__).resolve().parents[1] / "src" / "lstm_magnifier" / "data"
+SHIPPED = ("lstmcell_float64", "lstm_l2_state_float64", "keras_l1_float64")
+"""Cases the book's chapters show; shipped with the package (lstm_magnifier.reference)."""
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 # nn.LSTM cases. D input size, H hidden size, L layers, T time steps, B batch (None = unbatched
@@ -253,6 +256,9 @@ def main() -> None:
         size = path.stat().st_size
         total += size
         print(f"{path.name:32s} {size:6d} bytes")
+        if name in SHIPPED and args.out == FIXTURES:
+            PACKAGE_DATA.mkdir(exist_ok=True)
+            (PACKAGE_DATA / path.name).write_bytes(path.read_bytes())
     print(f"{'total':32s} {total:6d} bytes")
 
 
