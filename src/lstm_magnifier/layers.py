@@ -1,0 +1,384 @@
+r"""The LSTM's neighbours: a dense layer, a plain (Elman) RNN and a causal 1-D convolution.
+
+The book compares the LSTM with these three (chapters 1, 3, 5 and 13), so they
+follow the same rules as :class:`lstm_magnifier.lstm.LSTM`:
+
+* parameters live in the dict ``params`` under PyTorch's names and layouts
+  (``nn.Linear``, ``nn.RNN``, ``nn.Conv1d``) with PyTorch's default initial
+  values, so a ``state_dict`` moves between the two as plain arrays;
+* ``forward`` stores what ``backward`` needs; ``backward`` takes the gradient of
+  the loss with respect to the output, writes ``grads`` (same keys as
+  ``params``, overwritten on each call) and returns the gradient with respect
+  to the input;
+* float64 by default, float32 kept end to end when asked for.
+
+Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
+"""
+
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.networks import sigmoid
+
+ACTIVATIONS = (None, "tanh", "sigmoid", "relu")
+
+
+def activate(name, z):
+    r"""Apply the activation ``name`` (``None``, "tanh", "sigmoid" or "relu") to ``z``."""
+    if name is None:
+        return z
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "sigmoid":
+        return sigmoid(z)
+    return np.maximum(z, 0)
+
+
+def activation_grad(name, y):
+    r"""Derivative of activation ``name``, written with its *output* $y$.
+
+    $\tanh' = 1 - y^2$, $\sigma' = y(1 - y)$, $\mathrm{relu}' = [y > 0]$, identity $1$.
+    """
+    if name is None:
+        return np.ones_like(y)
+    if name == "tanh":
+        return 1 - y * y
+    if name == "sigmoid":
+        return y * (1 - y)
+    return (y > 0).astype(y.dtype)
+
+
+def init_uniform(rng, shape, bound, dtype):
+    """Draw ``shape`` values from $U(-bound, bound)$ in ``dtype`` (PyTorch's default inits)."""
+    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+class Module:
+    """What every trainable layer shares: ``params``/``grads`` dicts and (de)serialisation."""
+
+    params: dict
+    grads: dict
+
+    def state_dict(self):
+        """Copies of all parameters, by PyTorch name."""
+        return {name: p.copy() for name, p in self.params.items()}
+
+    def load_state_dict(self, state_dict):
+        """Copy parameters in place (optimizers keep working); keys and shapes must match.
+
+        Values may be NumPy arrays or PyTorch tensors (``module.state_dict()`` of the
+        matching ``torch.nn`` layer).
+        """
+        state_dict = {
+            k: v.detach().cpu().numpy() if hasattr(v, "detach") else v
+            for k, v in state_dict.items()
+        }
+        expected = {name: p.shape for name, p in self.params.items()}
+        for name, value in _checks.check_state_dict(state_dict, expected, self.dtype).items():
+            self.params[name][...] = value
+
+    def num_parameters(self):
+        """Total number of scalar parameters."""
+        return sum(p.size for p in self.params.values())
+
+    def _init_grads(self):
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+
+class Dense(Module):
+    r"""A fully connected layer, like ``torch.nn.Linear`` plus an optional activation.
+
+    .. math:: y = \phi(x W^\top + b)
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes of the last axis of ``x`` and of ``y``.
+    activation : None, "tanh", "sigmoid" or "relu"
+        $\phi$; ``None`` is the identity (logits for a classifier).
+    dtype : ``np.float64`` (default) or ``np.float32``
+    rng : numpy.random.Generator, int seed or None
+
+    ``params``: ``weight`` ``(out, in)`` and ``bias`` ``(out,)``, both drawn from
+    $U(-1/\sqrt{in}, 1/\sqrt{in})$ as in PyTorch.
+    """
+
+    def __init__(self, in_features, out_features, *, activation=None, dtype=np.float64, rng=None):
+        self.in_features = _checks.check_positive_int("in_features", in_features)
+        self.out_features = _checks.check_positive_int("out_features", out_features)
+        self.activation = _checks.check_one_of("activation", activation, ACTIVATIONS)
+        self.dtype = _checks.check_float_dtype("dtype", dtype)
+        rng = np.random.default_rng(rng)
+        bound = 1.0 / np.sqrt(self.in_features)
+        self.params = {
+            "weight": init_uniform(rng, (self.out_features, self.in_features), bound, self.dtype),
+            "bias": init_uniform(rng, (self.out_features,), bound, self.dtype),
+        }
+        self._init_grads()
+        self._cache = None
+
+    def __repr__(self):
+        act = f", activation={self.activation!r}" if self.activation else ""
+        return f"Dense({self.in_features}, {self.out_features}{act})"
+
+    def forward(self, x, *, train=False):
+        """``x`` ``(..., in_features)`` -> ``y`` ``(..., out_features)``; any leading axes.
+
+        ``train`` is accepted for the common interface and changes nothing.
+        """
+        x = _checks.as_finite_array("x", x, self.dtype)
+        if x.ndim == 0:
+            raise ValueError("x must have at least 1 dimension (..., in_features), got a scalar")
+        _checks.check_features("x", x, self.in_features, "in_features")
+        y = activate(self.activation, x @ self.params["weight"].T + self.params["bias"])
+        self._cache = (x, y)
+        return y
+
+    def backward(self, dy):
+        r"""``dy`` = $\partial L/\partial y$, shape of ``y``. Returns ``dx``, shape of ``x``.
+
+        .. math::
+            \delta = dy \odot \phi'(\cdot), \quad
+            \partial L/\partial W = \delta^\top x, \quad
+            \partial L/\partial b = \textstyle\sum \delta, \quad
+            \partial L/\partial x = \delta W
+        """
+        x, y = _checks.require_cache(self._cache)
+        dy = _checks.as_finite_array("dy", dy, self.dtype)
+        _checks.check_shape("dy", dy, y.shape)
+        delta = dy * activation_grad(self.activation, y)
+        flat_delta = delta.reshape(-1, self.out_features)
+        self.grads["weight"][...] = flat_delta.T @ x.reshape(-1, self.in_features)
+        self.grads["bias"][...] = flat_delta.sum(axis=0)
+        return delta @ self.params["weight"]
+
+
+def _as_sequence(x, dtype, features, what):
+    """Check a time-first sequence; return it as ``(T, B, D)`` and whether it was unbatched."""
+    x = _checks.as_finite_array("x", x, dtype, ndim=(2, 3))
+    _checks.check_features("x", x, features, what)
+    unbatched = x.ndim == 2
+    return (x[:, None, :] if unbatched else x), unbatched
+
+
+class RNN(Module):
+    r"""A one-layer Elman RNN over a whole sequence, like ``torch.nn.RNN``.
+
+    .. math:: h_t = \phi(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
+
+    One hidden state $h$ carries the past; there is no separate long-term memory
+    $c$ and no gate, which is why its gradients fade over long lags (chapter 13).
+
+    Parameters
+    ----------
+    input_size, hidden_size : int
+        $D$ and $H$.
+    nonlinearity : "tanh" (default) or "relu"
+        $\phi$.
+    dtype : ``np.float64`` (default) or ``np.float32``
+    rng : numpy.random.Generator, int seed or None
+
+    ``params``: ``weight_ih_l0`` ``(H, D)``, ``weight_hh_l0`` ``(H, H)``,
+    ``bias_ih_l0`` and ``bias_hh_l0`` ``(H,)``, all from $U(-1/\sqrt{H}, 1/\sqrt{H})$.
+    """
+
+    def __init__(self, input_size, hidden_size, *, nonlinearity="tanh", dtype=np.float64, rng=None):
+        self.input_size = _checks.check_positive_int("input_size", input_size)
+        self.hidden_size = _checks.check_positive_int("hidden_size", hidden_size)
+        self.nonlinearity = _checks.check_one_of("nonlinearity", nonlinearity, ("tanh", "relu"))
+        self.dtype = _checks.check_float_dtype("dtype", dtype)
+        rng = np.random.default_rng(rng)
+        H, D = self.hidden_size, self.input_size
+        bound = 1.0 / np.sqrt(H)
+        self.params = {
+            "weight_ih_l0": init_uniform(rng, (H, D), bound, self.dtype),
+            "weight_hh_l0": init_uniform(rng, (H, H), bound, self.dtype),
+            "bias_ih_l0": init_uniform(rng, (H,), bound, self.dtype),
+            "bias_hh_l0": init_uniform(rng, (H,), bound, self.dtype),
+        }
+        self._init_grads()
+        self._cache = None
+
+    def __repr__(self):
+        return f"RNN({self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r})"
+
+    def forward(self, x, state=None, *, train=False):
+        """Run the whole sequence.
+
+        ``x`` is ``(T, B, D)`` or ``(T, D)`` unbatched; ``state`` is ``h_0`` of shape
+        ``(1, B, H)`` (``(1, H)`` unbatched) or ``None`` for zeros. ``train`` is accepted
+        for the common interface and changes nothing (no dropout in one layer).
+
+        Returns ``(out, h_n)``: ``out`` ``(T, B, H)`` holds $h_1 \\dots h_T$ and
+        ``h_n`` ``(1, B, H)`` the last one (unbatched: ``(T, H)`` and ``(1, H)``).
+        """
+        x, unbatched = _as_sequence(x, self.dtype, self.input_size, "input_size")
+        T, B, _ = x.shape
+        H = self.hidden_size
+        p = self.params
+        h = np.empty((T + 1, B, H), self.dtype)  # h[0] = h_0, h[t + 1] = h_t
+        h[0] = self._initial_state(state, B, unbatched)
+        # The input half of every step in one matrix product, out of the time loop.
+        z_x = x @ p["weight_ih_l0"].T + (p["bias_ih_l0"] + p["bias_hh_l0"])
+        W_hh_T = p["weight_hh_l0"].T
+        for t in range(T):
+            h[t + 1] = activate(self.nonlinearity, z_x[t] + h[t] @ W_hh_T)
+        self._cache = (x, h, unbatched)
+        out, h_n = h[1:], h[-1:]
+        if unbatched:
+            return out[:, 0], h_n[:, 0]
+        return out, h_n
+
+    def _initial_state(self, state, B, unbatched):
+        if state is None:
+            return np.zeros((B, self.hidden_size), self.dtype)
+        h0 = _checks.as_finite_array("h_0", state, self.dtype)
+        shape = (1, self.hidden_size) if unbatched else (1, B, self.hidden_size)
+        _checks.check_shape("h_0", h0, shape)
+        return h0[0] if not unbatched else h0
+
+    def backward(self, d_out, d_state=None):
+        r"""Backpropagation through time.
+
+        ``d_out`` is $\partial L/\partial h_t$ for every step, shaped like ``out``;
+        ``d_state`` is $\partial L/\partial h_n$ shaped like ``h_n``, or ``None``.
+        Returns ``(dx, dh_0)`` shaped like ``x`` and ``h_0``. Going back in time,
+
+        .. math::
+            \delta_t = (\partial L/\partial h_t + W_{hh}^\top \delta_{t+1}) \odot \phi'_t
+
+        and then all at once $\partial L/\partial W_{ih} = \sum_t \delta_t^\top x_t$,
+        $\partial L/\partial W_{hh} = \sum_t \delta_t^\top h_{t-1}$,
+        $\partial L/\partial b = \sum_t \delta_t$, $\partial L/\partial x_t = \delta_t W_{ih}$.
+        """
+        x, h, unbatched = _checks.require_cache(self._cache)
+        T, B, D = x.shape
+        H = self.hidden_size
+        out_shape = (T, H) if unbatched else (T, B, H)
+        d_out = _checks.as_finite_array("d_out", d_out, self.dtype)
+        _checks.check_shape("d_out", d_out, out_shape)
+        d_out = d_out.reshape(T, B, H)
+        dh = np.zeros((B, H), self.dtype)
+        if d_state is not None:
+            d_state = _checks.as_finite_array("d_state", d_state, self.dtype)
+            _checks.check_shape("d_state", d_state, (1,) + out_shape[1:])
+            dh += d_state.reshape(B, H)
+        W_hh = self.params["weight_hh_l0"]
+        delta = np.empty((T, B, H), self.dtype)
+        for t in reversed(range(T)):
+            delta[t] = (dh + d_out[t]) * activation_grad(self.nonlinearity, h[t + 1])
+            dh = delta[t] @ W_hh
+        flat = delta.reshape(T * B, H)
+        self.grads["weight_ih_l0"][...] = flat.T @ x.reshape(T * B, D)
+        self.grads["weight_hh_l0"][...] = flat.T @ h[:-1].reshape(T * B, H)
+        self.grads["bias_ih_l0"][...] = flat.sum(axis=0)
+        self.grads["bias_hh_l0"][...] = self.grads["bias_ih_l0"]
+        dx = delta @ self.params["weight_ih_l0"]
+        if unbatched:
+            return dx[:, 0], dh
+        return dx, dh[None]
+
+
+class CausalConv1d(Module):
+    r"""A 1-D convolution over time that only looks back: a window of ``kernel_size`` steps.
+
+    .. math::
+        y_t = \phi\Big(b + \sum_{j=0}^{k-1} W_{:,:,j}\, x_{t-k+1+j}\Big),
+        \qquad x_s = 0 \text{ for } s < 0
+
+    The output at step $t$ sees $x_{t-k+1} \dots x_t$ and nothing else: the
+    receptive field is ``kernel_size`` steps, and no state passes from one
+    window to the next (chapter 5). With ``kernel_size=1`` it is a feed-forward
+    network applied to each step on its own (chapter 3).
+
+    Parameters
+    ----------
+    in_channels, out_channels : int
+        $D$ and the number of output features.
+    kernel_size : int
+        $k$, the window length.
+    activation : "tanh" (default), "sigmoid", "relu" or None
+    dtype : ``np.float64`` (default) or ``np.float32``
+    rng : numpy.random.Generator, int seed or None
+
+    ``params``: ``weight`` ``(out, in, k)`` and ``bias`` ``(out,)`` in ``torch.nn.Conv1d``'s
+    layout, both from $U(-1/\sqrt{in \cdot k}, 1/\sqrt{in \cdot k})$ (its default init).
+    Equals ``Conv1d`` applied to the input padded with ``k - 1`` zeros on the left.
+    """
+
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        *,
+        activation="tanh",
+        dtype=np.float64,
+        rng=None,
+    ):
+        self.in_channels = _checks.check_positive_int("in_channels", in_channels)
+        self.out_channels = _checks.check_positive_int("out_channels", out_channels)
+        self.kernel_size = _checks.check_positive_int("kernel_size", kernel_size)
+        self.activation = _checks.check_one_of("activation", activation, ACTIVATIONS)
+        self.dtype = _checks.check_float_dtype("dtype", dtype)
+        rng = np.random.default_rng(rng)
+        shape = (self.out_channels, self.in_channels, self.kernel_size)
+        bound = 1.0 / np.sqrt(self.in_channels * self.kernel_size)
+        self.params = {
+            "weight": init_uniform(rng, shape, bound, self.dtype),
+            "bias": init_uniform(rng, (self.out_channels,), bound, self.dtype),
+        }
+        self._init_grads()
+        self._cache = None
+
+    def __repr__(self):
+        act = f", activation={self.activation!r}" if self.activation != "tanh" else ""
+        return (
+            f"CausalConv1d({self.in_channels}, {self.out_channels}, "
+            f"kernel_size={self.kernel_size}{act})"
+        )
+
+    @property
+    def receptive_field(self):
+        """How many steps of input each output sees: ``kernel_size``."""
+        return self.kernel_size
+
+    def forward(self, x, *, train=False):
+        """``x`` ``(T, B, D)`` (or ``(T, D)``) -> ``y`` ``(T, B, out)`` (or ``(T, out)``).
+
+        ``train`` is accepted for the common interface and changes nothing.
+        """
+        x, unbatched = _as_sequence(x, self.dtype, self.in_channels, "in_channels")
+        T, B, D = x.shape
+        k = self.kernel_size
+        x_pad = np.concatenate([np.zeros((k - 1, B, D), self.dtype), x])
+        W = self.params["weight"]
+        z = np.broadcast_to(self.params["bias"], (T, B, self.out_channels)).copy()
+        for j in range(k):  # tap j looks k - 1 - j steps back
+            z += x_pad[j : j + T] @ W[:, :, j].T
+        y = activate(self.activation, z)
+        self._cache = (x_pad, y, unbatched)
+        return y[:, 0] if unbatched else y
+
+    def backward(self, dy):
+        r"""``dy`` shaped like ``y``; returns ``dx`` shaped like ``x``.
+
+        With $\delta = dy \odot \phi'$: $\partial L/\partial W_{:,:,j} = \sum_t
+        \delta_t^\top x_{t-k+1+j}$, $\partial L/\partial b = \sum_t \delta_t$ and
+        $\partial L/\partial x_s = \sum_j \delta_{s+k-1-j} W_{:,:,j}$.
+        """
+        x_pad, y, unbatched = _checks.require_cache(self._cache)
+        T, B, _ = y.shape
+        D, k, C = self.in_channels, self.kernel_size, self.out_channels
+        dy = _checks.as_finite_array("dy", dy, self.dtype)
+        _checks.check_shape("dy", dy, (T, C) if unbatched else (T, B, C))
+        delta = dy.reshape(T, B, C) * activation_grad(self.activation, y)
+        flat = delta.reshape(T * B, C)
+        W = self.params["weight"]
+        dx_pad = np.zeros_like(x_pad)
+        for j in range(k):
+            self.grads["weight"][:, :, j] = flat.T @ x_pad[j : j + T].reshape(T * B, D)
+            dx_pad[j : j + T] += delta @ W[:, :, j]
+        self.grads["bias"][...] = flat.sum(axis=0)
+        dx = dx_pad[k - 1 :]
+        return dx[:, 0] if unbatched else dx

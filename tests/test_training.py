@@ -1,0 +1,142 @@
+"""train() learns a tiny task, is repeatable for a seed, shows progress only when asked."""
+
+import numpy as np
+import pytest
+
+from lstm_magnifier.layers import RNN, CausalConv1d, Dense
+from lstm_magnifier.losses import accuracy, mse, softmax_cross_entropy
+from lstm_magnifier.models import SequenceModel
+from lstm_magnifier.optim import SGD, Adam, grad_norm
+from lstm_magnifier.training import evaluate, train
+
+T, B = 5, 32
+
+
+def sign_of_sum(rng, batch=B):
+    """Is the sum of a sequence of numbers positive? x (T, B, 1), y (B,) in {0, 1}."""
+    x = rng.normal(size=(T, batch, 1))
+    return x, (x.sum(axis=(0, 2)) > 0).astype(np.int64)
+
+
+def make_model(seed=0):
+    return SequenceModel(RNN(1, 8, rng=seed), Dense(8, 2, rng=seed + 1))
+
+
+def test_train_learns_a_tiny_task():
+    model = make_model()
+    opt = Adam(model.params, lr=0.03)
+    losses = train(model, sign_of_sum, softmax_cross_entropy, opt, steps=150, progress=False, rng=0)
+    assert len(losses) == 150 and all(isinstance(v, float) for v in losses)
+    assert losses[0] == pytest.approx(np.log(2), abs=0.1)  # a guess between two classes
+    assert np.mean(losses[-20:]) < 0.35 * np.mean(losses[:10])
+    x, y = sign_of_sum(np.random.default_rng(123), batch=500)  # held-out data
+    assert evaluate(model, x, y) > 0.85  # sums near 0 stay hard: it reaches about 0.9
+    assert evaluate(model, x, y, metric=softmax_cross_entropy) < 0.35
+
+
+def test_train_is_repeatable_for_a_seed():
+    runs = []
+    for _ in range(2):
+        model = make_model(seed=3)
+        opt = SGD(model.params, lr=0.1, momentum=0.9)
+        losses = train(
+            model, sign_of_sum, softmax_cross_entropy, opt, steps=30, progress=False, rng=7
+        )
+        runs.append((losses, model.state_dict()))
+    assert runs[0][0] == runs[1][0]
+    for name, value in runs[0][1].items():
+        np.testing.assert_array_equal(value, runs[1][1][name])
+    model = make_model(seed=3)
+    other = train(
+        model,
+        sign_of_sum,
+        softmax_cross_entropy,
+        SGD(model.params, lr=0.1, momentum=0.9),
+        steps=30,
+        progress=False,
+        rng=8,
+    )
+    assert other != runs[0][0]  # another seed draws other batches
+
+
+def test_train_with_mse_and_a_convolution():
+    """Regression at every step: y_t = x_t + x_{t-1}, which a window of 2 can represent."""
+
+    def batches(rng):
+        x = rng.normal(size=(T, B, 1))
+        y = x + np.concatenate([np.zeros((1, B, 1)), x[:-1]])
+        return x, y
+
+    model = SequenceModel(
+        CausalConv1d(1, 8, 2, activation=None, rng=0), Dense(8, 1, rng=1), readout="all"
+    )
+    losses = train(model, batches, mse, Adam(model.params, lr=0.02), steps=300, progress=False)
+    assert losses[-1] < 1e-3 * losses[0]
+
+
+class RecordingSGD(SGD):
+    """SGD that remembers the global norm of the gradients it was given."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr)
+        self.norms = []
+
+    def step(self, grads):
+        self.norms.append(grad_norm(grads))
+        super().step(grads)
+
+
+def test_clip_limits_the_gradient_norm_seen_by_the_optimizer():
+    model = make_model()
+    opt = RecordingSGD(model.params, lr=0.01)
+    train(model, sign_of_sum, softmax_cross_entropy, opt, steps=10, clip=0.05, progress=False)
+    assert max(opt.norms) <= 0.05 * (1 + 1e-9)
+    model = make_model()
+    unclipped = RecordingSGD(model.params, lr=0.01)
+    train(model, sign_of_sum, softmax_cross_entropy, unclipped, steps=10, progress=False)
+    assert max(unclipped.norms) > 0.1  # so the limit above really did something
+
+
+def test_progress_bar_only_when_asked(capsys):
+    model = make_model()
+    train(model, sign_of_sum, softmax_cross_entropy, Adam(model.params), steps=5, progress=False)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    train(model, sign_of_sum, softmax_cross_entropy, Adam(model.params), steps=5, progress=True)
+    captured = capsys.readouterr()
+    assert "5/5" in captured.err and "loss=" in captured.err
+
+
+def test_diverging_loss_stops_with_advice():
+    model = make_model()
+
+    def nan_loss(pred, y):
+        return float("nan"), np.zeros_like(pred)
+
+    opt = Adam(model.params)
+    with pytest.raises(FloatingPointError, match="smaller learning rate"):
+        train(model, sign_of_sum, nan_loss, opt, steps=3, progress=False)
+
+
+def test_argument_errors():
+    model = make_model()
+    opt = Adam(model.params)
+    with pytest.raises(ValueError, match="steps"):
+        train(model, sign_of_sum, softmax_cross_entropy, opt, steps=0, progress=False)
+    with pytest.raises(ValueError, match="clip"):
+        train(model, sign_of_sum, softmax_cross_entropy, opt, steps=1, clip=-1, progress=False)
+    with pytest.raises(TypeError, match="batches must be a function"):
+        train(model, [1, 2], softmax_cross_entropy, opt, steps=1, progress=False)
+    with pytest.raises(ValueError, match="optimizer must be built on this model"):
+        train(model, sign_of_sum, softmax_cross_entropy, Adam(make_model().params), steps=1,
+              progress=False)  # fmt: skip
+
+
+def test_evaluate_uses_eval_mode_and_the_metric():
+    model = make_model()
+    x, y = sign_of_sum(np.random.default_rng(0))
+    logits = model.forward(x)
+    assert evaluate(model, x, y) == accuracy(logits, y)
+    assert (
+        evaluate(model, x, y, metric=softmax_cross_entropy) == softmax_cross_entropy(logits, y)[0]
+    )
