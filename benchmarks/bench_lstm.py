@@ -37,6 +37,9 @@ SIZES = [  # (T, B, D, H, dtype)
 ]
 
 
+WIDTHS = (4, 3, 3, 4, 8, 9, 9, 6)
+
+
 def median_time(fn, repeats):
     fn()  # warm up
     times = []
@@ -71,7 +74,8 @@ def main():
     args = parser.parse_args()
     if torch is None:
         print("torch is not installed: timing lstm_magnifier only (pip install torch==2.13.0)")
-    print(f"{'T':>4} {'B':>3} {'D':>3} {'H':>4} {'dtype':>8} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}")
+    header = ("T", "B", "D", "H", "dtype", "ours ms", "torch ms", "ratio")
+    print(" ".join(f"{name:>{width}}" for name, width in zip(header, WIDTHS, strict=True)))
     rng = np.random.default_rng(0)
     for T, B, D, H, dtype in SIZES:
         model = LSTM(D, H, dtype=dtype, rng=rng)
@@ -82,7 +86,9 @@ def main():
         if torch is not None:
             tdtype = torch.float64 if dtype == np.float64 else torch.float32
             reference = torch.nn.LSTM(D, H).to(tdtype)
-            reference.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+            reference.load_state_dict(
+                {k: torch.from_numpy(v) for k, v in model.state_dict().items()}
+            )
             tx = torch.from_numpy(x).requires_grad_()
             ref = median_time(theirs(reference, tx, torch.from_numpy(d_out)), args.repeats)
             line += f" {ref * 1e3:>9.3f} {mine / ref:>6.2f}"

@@ -83,7 +83,11 @@ def test_gradient_check(num_layers, with_state):
     model = LSTM(3, 4, num_layers, forget_bias=1.0, rng=rng)
     x = rng.normal(size=(5, 2, 3))
     h0, c0 = (rng.normal(size=(num_layers, 2, 4)) for _ in range(2))
-    w_out, w_h, w_c = rng.normal(size=(5, 2, 4)), rng.normal(size=h0.shape), rng.normal(size=c0.shape)
+    w_out, w_h, w_c = (
+        rng.normal(size=(5, 2, 4)),
+        rng.normal(size=h0.shape),
+        rng.normal(size=c0.shape),
+    )
     arrays = {**model.params, "x": x, "h0": h0, "c0": c0}
 
     def loss():
@@ -164,7 +168,11 @@ def test_forget_bias_only_shifts_forget_slice():
 
 def test_from_keras_weights_layout():
     rng = np.random.default_rng(5)
-    kernel, recurrent, bias = rng.normal(size=(2, 12)), rng.normal(size=(3, 12)), rng.normal(size=12)
+    kernel, recurrent, bias = (
+        rng.normal(size=(2, 12)),
+        rng.normal(size=(3, 12)),
+        rng.normal(size=12),
+    )
     sd = from_keras_weights(kernel, recurrent, bias)
     np.testing.assert_array_equal(sd["weight_ih_l0"], kernel.T)
     np.testing.assert_array_equal(sd["weight_hh_l0"], recurrent.T)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_magnifier import _checks
+from lstm_magnifier.layers import Module
 from lstm_magnifier.networks import forget_network, learn_network, remember_network, use_network
 
 GATES = ("i", "f", "g", "o")
@@ -66,7 +67,7 @@ def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
     return weight_ih, weight_hh, bias_ih, bias_hh
 
 
-class LSTMCell:
+class LSTMCell(Module):
     r"""A single LSTM cell with weights in PyTorch's ``nn.LSTMCell`` layout.
 
     Parameters
@@ -82,8 +83,10 @@ class LSTMCell:
     rng : numpy.random.Generator or int or None
         Source of the initial weights; an int is a seed.
 
-    Attributes ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``, ``bias_ih`` and
-    ``bias_hh`` ``(4H,)`` stack the gates in the order i, f, g, o.
+    ``params`` holds ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``, ``bias_ih``
+    and ``bias_hh`` ``(4H,)`` (also readable as attributes), the gates stacked in the
+    order i, f, g, o; ``state_dict()``/``load_state_dict(d)`` use these names, like
+    ``torch.nn.LSTMCell``.
     """
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, dtype=np.float64, rng=None):
@@ -92,7 +95,14 @@ class LSTMCell:
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         rng = np.random.default_rng(rng)
         weights = init_lstm_weights(rng, input_size, hidden_size, forget_bias, self.dtype)
-        self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh = weights
+        self.params = dict(
+            zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights, strict=True)
+        )
+
+    weight_ih = property(lambda self: self.params["weight_ih"], doc="(4H, D) input weights.")
+    weight_hh = property(lambda self: self.params["weight_hh"], doc="(4H, H) recurrent weights.")
+    bias_ih = property(lambda self: self.params["bias_ih"], doc="(4H,) input bias.")
+    bias_hh = property(lambda self: self.params["bias_hh"], doc="(4H,) recurrent bias.")
 
     def gate_weights(self, name):
         """The one-layer network of gate ``name`` ("i", "f", "g" or "o") as ``(W_x, W_h, b)``.
@@ -132,15 +142,3 @@ class LSTMCell:
         _checks.check_shape("h_prev", h_prev, shape)
         _checks.check_shape("c_prev", c_prev, shape)
         return h_prev, c_prev
-
-    def state_dict(self):
-        """Copies of the weights under ``torch.nn.LSTMCell``'s names."""
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return {name: getattr(self, name).copy() for name in names}
-
-    def load_state_dict(self, state_dict):
-        """Copy weights in from a dict with ``torch.nn.LSTMCell``'s names and shapes."""
-        H, D = self.hidden_size, self.input_size
-        expected = {"weight_ih": (4 * H, D), "weight_hh": (4 * H, H), "bias_ih": (4 * H,), "bias_hh": (4 * H,)}
-        for name, value in _checks.check_state_dict(state_dict, expected, self.dtype).items():
-            getattr(self, name)[...] = value

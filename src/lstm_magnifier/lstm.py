@@ -23,11 +23,12 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import LSTMCell, init_lstm_weights
+from lstm_magnifier.layers import Module
 
 PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
 
-class LSTM:
+class LSTM(Module):
     r"""A stack of LSTM layers, like ``torch.nn.LSTM`` (sequence-first, no projections).
 
     Parameters
@@ -51,6 +52,9 @@ class LSTM:
         ``(4H, H)``, ``bias_ih_l{k}`` and ``bias_hh_l{k}`` ``(4H,)``. Optimizers update
         these arrays in place.
     grads : dict with the same keys, written by :meth:`backward`.
+
+    ``state_dict()``, ``load_state_dict(d)`` (checks every key and shape) and
+    ``num_parameters()`` come from :class:`~lstm_magnifier.layers.Module`.
     """
 
     def __init__(
@@ -76,45 +80,20 @@ class LSTM:
         for k in range(self.num_layers):
             d_in = self.input_size if k == 0 else self.hidden_size
             weights = init_lstm_weights(self.rng, d_in, self.hidden_size, forget_bias, self.dtype)
-            self.params.update({f"{name}_l{k}": w for name, w in zip(PARAM_NAMES, weights)})
+            self.params.update(
+                {f"{name}_l{k}": w for name, w in zip(PARAM_NAMES, weights, strict=True)}
+            )
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._cache = None
 
     # ----------------------------------------------------------------- weights
-    def expected_shapes(self):
-        """Shape of every parameter, by name, as ``torch.nn.LSTM`` has them."""
-        H = self.hidden_size
-        shapes = {}
-        for k in range(self.num_layers):
-            d_in = self.input_size if k == 0 else H
-            shapes.update(
-                {
-                    f"weight_ih_l{k}": (4 * H, d_in),
-                    f"weight_hh_l{k}": (4 * H, H),
-                    f"bias_ih_l{k}": (4 * H,),
-                    f"bias_hh_l{k}": (4 * H,),
-                }
-            )
-        return shapes
-
-    def state_dict(self):
-        """Copies of all parameters under ``torch.nn.LSTM``'s keys."""
-        return {name: p.copy() for name, p in self.params.items()}
-
-    def load_state_dict(self, state_dict):
-        """Copy parameters in; every key must be present with ``torch.nn.LSTM``'s shape."""
-        checked = _checks.check_state_dict(state_dict, self.expected_shapes(), self.dtype)
-        for name, value in checked.items():
-            self.params[name][...] = value
-
     def cell(self, layer=0):
         """An :class:`LSTMCell` that shares layer ``layer``'s weights (no copy)."""
         if not 0 <= layer < self.num_layers:
             raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
         d_in = self.input_size if layer == 0 else self.hidden_size
         cell = LSTMCell(d_in, self.hidden_size, dtype=self.dtype, rng=0)
-        for name in PARAM_NAMES:
-            setattr(cell, name, self.params[f"{name}_l{layer}"])
+        cell.params = {name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES}
         return cell
 
     # ----------------------------------------------------------------- forward
@@ -155,7 +134,11 @@ class LSTM:
         return out, (h_n, c_n)
 
     def _initial_state(self, state, B, unbatched):
-        shape = (self.num_layers, self.hidden_size) if unbatched else (self.num_layers, B, self.hidden_size)
+        shape = (
+            (self.num_layers, self.hidden_size)
+            if unbatched
+            else (self.num_layers, B, self.hidden_size)
+        )
         if state is None:
             zeros = np.zeros((self.num_layers, B, self.hidden_size), self.dtype)
             return zeros, zeros
@@ -260,7 +243,7 @@ class LSTM:
             return zeros, zeros
         shape = zeros.shape[::2] if unbatched else zeros.shape
         grads = []
-        for name, value in zip(("dh_n", "dc_n"), d_state):
+        for name, value in zip(("dh_n", "dc_n"), d_state, strict=True):
             if value is None:
                 grads.append(zeros)
                 continue
@@ -325,7 +308,9 @@ def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
     bias_hh_l{layer}}`` with the Keras bias in ``bias_ih`` and zeros in ``bias_hh``.
     """
     kernel = _checks.as_finite_array("kernel", kernel, None, ndim=(2,))
-    recurrent_kernel = _checks.as_finite_array("recurrent_kernel", recurrent_kernel, None, ndim=(2,))
+    recurrent_kernel = _checks.as_finite_array(
+        "recurrent_kernel", recurrent_kernel, None, ndim=(2,)
+    )
     bias = _checks.as_finite_array("bias", bias, None, ndim=(1,))
     D, four_h = kernel.shape
     if four_h % 4:

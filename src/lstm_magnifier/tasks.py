@@ -27,7 +27,9 @@ def one_hot(indices, depth):
     """One-hot encode integer ``indices`` (any shape) into ``(*indices.shape, depth)`` floats."""
     indices = np.asarray(indices)
     if indices.size and (indices.min() < 0 or indices.max() >= depth):
-        raise ValueError(f"indices must lie in [0, {depth}), got values from {indices.min()} to {indices.max()}")
+        raise ValueError(
+            f"indices must lie in [0, {depth}), got values from {indices.min()} to {indices.max()}"
+        )
     return np.eye(depth)[indices]
 
 
