@@ -7,3 +7,27 @@ display it.
 """
 
 __version__ = "0.1.0"
+
+from lstm_magnifier.cell import CellTrace, LSTMCell
+from lstm_magnifier.lstm import LSTM, from_keras_weights
+from lstm_magnifier.networks import (
+    forget_network,
+    learn_network,
+    remember_network,
+    sigmoid,
+    use_network,
+    use_network_article,
+)
+
+__all__ = [
+    "LSTM",
+    "CellTrace",
+    "LSTMCell",
+    "forget_network",
+    "from_keras_weights",
+    "learn_network",
+    "remember_network",
+    "sigmoid",
+    "use_network",
+    "use_network_article",
+]
