@@ -1,0 +1,261 @@
+"""Tests for lstm_magnifier.anatomy: the cell as four dense layers, counts, shapes, figures."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lstm_magnifier import anatomy
+from lstm_magnifier.anatomy import (
+    Table,
+    four_networks,
+    gate_as_dense,
+    joined_input,
+    over_time,
+    parameter_counts,
+    parameter_table,
+    split_layers,
+    unroll,
+    weight_shapes,
+)
+from lstm_magnifier.cell import LSTMCell
+from lstm_magnifier.layers import Dense
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.models import count_parameters
+
+plt.switch_backend("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# --------------------------------------------------------------------------- Table
+
+
+def test_table_prints_aligned_text_and_markdown():
+    table = Table(("name", "shape"), [("weight", (4, 3)), ("bias", (4,))])
+    text = repr(table).splitlines()
+    assert text[0].split() == ["name", "shape"]
+    assert set(text[1].replace(" ", "")) == {"-"}
+    assert text[2].split() == ["weight", "(4,", "3)"] and text[3].split() == ["bias", "(4,)"]
+    markdown = table.to_markdown().splitlines()
+    assert markdown[0] == "| name | shape |"
+    assert markdown[2] == "| weight | (4, 3) |" and markdown[3] == "| bias | (4,) |"
+    assert len(table) == 2 and table.column("shape") == [(4, 3), (4,)]
+
+
+def test_table_rejects_ragged_rows_and_unknown_columns():
+    with pytest.raises(ValueError, match="row 1 must have 2 cells"):
+        Table(("a", "b"), [(1, 2), (3,)])
+    with pytest.raises(KeyError, match="no column 'c'"):
+        Table(("a", "b"), [(1, 2)]).column("c")
+
+
+def test_table_escapes_pipes_in_markdown_and_markup_in_html():
+    table = Table(("x",), [("a | b",), ("<i>",)])
+    assert "a \\| b" in table.to_markdown()
+    html = table._repr_html_()
+    assert html.startswith("<table") and "<th>x</th>" in html
+    assert "<td>&lt;i&gt;</td>" in html and html.count("<tr>") == 3
+
+
+# --------------------------------------------------------------------------- four networks
+
+
+def test_joined_input_puts_h_before_x():
+    x, h = np.array([[1.0, 2.0]]), np.array([[3.0, 4.0, 5.0]])
+    np.testing.assert_array_equal(joined_input(x, h), [[3.0, 4.0, 5.0, 1.0, 2.0]])
+    assert joined_input(np.zeros(2), np.zeros(3)).shape == (5,)
+    with pytest.raises(ValueError, match="same batch shape"):
+        joined_input(np.zeros((2, 2)), np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_each_gate_is_a_dense_layer_on_the_joined_input(batched):
+    rng = np.random.default_rng(1)
+    D, H = 3, 5
+    cell = LSTMCell(D, H, forget_bias=1.0, rng=rng)
+    shape = (4,) if batched else ()
+    x, h, c = (rng.normal(size=shape + (n,)) for n in (D, H, H))
+    trace = cell.step(x, (h, c))
+    layers = four_networks(cell)
+    assert list(layers) == ["i", "f", "g", "o"]
+    gates = {name: layer.forward(joined_input(x, h)) for name, layer in layers.items()}
+    for name in "ifgo":
+        assert isinstance(layers[name], Dense)
+        assert layers[name].params["weight"].shape == (H, H + D)
+        np.testing.assert_allclose(gates[name], getattr(trace, name), rtol=1e-12, atol=1e-14)
+    c_new = gates["f"] * c + gates["i"] * gates["g"]
+    np.testing.assert_allclose(c_new, trace.c, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(gates["o"] * np.tanh(c_new), trace.h, rtol=1e-12, atol=1e-14)
+
+
+def test_gate_as_dense_copies_and_checks_its_arguments():
+    cell = LSTMCell(2, 3, rng=0)
+    before = cell.weight_ih.copy()
+    dense = gate_as_dense(cell, "g")
+    assert dense.activation == "tanh" and gate_as_dense(cell, "o").activation == "sigmoid"
+    dense.params["weight"][...] = 0.0
+    np.testing.assert_array_equal(cell.weight_ih, before)
+    with pytest.raises(ValueError, match="name must be one of"):
+        gate_as_dense(cell, "u")
+    with pytest.raises(TypeError, match="cell must be an LSTMCell"):
+        four_networks(LSTM(2, 3, rng=0))
+
+
+# --------------------------------------------------------------------------- parameter counts
+
+
+@pytest.mark.parametrize(("D", "H"), [(1, 1), (3, 4), (10, 32), (128, 7)])
+def test_parameter_counts_follow_the_formulas(D, H):
+    counts = parameter_counts(D, H)
+    assert counts["dense_x"] == H * D + H
+    assert counts["dense_hx"] == counts["gate"] == H * (H + D) + H
+    assert counts["four_gates"] == 4 * counts["dense_hx"]
+    assert counts["lstm"] == 4 * H * D + 4 * H * H + 8 * H == counts["four_gates"] + 4 * H
+    assert all(isinstance(value, int) for value in counts.values())
+
+
+def test_parameter_table_shows_the_counts_and_ratios():
+    table = parameter_table(3, 4)
+    assert table.column("parameters") == [16, 32, 32, 128, 144]
+    assert table.column("ratio to dense on [h, x]") == ["0.50", "1.00", "1.00", "4.00", "4.50"]
+    assert "LSTM cell as stored" in repr(table)
+
+
+def test_parameter_counts_reject_bad_sizes():
+    with pytest.raises(ValueError, match="hidden_size"):
+        parameter_counts(3, 0)
+    with pytest.raises(TypeError, match="input_size"):
+        parameter_counts(2.5, 4)
+
+
+# --------------------------------------------------------------------------- the recurrence
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_unroll_equals_the_fast_lstm(batched):
+    rng = np.random.default_rng(2)
+    T, B, D, H = 6, 3, 2, 4
+    lstm = LSTM(D, H, forget_bias=1.0, rng=rng)
+    x = rng.normal(size=(T, B, D) if batched else (T, D))
+    state_shape = (B, H) if batched else (H,)
+    h0, c0 = rng.normal(size=state_shape), rng.normal(size=state_shape)
+    out, (h_n, c_n) = lstm.forward(x, (h0[None], c0[None]))
+    traces = unroll(lstm.cell(0), x, (h0, c0))
+    assert len(traces) == T
+    np.testing.assert_allclose(over_time(traces, "h"), out, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(over_time(traces, "c"), lstm.trace(0)["c"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(traces[-1].c, c_n[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(traces[0].h_prev, h0)
+    np.testing.assert_array_equal(traces[1].h_prev, traces[0].h)
+
+
+def test_unroll_and_over_time_check_their_arguments():
+    cell = LSTMCell(2, 3, rng=0)
+    with pytest.raises(ValueError, match="2 features"):
+        unroll(cell, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="dimensions"):
+        unroll(cell, np.zeros(4))
+    with pytest.raises(TypeError, match="LSTMCell"):
+        unroll("cell", np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="non-empty"):
+        over_time([], "h")
+    with pytest.raises(ValueError, match="CellTrace field"):
+        over_time(unroll(cell, np.zeros((2, 2))), "z")
+
+
+# --------------------------------------------------------------------------- shapes and layers
+
+
+@pytest.mark.parametrize(("D", "H", "L"), [(1, 1, 1), (3, 4, 2), (5, 2, 3)])
+def test_weight_shapes_match_the_lstm(D, H, L):
+    table = weight_shapes(D, H, L)
+    lstm = LSTM(D, H, L, rng=0)
+    shapes = dict(zip(table.column("parameter"), table.column("shape"), strict=True))
+    assert shapes == {name: value.shape for name, value in lstm.state_dict().items()}
+    assert list(shapes) == list(lstm.state_dict())
+    assert sum(table.column("count")) == count_parameters(lstm)
+    assert table.column("in symbols")[:2] == ["(4H, D)", "(4H, H)"]
+    assert "on x_t" in table.column("what it holds")[0]
+    if L > 1:
+        assert table.column("in symbols")[4] == "(4H, H)"
+        assert "on h_t of layer 0" in table.column("what it holds")[4]
+
+
+def test_weight_shapes_rejects_bad_sizes():
+    with pytest.raises(ValueError, match="num_layers"):
+        weight_shapes(3, 4, 0)
+
+
+def test_split_layers_reproduce_the_stack_and_hold_copies():
+    rng = np.random.default_rng(3)
+    lstm = LSTM(2, 3, 3, dropout=0.5, rng=rng)
+    x = rng.normal(size=(5, 2, 2))
+    out, (h_n, c_n) = lstm.forward(x)
+    layers = split_layers(lstm)
+    assert [layer.input_size for layer in layers] == [2, 3, 3]
+    inputs = x
+    for k, layer in enumerate(layers):
+        inputs, (h_k, c_k) = layer.forward(inputs)
+        np.testing.assert_allclose(h_k[0], h_n[k], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(c_k[0], c_n[k], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(inputs, out, rtol=1e-12, atol=1e-14)
+    layers[0].params["weight_ih_l0"][...] = 0.0
+    assert np.any(lstm.params["weight_ih_l0"] != 0.0)
+    with pytest.raises(TypeError, match="lstm must be an LSTM"):
+        split_layers(LSTMCell(2, 3, rng=0))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_draw_dense_vs_cell_draws_both_sides():
+    fig = anatomy.draw_dense_vs_cell(4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    left, right = fig.axes
+    assert "Feed-forward layer" in [t.get_text() for t in left.texts]
+    right_texts = [t.get_text() for t in right.texts]
+    assert "LSTM cell: four layers of 4 units on one shared input" in right_texts
+    for label in (
+        r"$\sigma \to i_t$",
+        r"$\sigma \to f_t$",
+        r"$\tanh \to g_t$",
+        r"$\sigma \to o_t$",
+    ):
+        assert label in right_texts
+    circles = [p for p in right.patches if type(p).__name__ == "Circle"]
+    assert len(circles) == 4 * 4
+    with pytest.raises(ValueError, match="at most 8"):
+        anatomy.draw_dense_vs_cell(9)
+
+
+def test_plot_memories_draws_three_panels_and_checks_shapes():
+    rng = np.random.default_rng(0)
+    x, c, h = rng.normal(size=10), rng.normal(size=(10, 3)), rng.normal(size=(10, 3))
+    fig = anatomy.plot_memories(x, c, h, units=(0, 2), reference=(c + 1, h + 1), event=(2, 4))
+    assert isinstance(fig, Figure) and len(fig.axes) == 3
+    np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), c[:, 0])
+    np.testing.assert_array_equal(fig.axes[2].lines[2].get_ydata(), h[:, 2])
+    with pytest.raises(ValueError, match="units must be indices"):
+        anatomy.plot_memories(x, c, h, units=(3,))
+    with pytest.raises(ValueError, match="the T of x"):
+        anatomy.plot_memories(x[:5], c, h)
+
+
+@pytest.mark.parametrize("dropout", [True, False])
+def test_draw_stacked_draws_a_cell_per_layer_and_step(dropout):
+    fig = anatomy.draw_stacked(3, 4, dropout=dropout)
+    labels = texts(fig)
+    assert labels.count("LSTM cell") == 12
+    assert {"$h_n[0]$", "$h_n[2]$", "$c_n[1]$", "out[3]"} <= set(labels)
+    assert labels.count("$h_t$, dropout") == (8 if dropout else 0)
+    with pytest.raises(ValueError, match="num_layers must be at most 4"):
+        anatomy.draw_stacked(5, 2)
