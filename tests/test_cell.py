@@ -90,3 +90,14 @@ def test_bad_state_dict_names_the_key():
         cell.load_state_dict({**sd, "extra_weight": np.ones(1)})
     with pytest.raises(ValueError, match=r"weight_hh must have shape \(12, 3\)"):
         cell.load_state_dict({**sd, "weight_hh": np.ones((12, 4))})
+
+
+def test_weight_attributes_write_in_place():
+    cell = LSTMCell(2, 3, rng=0)
+    bias = cell.params["bias_ih"]
+    cell.bias_ih += 1.0
+    cell.weight_hh = np.zeros((12, 3))
+    assert cell.params["bias_ih"] is bias
+    np.testing.assert_array_equal(cell.params["weight_hh"], 0)
+    with pytest.raises(ValueError):
+        cell.weight_ih = np.zeros((5, 5))

@@ -67,6 +67,15 @@ def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
     return weight_ih, weight_hh, bias_ih, bias_hh
 
 
+def _parameter(name, doc):
+    """An attribute that reads ``params[name]`` and writes into it in place (so ``+=`` works)."""
+
+    def write(self, value):
+        self.params[name][...] = value
+
+    return property(lambda self: self.params[name], write, doc=doc)
+
+
 class LSTMCell(Module):
     r"""A single LSTM cell with weights in PyTorch's ``nn.LSTMCell`` layout.
 
@@ -99,10 +108,10 @@ class LSTMCell(Module):
             zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights, strict=True)
         )
 
-    weight_ih = property(lambda self: self.params["weight_ih"], doc="(4H, D) input weights.")
-    weight_hh = property(lambda self: self.params["weight_hh"], doc="(4H, H) recurrent weights.")
-    bias_ih = property(lambda self: self.params["bias_ih"], doc="(4H,) input bias.")
-    bias_hh = property(lambda self: self.params["bias_hh"], doc="(4H,) recurrent bias.")
+    weight_ih = _parameter("weight_ih", "(4H, D) input weights.")
+    weight_hh = _parameter("weight_hh", "(4H, H) recurrent weights.")
+    bias_ih = _parameter("bias_ih", "(4H,) input bias.")
+    bias_hh = _parameter("bias_hh", "(4H,) recurrent bias.")
 
     def gate_weights(self, name):
         """The one-layer network of gate ``name`` ("i", "f", "g" or "o") as ``(W_x, W_h, b)``.
