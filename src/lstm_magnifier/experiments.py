@@ -1,0 +1,799 @@
+r"""Train-and-evaluate runners for the book's experiments, and the plots that show them.
+
+Every experiment in the book has the same shape::
+
+    model factory + batch generator + steps + seeds  ->  trained models and test metrics
+
+:func:`run_seeds` is that sentence in code. The other runners fill it in for the
+tasks of chapters 3 to 5 (:func:`fit_recall`, :func:`fit_memoryless`,
+:func:`accuracy_vs_lag`), and :func:`influence_of_past` measures how much a
+trained model's output still depends on earlier inputs. Later chapters reuse
+:func:`run_seeds` with a factory of their own for their ablations::
+
+    runs = run_seeds(
+        lambda rng: make_model("lstm", 4, 4, hidden_size=16, rng=rng),
+        recall_batches([5]),
+        recall_task(np.random.default_rng(0), 1000, 5),
+        steps=300,
+        seeds=(0, 1, 2),
+    )
+    [run.metric for run in runs]  # test accuracy of each seed
+
+Seeds: seed ``s`` is split with :class:`numpy.random.SeedSequence` into one stream
+for the initial weights and one for the training batches, so a run is fixed by its
+seed alone. Test sets come from their own seeds and never overlap a training stream.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.layers import RNN, CausalConv1d, Dense
+from lstm_magnifier.losses import accuracy, softmax_cross_entropy
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.models import SequenceModel, count_parameters
+from lstm_magnifier.optim import Adam
+from lstm_magnifier.tasks import memoryless_task, one_hot, recall_task
+from lstm_magnifier.training import evaluate, train
+
+KINDS = ("lstm", "rnn", "conv", "feedforward")
+"""Model kinds :func:`make_model` builds."""
+
+MODEL_LABELS = {
+    "lstm": "LSTM",
+    "rnn": "RNN",
+    "conv": "causal CNN",
+    "feedforward": "feed-forward",
+}
+"""How figures and printouts name each kind."""
+
+TEST_SEED = 20_240
+"""Default seed of the held-out test sets (distinct from every training stream)."""
+
+
+# --------------------------------------------------------------------- models
+def make_model(
+    kind,
+    input_size,
+    output_size,
+    *,
+    hidden_size=16,
+    kernel_size=None,
+    readout="last",
+    forget_bias=0.0,
+    rng=None,
+):
+    r"""A :class:`~lstm_magnifier.models.SequenceModel` of one of the book's four kinds.
+
+    ============== ========================================= ===========================
+    ``kind``       core                                      $h_t$ depends on
+    ============== ========================================= ===========================
+    "lstm"         ``LSTM(D, H, forget_bias=...)``           $x_1 \dots x_t$ (via $c, h$)
+    "rnn"          ``RNN(D, H)``                             $x_1 \dots x_t$ (via $h$)
+    "conv"         ``CausalConv1d(D, H, kernel_size)``       $x_{t-k+1} \dots x_t$
+    "feedforward"  ``CausalConv1d(D, H, 1)``                 $x_t$ alone
+    ============== ========================================= ===========================
+
+    The "feedforward" core is one dense $\tanh$ layer applied to every step on its
+    own, $h_t = \tanh(W x_t + b)$: it is the "conv" kind with $k = 1$. Every kind
+    ends in the same head, ``Dense(H, K)``, giving logits ``(B, K)`` (``readout="last"``)
+    or ``(T, B, K)`` (``readout="all"``).
+
+    Parameters
+    ----------
+    kind : "lstm", "rnn", "conv" or "feedforward"
+    input_size, output_size : int
+        $D$ (e.g. the number of symbols of a one-hot task) and $K$, the classes.
+    hidden_size : int
+        $H$, the core's features per step.
+    kernel_size : int or None
+        $k$; required for "conv", must be ``None`` or 1 for "feedforward", and is
+        not accepted by the recurrent kinds.
+    readout : "last" or "all"
+    forget_bias : float
+        Added to the LSTM's forget-gate bias; only for "lstm".
+    rng : numpy.random.Generator, int seed, SeedSequence or None
+        Initial weights of core and head.
+    """
+    kind = _checks.check_one_of("kind", kind, KINDS)
+    rng = np.random.default_rng(rng)
+    if kind != "lstm" and forget_bias != 0.0:
+        raise ValueError(f"forget_bias only applies to kind='lstm', got kind={kind!r}")
+    if kind in ("lstm", "rnn") and kernel_size is not None:
+        raise ValueError(f"kernel_size only applies to convolutions, got kind={kind!r}")
+    if kind == "conv" and kernel_size is None:
+        raise ValueError("kind='conv' needs a kernel_size (the window length k)")
+    if kind == "feedforward":
+        if kernel_size not in (None, 1):
+            raise ValueError(
+                f"a feed-forward core sees one step: kernel_size must be 1 or None, "
+                f"got {kernel_size}; use kind='conv' for wider windows"
+            )
+        kind, kernel_size = "conv", 1
+    if kind == "lstm":
+        core = LSTM(input_size, hidden_size, forget_bias=forget_bias, rng=rng)
+    elif kind == "rnn":
+        core = RNN(input_size, hidden_size, rng=rng)
+    else:
+        core = CausalConv1d(input_size, hidden_size, kernel_size, rng=rng)
+    return SequenceModel(core, Dense(hidden_size, output_size, rng=rng), readout=readout)
+
+
+def receptive_field(model):
+    """How many steps back (counting the current one) the output at step $t$ can see.
+
+    ``kernel_size`` for a convolution core, ``None`` (unbounded) for recurrent cores.
+    Accepts a :class:`SequenceModel` or a core.
+    """
+    core = getattr(model, "core", model)
+    return getattr(core, "receptive_field", None)
+
+
+# -------------------------------------------------------------------- running
+@dataclass
+class Run:
+    """One trained model and how it did.
+
+    Attributes
+    ----------
+    model : SequenceModel
+        The trained model.
+    losses : numpy.ndarray
+        ``(steps,)`` training loss at every step.
+    metric : float
+        The metric (by default accuracy) on the held-out test set.
+    n_params : int
+        Number of trainable scalars.
+    seed : int
+        The seed that fixed initial weights and training batches.
+    """
+
+    model: object
+    losses: np.ndarray
+    metric: float
+    n_params: int
+    seed: int
+
+    @property
+    def accuracy(self):
+        """Alias of :attr:`metric` for runs measured by accuracy."""
+        return self.metric
+
+
+def _split_seed(seed):
+    """Two independent streams from one seed: (initial weights, training batches)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    init, data = np.random.SeedSequence(int(seed)).spawn(2)
+    return np.random.default_rng(init), np.random.default_rng(data)
+
+
+def fit(
+    model,
+    batches,
+    *,
+    steps,
+    lr=1e-2,
+    clip=1.0,
+    loss_fn=softmax_cross_entropy,
+    rng=None,
+    progress=False,
+):
+    """Train ``model`` with Adam and gradient clipping; return the losses ``(steps,)``.
+
+    A thin wrapper of :func:`~lstm_magnifier.training.train` with the book's
+    defaults: ``Adam(model.params, lr=lr)``, global-norm clipping at ``clip``
+    (``None`` to switch it off), no progress bar. ``batches(rng) -> (x, y)``.
+    """
+    optimizer = Adam(model.params, lr=lr)
+    losses = train(
+        model, batches, loss_fn, optimizer, steps=steps, clip=clip, progress=progress, rng=rng
+    )
+    return np.asarray(losses)
+
+
+def run_seeds(
+    model_factory,
+    batches,
+    test,
+    *,
+    steps,
+    seeds=(0,),
+    lr=1e-2,
+    clip=1.0,
+    loss_fn=softmax_cross_entropy,
+    metric=accuracy,
+    progress=False,
+):
+    """Train one fresh model per seed and measure each on the same test set.
+
+    Parameters
+    ----------
+    model_factory : callable
+        ``model_factory(rng) -> model``; ``rng`` is a Generator for the initial weights.
+    batches : callable
+        ``batches(rng) -> (x, y)``, a fresh training batch from the Generator ``rng``.
+    test : (x, y)
+        The held-out set, e.g. ``recall_task(np.random.default_rng(1), 1000, lag)``.
+    steps : int
+        Updates per run.
+    seeds : iterable of int
+        One run per seed; seed ``s`` fixes both the initial weights and the batches.
+    lr, clip, loss_fn :
+        As in :func:`fit`.
+    metric : callable
+        ``metric(pred, y)``, e.g. :func:`~lstm_magnifier.losses.accuracy` (default).
+
+    Returns
+    -------
+    list of Run
+        In the order of ``seeds``.
+    """
+    if not callable(model_factory):
+        raise TypeError(f"model_factory must be a function, got {type(model_factory).__name__}")
+    if not isinstance(test, tuple) or len(test) != 2:
+        raise TypeError("test must be a pair (x, y), e.g. recall_task(rng, 1000, lag)")
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    runs = []
+    for seed in seeds:
+        init_rng, data_rng = _split_seed(seed)
+        model = model_factory(init_rng)
+        losses = fit(
+            model,
+            batches,
+            steps=steps,
+            lr=lr,
+            clip=clip,
+            loss_fn=loss_fn,
+            rng=data_rng,
+            progress=progress,
+        )
+        score = evaluate(model, *test, metric=metric)
+        runs.append(Run(model, losses, score, count_parameters(model), int(seed)))
+    return runs
+
+
+# ------------------------------------------------------------------ the tasks
+def recall_batches(lags, *, batch_size=32, n_symbols=4, length=None):
+    r"""A batch generator for :func:`~lstm_magnifier.tasks.recall_task` over several lags.
+
+    Each call draws one lag $L$ from ``lags`` (uniformly) and returns a batch of
+    that lag: ``x`` ``(length, B, n_symbols)``, ``y`` ``(B,)``. With ``length=None``
+    every sequence is $L + 1$ long, so the target is always its *first* symbol and
+    the length tells the model how far back to look. A fixed ``length`` with
+    several lags would make the target ambiguous, so it needs a single lag.
+    """
+    lags = _check_lags(lags)
+    if length is not None and len(lags) > 1:
+        raise ValueError(
+            f"a fixed length needs a single lag (the target would be ambiguous), got lags={lags}"
+        )
+
+    def batches(rng):
+        lag = lags[0] if len(lags) == 1 else int(rng.choice(lags))
+        return recall_task(rng, batch_size, lag, n_symbols=n_symbols, length=length)
+
+    return batches
+
+
+def _check_lags(lags):
+    lags = [lags] if isinstance(lags, int | np.integer) else list(lags)
+    if not lags:
+        raise ValueError("lags must hold at least one lag")
+    for lag in lags:
+        if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or lag < 0:
+            raise ValueError(f"every lag must be a whole number >= 0, got {lag!r}")
+    return [int(lag) for lag in lags]
+
+
+def recall_test_set(lag, *, size=1000, n_symbols=4, length=None, seed=TEST_SEED):
+    """A held-out recall set for ``lag``: ``x`` ``(length, size, n_symbols)``, ``y`` ``(size,)``.
+
+    Drawn from ``default_rng([seed, lag])``, so each lag has its own fixed test set.
+    """
+    rng = np.random.default_rng([seed, lag])
+    return recall_task(rng, size, lag, n_symbols=n_symbols, length=length)
+
+
+def fit_recall(
+    kind,
+    lag,
+    *,
+    n_symbols=4,
+    length=None,
+    hidden_size=16,
+    kernel_size=None,
+    forget_bias=0.0,
+    steps=400,
+    batch_size=32,
+    lr=2e-2,
+    clip=1.0,
+    seed=0,
+    test_size=1000,
+):
+    r"""Train one model of ``kind`` to name the symbol ``lag`` steps before the end.
+
+    The task is :func:`~lstm_magnifier.tasks.recall_task`: sequences of ``length``
+    one-hot symbols (default ``lag + 1``: name the first one), one label per
+    sequence. Chance is $1/n_\text{symbols}$. Returns a :class:`Run` whose
+    ``metric`` is the accuracy on a held-out set of ``test_size`` sequences.
+
+    Example: ``fit_recall("feedforward", 5).accuracy`` is about 0.25 and
+    ``fit_recall("lstm", 5).accuracy`` is 1.0.
+    """
+
+    def factory(rng):
+        return make_model(
+            kind,
+            n_symbols,
+            n_symbols,
+            hidden_size=hidden_size,
+            kernel_size=kernel_size,
+            forget_bias=forget_bias,
+            rng=rng,
+        )
+
+    batches = recall_batches([lag], batch_size=batch_size, n_symbols=n_symbols, length=length)
+    test = recall_test_set(lag, size=test_size, n_symbols=n_symbols, length=length)
+    return run_seeds(factory, batches, test, steps=steps, seeds=[seed], lr=lr, clip=clip)[0]
+
+
+def memoryless_batches(length, *, batch_size=32, n_symbols=4):
+    r"""A batch generator for :func:`~lstm_magnifier.tasks.memoryless_task`.
+
+    Each call returns ``x`` ``(length, B, n_symbols)`` and ``y`` ``(length, B)`` with
+    $y_t = x_t \bmod 2$.
+    """
+    _checks.check_positive_int("length", length)
+    _checks.check_positive_int("batch_size", batch_size)
+
+    def batches(rng):
+        return memoryless_task(rng, batch_size, length, n_symbols=n_symbols)
+
+    return batches
+
+
+def memoryless_test_set(length, *, size=500, n_symbols=4, seed=TEST_SEED):
+    """A held-out memoryless set: ``x`` ``(length, size, n_symbols)``, ``y`` ``(length, size)``."""
+    rng = np.random.default_rng([seed, length])
+    return memoryless_task(rng, size, length, n_symbols=n_symbols)
+
+
+def fit_memoryless(
+    kind,
+    *,
+    length=12,
+    n_symbols=4,
+    hidden_size=8,
+    kernel_size=None,
+    forget_bias=0.0,
+    steps=300,
+    batch_size=32,
+    lr=2e-2,
+    clip=1.0,
+    seed=0,
+    test_size=500,
+):
+    r"""Train one model of ``kind`` on :func:`~lstm_magnifier.tasks.memoryless_task`.
+
+    The label at every step is the parity of the current symbol, $y_t = x_t \bmod 2$,
+    so the model answers at every step (``readout="all"``, logits ``(T, B, 2)``).
+    Returns a :class:`Run`; ``metric`` is the accuracy over all steps of a held-out
+    set of ``test_size`` sequences.
+    """
+
+    def factory(rng):
+        return make_model(
+            kind,
+            n_symbols,
+            2,
+            hidden_size=hidden_size,
+            kernel_size=kernel_size,
+            readout="all",
+            forget_bias=forget_bias,
+            rng=rng,
+        )
+
+    batches = memoryless_batches(length, batch_size=batch_size, n_symbols=n_symbols)
+    test = memoryless_test_set(length, size=test_size, n_symbols=n_symbols)
+    return run_seeds(factory, batches, test, steps=steps, seeds=[seed], lr=lr, clip=clip)[0]
+
+
+@dataclass
+class LagCurve:
+    r"""Test accuracy of one kind of model at each lag.
+
+    Attributes
+    ----------
+    label : str
+        Legend text, e.g. "LSTM" or "causal CNN, k = 4".
+    kind : str
+        One of :data:`KINDS`.
+    lags : numpy.ndarray
+        ``(n,)`` the lags tested.
+    accuracy : numpy.ndarray
+        ``(n,)`` held-out accuracy at each lag.
+    receptive_field : int or None
+        $k$ for a convolution (lags $L \le k - 1$ are visible), ``None`` if recurrent.
+    models : list
+        The trained model(s): one shared by all lags, or one per lag.
+    n_params : int
+        Trainable scalars of one model.
+    """
+
+    label: str
+    kind: str
+    lags: np.ndarray
+    accuracy: np.ndarray
+    receptive_field: int | None
+    models: list = field(repr=False)
+    n_params: int = 0
+
+
+def lag_accuracies(model, lags, *, n_symbols=4, test_size=500, seed=TEST_SEED):
+    """Accuracy ``(len(lags),)`` of one trained recall model on each lag's held-out set.
+
+    Sequences are ``lag + 1`` long (the target is the first symbol).
+    """
+    lags = _check_lags(lags)
+    scores = []
+    for lag in lags:
+        x, y = recall_test_set(lag, size=test_size, n_symbols=n_symbols, seed=seed)
+        scores.append(evaluate(model, x, y))
+    return np.array(scores)
+
+
+def accuracy_vs_lag(
+    kind,
+    lags,
+    *,
+    per_lag=False,
+    n_symbols=4,
+    hidden_size=16,
+    kernel_size=None,
+    forget_bias=0.0,
+    steps=800,
+    batch_size=32,
+    lr=2e-2,
+    clip=1.0,
+    seed=0,
+    test_size=500,
+    label=None,
+):
+    r"""Recall accuracy against lag $L$ for one kind of model.
+
+    Sequences are $L + 1$ symbols long and the target is the first one, so the
+    symbol to recall lies exactly $L$ steps before the last step.
+
+    ``per_lag=False`` trains *one* model on batches whose lag is drawn per batch
+    from ``lags`` (:func:`recall_batches`), then tests it at every lag. This suits
+    recurrent models, which can handle every lag with the same weights.
+    ``per_lag=True`` trains a fresh model for each lag (``steps`` each), the best
+    case for a convolution: whatever lag it is tested on, it was trained for it.
+    Note that mixing lags would confuse a convolution: once $L \ge k - 1$ its
+    window holds no zero padding and it cannot tell the lags apart.
+
+    Returns a :class:`LagCurve`.
+    """
+    lags = _check_lags(lags)
+
+    def factory(rng):
+        return make_model(
+            kind,
+            n_symbols,
+            n_symbols,
+            hidden_size=hidden_size,
+            kernel_size=kernel_size,
+            forget_bias=forget_bias,
+            rng=rng,
+        )
+
+    options = dict(steps=steps, seeds=[seed], lr=lr, clip=clip)
+    if per_lag:
+        runs = []
+        for lag in lags:
+            batches = recall_batches([lag], batch_size=batch_size, n_symbols=n_symbols)
+            test = recall_test_set(lag, size=test_size, n_symbols=n_symbols)
+            runs.append(run_seeds(factory, batches, test, **options)[0])
+        models = [run.model for run in runs]
+        scores = np.array([run.metric for run in runs])
+    else:
+        batches = recall_batches(lags, batch_size=batch_size, n_symbols=n_symbols)
+        test = recall_test_set(lags[-1], size=test_size, n_symbols=n_symbols)
+        models = [run_seeds(factory, batches, test, **options)[0].model]
+        scores = lag_accuracies(models[0], lags, n_symbols=n_symbols, test_size=test_size)
+    k = receptive_field(models[0])
+    if label is None:
+        label = MODEL_LABELS[kind] + (f", k = {k}" if kind == "conv" else "")
+    return LagCurve(label, kind, np.array(lags), scores, k, models, count_parameters(models[0]))
+
+
+# ------------------------------------------------------------ looking inside
+def _core(model):
+    return getattr(model, "core", model)
+
+
+def _core_output(core, x):
+    out = core.forward(x)
+    return out[0] if isinstance(out, tuple) else out
+
+
+def change_symbol(rng, x):
+    """Replace each one-hot row of ``x`` ``(B, D)`` by a *different* symbol, drawn uniformly.
+
+    Returns a new ``(B, D)`` array; the input is not modified.
+    """
+    x = np.asarray(x)
+    if x.ndim != 2 or x.shape[-1] < 2:
+        raise ValueError(f"x must be one-hot rows (B, D) with D >= 2, got shape {x.shape}")
+    symbols = x.argmax(axis=-1)
+    shift = rng.integers(1, x.shape[-1], size=symbols.shape)
+    return one_hot((symbols + shift) % x.shape[-1], x.shape[-1]).astype(x.dtype)
+
+
+def influence_of_past(model, x, *, rng=None):
+    r"""How much the last output $h_T$ moves when one earlier input is changed.
+
+    For each $s = 0, 1, \dots, T-1$ the one-hot input $x_{T-s}$ (``s`` steps before
+    the last) is replaced by a different symbol in every sequence, all other inputs
+    kept, and the change of the core's last output is averaged over batch and units:
+
+    .. math:: \mathrm{influence}(s) = \operatorname{mean}\,
+        \bigl| h_T(x) - h_T(x \text{ with } x_{T-s} \text{ changed}) \bigr|
+
+    ``s = 0`` is the current input. A convolution with kernel $k$ gives exactly 0
+    for every $s \ge k$; a recurrent model can stay above 0 at any $s$.
+
+    Parameters
+    ----------
+    model : SequenceModel or a core (LSTM, RNN, CausalConv1d)
+    x : array ``(T, B, D)``
+        One-hot inputs.
+    rng : numpy.random.Generator, int seed or None
+        Chooses the replacement symbols.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(T,)``, indexed by ``s``.
+    """
+    x = _checks.as_finite_array("x", x, None, ndim=(3,))
+    core = _core(model)
+    rng = np.random.default_rng(rng)
+    reference = _core_output(core, x)[-1]
+    T = x.shape[0]
+    influence = np.empty(T)
+    for s in range(T):
+        changed = x.copy()
+        changed[T - 1 - s] = change_symbol(rng, x[T - 1 - s])
+        influence[s] = np.abs(_core_output(core, changed)[-1] - reference).mean()
+    return influence
+
+
+def resample_past(x, *, rng=None, keep=1):
+    """``x`` ``(T, B, D)`` one-hot with every step but the last ``keep`` redrawn at random.
+
+    The kept steps are copied unchanged; the earlier ones get fresh uniform symbols,
+    so any answer that depends only on the kept steps cannot change.
+    """
+    x = _checks.as_finite_array("x", x, None, ndim=(3,))
+    keep = _checks.check_positive_int("keep", keep)
+    T, B, D = x.shape
+    if keep > T:
+        raise ValueError(f"keep must be at most the number of steps ({T}), got {keep}")
+    rng = np.random.default_rng(rng)
+    out = x.copy()
+    out[: T - keep] = one_hot(rng.integers(D, size=(T - keep, B)), D)
+    return out
+
+
+def unit_summary(model, x):
+    r"""What each unit of a trained LSTM model's (first) layer does on the inputs ``x``.
+
+    Runs ``model.core`` on ``x`` ``(T, B, D)`` and returns a dict of ``(H,)`` arrays:
+
+    - ``"i"``, ``"f"``, ``"o"``: each gate's value for unit $u$, averaged over all
+      steps and sequences;
+    - ``"readout"``: how much the answer leans on unit $u$, the typical swing of its
+      output times the size of its column in the head, with the column centred over
+      the classes (only differences between logits change a softmax):
+
+      .. math:: r_u = \operatorname{std}_{t,b}(h_{t,u}) \,
+          \bigl\lVert W_{:,u} - \tfrac1K \textstyle\sum_k W_{k,u} \bigr\rVert
+
+    - ``"readout_share"``: $r_u / \sum_v r_v$.
+    """
+    core = _core(model)
+    if not isinstance(core, LSTM) or not hasattr(model, "head"):
+        raise TypeError(
+            f"model must be a SequenceModel with an LSTM core, got {type(model).__name__}"
+        )
+    x = _checks.as_finite_array("x", x, None, ndim=(3,))
+    core.forward(x)
+    trace = core.trace(0)
+    summary = {name: trace[name].mean(axis=(0, 1)) for name in "ifo"}
+    W = model.head.params["weight"]
+    centred = W - W.mean(axis=0, keepdims=True)
+    readout = trace["h"].std(axis=(0, 1)) * np.linalg.norm(centred, axis=0)
+    summary["readout"] = readout
+    summary["readout_share"] = readout / readout.sum()
+    return summary
+
+
+# ------------------------------------------------------------------- plotting
+def model_colors():
+    """Colour of each model kind in every figure.
+
+    The LSTM wears the long-term memory's orange (its ``c`` is what sets it apart),
+    the plain RNN the short-term memory's sky blue (it only has ``h``), the
+    feed-forward model the event's black (it only sees ``x_t``) and the causal CNN
+    neutral grey.
+    """
+    from lstm_magnifier.palette import MEMORY_COLORS, NEUTRAL
+
+    return {
+        "lstm": MEMORY_COLORS["c"],
+        "rnn": MEMORY_COLORS["h"],
+        "feedforward": MEMORY_COLORS["x"],
+        "conv": NEUTRAL,
+    }
+
+
+def _axes(ax, figsize=(6, 3.5)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def plot_losses(curves, *, chance=None, smooth=10, ax=None):
+    r"""Training loss against step for several runs; returns the Axes.
+
+    ``curves`` maps a label to ``(kind, losses)``; each line is coloured by kind and
+    smoothed with a running mean over ``smooth`` steps (1 = raw). ``chance`` draws
+    the loss of a uniform guess, e.g. $\ln 4$ for four classes.
+    """
+    smooth = _checks.check_positive_int("smooth", smooth)
+    ax = _axes(ax)
+    colors = model_colors()
+    styles = iter(["-", "--", ":", "-."] * 4)
+    for label, (kind, losses) in curves.items():
+        losses = np.asarray(losses, dtype=float)
+        if smooth > 1 and losses.size >= smooth:
+            losses = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
+        ax.plot(losses, color=colors[kind], ls=next(styles), lw=2, label=label)
+    if chance is not None:
+        ax.axhline(chance, color="0.5", lw=1, ls=":", label="guessing")
+    ax.set(xlabel="training step", ylabel="loss (cross-entropy)")
+    ax.set_ylim(bottom=0)
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
+    r"""Accuracy against lag for several :class:`LagCurve` objects; returns the Axes.
+
+    Each convolution's receptive field is marked with a vertical line between
+    $L = k - 1$ (the last lag its window sees) and $L = k$, labelled with $k$.
+    """
+    ax = _axes(ax)
+    colors = model_colors()
+    markers = iter(["o", "s", "^", "D", "v"] * 4)
+    conv_styles = iter(["--", ":", "-."] * 4)
+    for curve in curves:
+        style = "-" if curve.receptive_field is None else next(conv_styles)
+        color = colors[curve.kind]
+        ax.plot(
+            curve.lags,
+            curve.accuracy,
+            style,
+            marker=next(markers),
+            color=color,
+            lw=2,
+            label=curve.label,
+        )
+        k = curve.receptive_field
+        if k is not None and curve.lags.min() < k <= curve.lags.max():
+            ax.axvline(k - 0.5, color=color, lw=1, ls=style)
+            ax.annotate(f" k = {k}", (k - 0.5, 0.06), ha="left", fontsize=9, color="0.3")
+    if chance is not None:
+        ax.axhline(chance, color="0.5", lw=1, ls=":", label="chance")
+    ax.set(xlabel="lag L (steps back to the symbol to recall)", ylabel="test accuracy")
+    ax.set_ylim(0, 1.05)
+    ax.legend(frameon=False, loc="center right")
+    return ax
+
+
+def plot_influence(curves, *, ax=None, log=True):
+    r"""Influence of $x_{T-s}$ on $h_T$ against $s$ (see :func:`influence_of_past`).
+
+    ``curves`` maps a label to ``(kind, influence)``; returns the Axes. With
+    ``log=True`` the y axis is logarithmic (exact zeros are not drawn).
+    """
+    ax = _axes(ax)
+    colors = model_colors()
+    styles = iter(["-", "--", ":", "-."] * 4)
+    for label, (kind, influence) in curves.items():
+        influence = np.asarray(influence, dtype=float)
+        ax.plot(
+            np.arange(influence.size),
+            influence,
+            next(styles),
+            marker="o",
+            color=colors[kind],
+            lw=2,
+            label=label,
+        )
+    if log:
+        ax.set_yscale("log")
+    ax.set(
+        xlabel="s (how many steps before the last the input was changed)",
+        ylabel=r"mean $|\Delta h_T|$",
+    )
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_unit_summary(summary, *, axes=None):
+    """Per-unit gates (top) and how much the answer leans on each unit (bottom).
+
+    ``summary`` comes from :func:`unit_summary`; units are sorted by their forget
+    gate. ``axes`` is a pair of Axes or ``None`` (a new figure). Returns the pair.
+    """
+    import matplotlib.pyplot as plt
+
+    from lstm_magnifier.palette import GATE_COLORS, NEUTRAL
+
+    if axes is None:
+        _, axes = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True, layout="constrained")
+    order = np.argsort(summary["f"])
+    units = np.arange(order.size)
+    width = 0.27
+    names = {"f": "forget gate f", "i": "input gate i", "o": "output gate o"}
+    for n, gate in enumerate("fio"):
+        axes[0].bar(
+            units + (n - 1) * width,
+            summary[gate][order],
+            width,
+            color=GATE_COLORS[gate],
+            label=names[gate],
+        )
+    axes[0].set(ylabel="mean value", ylim=(0, 1.05))
+    axes[0].legend(frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0, 1))
+    axes[1].bar(units, summary["readout_share"][order], 0.6, color=NEUTRAL)
+    axes[1].set(ylabel="share of the answer", xlabel="unit (sorted by forget gate)")
+    axes[1].set_xticks(units, [str(u) for u in order])
+    return axes
+
+
+__all__ = [
+    "KINDS",
+    "MODEL_LABELS",
+    "LagCurve",
+    "Run",
+    "accuracy_vs_lag",
+    "change_symbol",
+    "fit",
+    "fit_memoryless",
+    "fit_recall",
+    "influence_of_past",
+    "lag_accuracies",
+    "make_model",
+    "memoryless_batches",
+    "memoryless_test_set",
+    "model_colors",
+    "plot_accuracy_vs_lag",
+    "plot_influence",
+    "plot_losses",
+    "plot_unit_summary",
+    "recall_batches",
+    "recall_test_set",
+    "receptive_field",
+    "resample_past",
+    "run_seeds",
+    "unit_summary",
+]

@@ -1,0 +1,265 @@
+"""The experiment runners: models of each kind, seeded runs, recall and memoryless tasks, plots."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from lstm_magnifier import experiments as ex
+from lstm_magnifier.layers import RNN, CausalConv1d
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.models import SequenceModel
+from lstm_magnifier.tasks import one_hot, recall_task
+
+# ---------------------------------------------------------------- make_model
+
+
+@pytest.mark.parametrize(
+    "kind, kernel_size, core_type, field",
+    [
+        ("lstm", None, LSTM, None),
+        ("rnn", None, RNN, None),
+        ("conv", 3, CausalConv1d, 3),
+        ("feedforward", None, CausalConv1d, 1),
+        ("feedforward", 1, CausalConv1d, 1),
+    ],
+)
+def test_make_model_builds_each_kind(kind, kernel_size, core_type, field):
+    model = ex.make_model(kind, 4, 3, hidden_size=5, kernel_size=kernel_size, rng=0)
+    assert isinstance(model, SequenceModel) and isinstance(model.core, core_type)
+    assert ex.receptive_field(model) == field
+    assert model.forward(np.zeros((6, 2, 4))).shape == (2, 3)
+    every = ex.make_model(kind, 4, 3, hidden_size=5, kernel_size=kernel_size, readout="all")
+    assert every.forward(np.zeros((6, 2, 4))).shape == (6, 2, 3)
+
+
+def test_make_model_is_seeded_and_forget_bias_reaches_the_lstm():
+    a = ex.make_model("lstm", 4, 4, hidden_size=3, rng=7)
+    b = ex.make_model("lstm", 4, 4, hidden_size=3, rng=7)
+    for name, value in a.params.items():
+        np.testing.assert_array_equal(value, b.params[name])
+    biased = ex.make_model("lstm", 4, 4, hidden_size=3, forget_bias=1.0, rng=7)
+    shift = biased.params["core.bias_ih_l0"] - a.params["core.bias_ih_l0"]
+    np.testing.assert_allclose(shift, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(kind="gru"), "kind must be one of"),
+        (dict(kind="conv"), "needs a kernel_size"),
+        (dict(kind="feedforward", kernel_size=3), "kernel_size must be 1"),
+        (dict(kind="lstm", kernel_size=3), "kernel_size only applies"),
+        (dict(kind="rnn", forget_bias=1.0), "forget_bias only applies"),
+    ],
+)
+def test_make_model_rejects_bad_arguments(kwargs, match):
+    kind = kwargs.pop("kind")
+    with pytest.raises(ValueError, match=match):
+        ex.make_model(kind, 4, 4, **kwargs)
+
+
+# ---------------------------------------------------------------- run_seeds
+
+
+def small_factory(rng):
+    return ex.make_model("feedforward", 4, 4, hidden_size=4, rng=rng)
+
+
+def test_run_seeds_is_repeatable_and_seeds_differ():
+    batches = ex.recall_batches([0], batch_size=8)
+    test = ex.recall_test_set(0, size=50)
+    first = ex.run_seeds(small_factory, batches, test, steps=5, seeds=(0, 1))
+    again = ex.run_seeds(small_factory, batches, test, steps=5, seeds=(0, 1))
+    assert [r.seed for r in first] == [0, 1]
+    np.testing.assert_array_equal(first[0].losses, again[0].losses)
+    assert first[0].metric == again[0].metric
+    assert not np.array_equal(first[0].losses, first[1].losses)
+    assert first[0].losses.shape == (5,)
+    assert first[0].n_params == 4 * 4 + 4 + 4 * 4 + 4
+
+
+def test_run_seeds_checks_its_arguments():
+    batches, test = ex.recall_batches([0]), ex.recall_test_set(0, size=10)
+    with pytest.raises(TypeError, match="model_factory"):
+        ex.run_seeds("lstm", batches, test, steps=1)
+    with pytest.raises(TypeError, match="test must be a pair"):
+        ex.run_seeds(small_factory, batches, test[0], steps=1)
+    with pytest.raises(ValueError, match="seeds"):
+        ex.run_seeds(small_factory, batches, test, steps=1, seeds=())
+    with pytest.raises(ValueError, match="seed must be"):
+        ex.run_seeds(small_factory, batches, test, steps=1, seeds=(-1,))
+
+
+def test_fit_lowers_the_loss():
+    model = ex.make_model("feedforward", 4, 4, hidden_size=8, rng=0)
+    losses = ex.fit(model, ex.recall_batches([0]), steps=100, lr=2e-2, rng=0)
+    assert losses.shape == (100,)
+    assert losses[:5].mean() > 1.2 and losses[-10:].mean() < 0.2
+
+
+# ------------------------------------------------------------------- tasks
+
+
+def test_recall_batches_draw_one_lag_per_batch_with_length_lag_plus_one():
+    batches = ex.recall_batches([1, 4], batch_size=5, n_symbols=3)
+    rng = np.random.default_rng(0)
+    lengths = {batches(rng)[0].shape[0] for _ in range(40)}
+    assert lengths == {2, 5}
+    x, y = batches(rng)
+    assert x.shape[1:] == (5, 3) and y.shape == (5,)
+    np.testing.assert_array_equal(x[0].argmax(-1), y)  # the target is the first symbol
+
+
+def test_recall_batches_reject_ambiguous_or_bad_lags():
+    with pytest.raises(ValueError, match="single lag"):
+        ex.recall_batches([1, 2], length=5)
+    with pytest.raises(ValueError, match="lag"):
+        ex.recall_batches([])
+    with pytest.raises(ValueError, match="lag"):
+        ex.recall_batches([1, -2])
+    x, y = ex.recall_batches(2, length=6)(np.random.default_rng(0))
+    np.testing.assert_array_equal(x[3].argmax(-1), y)
+
+
+def test_test_sets_are_fixed_per_lag_and_differ_between_lags():
+    a, b = ex.recall_test_set(3, size=20), ex.recall_test_set(3, size=20)
+    np.testing.assert_array_equal(a[0], b[0])
+    other = ex.recall_test_set(3, size=20, seed=1)
+    assert not np.array_equal(a[0], other[0])
+    x, y = ex.memoryless_test_set(5, size=7)
+    assert x.shape == (5, 7, 4) and y.shape == (5, 7)
+    np.testing.assert_array_equal(y, x.argmax(-1) % 2)
+
+
+def test_a_one_step_model_fails_recall_and_an_lstm_succeeds():
+    blind = ex.fit_recall("feedforward", 3, hidden_size=8, steps=150, test_size=1000)
+    assert blind.accuracy < 0.32  # chance is 0.25: x_T says nothing about x_1
+    lstm = ex.fit_recall("lstm", 3, hidden_size=8, steps=250, test_size=500)
+    assert lstm.accuracy > 0.95
+    assert lstm.n_params == 4 * (8 * 4 + 8 * 8 + 2 * 8) + 8 * 4 + 4
+
+
+def test_fit_memoryless_solves_the_task_with_per_step_logits():
+    run = ex.fit_memoryless("feedforward", length=5, hidden_size=4, steps=150)
+    assert run.model.readout == "all"
+    assert run.accuracy > 0.99
+
+
+def test_accuracy_vs_lag_for_a_cnn_drops_to_chance_beyond_its_window():
+    curve = ex.accuracy_vs_lag(
+        "conv", [0, 1, 2, 3], kernel_size=2, per_lag=True, hidden_size=8, steps=200
+    )
+    assert curve.label == "causal CNN, k = 2" and curve.receptive_field == 2
+    assert len(curve.models) == 4
+    np.testing.assert_array_equal(curve.lags, [0, 1, 2, 3])
+    assert np.all(curve.accuracy[:2] > 0.95)  # lags 0 and 1 lie inside x_{T-1}, x_T
+    assert np.all(curve.accuracy[2:] < 0.35)  # beyond the window: chance is 0.25
+
+
+def test_accuracy_vs_lag_with_one_shared_lstm():
+    curve = ex.accuracy_vs_lag("lstm", [0, 2, 4], hidden_size=8, steps=300)
+    assert len(curve.models) == 1 and curve.receptive_field is None
+    assert curve.label == "LSTM"
+    assert np.all(curve.accuracy > 0.9), curve.accuracy
+    np.testing.assert_array_equal(
+        curve.accuracy, ex.lag_accuracies(curve.models[0], [0, 2, 4], test_size=500)
+    )
+
+
+# ---------------------------------------------------------- looking inside
+
+
+def test_change_symbol_always_changes_it():
+    rng = np.random.default_rng(0)
+    x = one_hot(rng.integers(4, size=200), 4)
+    changed = ex.change_symbol(rng, x)
+    assert changed.shape == x.shape
+    assert np.all(changed.sum(-1) == 1)
+    assert np.all(changed.argmax(-1) != x.argmax(-1))
+    with pytest.raises(ValueError, match="one-hot rows"):
+        ex.change_symbol(rng, np.ones(4))
+
+
+def test_influence_is_exactly_zero_beyond_a_convolution_window():
+    x, _ = recall_task(np.random.default_rng(0), 16, 6)
+    conv = ex.make_model("conv", 4, 4, hidden_size=5, kernel_size=3, rng=1)
+    influence = ex.influence_of_past(conv, x, rng=0)
+    assert influence.shape == (7,)
+    assert np.all(influence[:3] > 0)
+    assert np.all(influence[3:] == 0.0)
+    lstm = ex.make_model("lstm", 4, 4, hidden_size=5, rng=1)
+    assert np.all(ex.influence_of_past(lstm.core, x, rng=0) > 0)  # a core works too
+
+
+def test_resample_past_keeps_the_last_steps_only():
+    x, _ = recall_task(np.random.default_rng(0), 50, 5)
+    new = ex.resample_past(x, rng=1, keep=2)
+    np.testing.assert_array_equal(new[-2:], x[-2:])
+    assert not np.array_equal(new[:-2], x[:-2])
+    assert np.all(new.sum(-1) == 1)
+    with pytest.raises(ValueError, match="keep"):
+        ex.resample_past(x, keep=7)
+
+
+# ---------------------------------------------------------------- plotting
+
+
+def test_plots_draw_one_line_per_curve_in_the_kind_colours():
+    colors = ex.model_colors()
+    assert set(colors) == set(ex.KINDS)
+    ax = ex.plot_losses(
+        {"a": ("lstm", np.linspace(1, 0, 30)), "b": ("conv", np.ones(30))}, chance=np.log(4)
+    )
+    assert len(ax.lines) == 3 and ax.lines[0].get_xydata().shape == (21, 2)  # smoothed by 10
+    assert matplotlib.colors.same_color(ax.lines[0].get_color(), colors["lstm"])
+    plt.close(ax.figure)
+
+    curve = ex.LagCurve("CNN", "conv", np.arange(6), np.linspace(1, 0.25, 6), 3, [], 10)
+    ax = ex.plot_accuracy_vs_lag([curve], chance=0.25)
+    xs = [line.get_xdata() for line in ax.lines]
+    assert any(
+        len(x) == 2 and np.allclose(x, [2.5, 2.5]) for x in xs
+    )  # the window's edge between L=2 and 3
+    plt.close(ax.figure)
+
+    ax = ex.plot_influence({"LSTM": ("lstm", [1.0, 0.1, 0.01])})
+    assert ax.get_yscale() == "log" and len(ax.lines) == 1
+    plt.close(ax.figure)
+
+
+def test_unit_summary_matches_the_trace_and_the_head():
+    model = ex.make_model("lstm", 4, 3, hidden_size=5, rng=0)
+    x, _ = recall_task(np.random.default_rng(1), 20, 4)
+    summary = ex.unit_summary(model, x)
+    assert set(summary) == {"i", "f", "o", "readout", "readout_share"}
+    assert all(value.shape == (5,) for value in summary.values())
+    model.core.forward(x)
+    np.testing.assert_allclose(summary["f"], model.core.trace()["f"].mean(axis=(0, 1)))
+    assert summary["readout_share"].sum() == pytest.approx(1.0)
+    # Shifting every class's weight for unit 0 by the same amount changes no softmax,
+    # so it must not change how much the answer leans on unit 0.
+    model.head.params["weight"][:, 0] += 5.0
+    np.testing.assert_allclose(ex.unit_summary(model, x)["readout"], summary["readout"])
+    # A unit the head does not read at all carries no share of the answer.
+    model.head.params["weight"][:, 2] = 0.0
+    assert ex.unit_summary(model, x)["readout"][2] == 0.0
+    with pytest.raises(TypeError, match="LSTM core"):
+        ex.unit_summary(ex.make_model("rnn", 4, 3, rng=0), x)
+
+
+def test_plot_unit_summary_sorts_units_by_forget_gate():
+    summary = {
+        "f": np.array([0.9, 0.1, 0.5]),
+        "i": np.full(3, 0.5),
+        "o": np.full(3, 0.5),
+        "readout_share": np.array([0.2, 0.5, 0.3]),
+    }
+    top, bottom = ex.plot_unit_summary(summary)
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["1", "2", "0"]
+    assert [p.get_height() for p in bottom.patches] == [0.5, 0.3, 0.2]
+    assert len(top.patches) == 9
+    plt.close(top.figure)
