@@ -1,0 +1,267 @@
+r"""Ablations: train a few versions of the cell on one small task, over several seeds.
+
+A single training run says little: another seed can turn a winner into a loser.
+So every comparison in chapters 8, 9 and 11 trains each variant from
+several seeds and reports the mean and the spread (the smallest and largest
+score across the seeds)::
+
+    results = run_ablation(
+        {"standard": {}, "no output tanh": {"output": "identity"}},
+        lambda rng, B: recall_task(rng, B, lag=8),
+        output_size=4,
+        seeds=(0, 1, 2),
+        steps=300,
+    )
+    for result in results.values():
+        print(result.summary())
+
+Seed ``s`` fixes the initial weights, the training batches and the held-out
+evaluation batch, and all variants share them: the comparison is paired, the
+variants differ only in what the ablation changes.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.layers import Dense
+from lstm_magnifier.losses import accuracy, softmax_cross_entropy
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.models import SequenceModel
+from lstm_magnifier.optim import Adam
+from lstm_magnifier.training import train
+from lstm_magnifier.variants import VariantLSTM
+
+
+@dataclass
+class AblationResult:
+    """One variant trained from several seeds.
+
+    Attributes
+    ----------
+    name : str
+        The variant's label.
+    seeds : tuple of int
+        The seeds, one run each.
+    losses : ndarray ``(S, steps)``
+        The training loss at every step of each of the $S$ runs.
+    scores : ndarray ``(S,)``
+        The metric of each run on its held-out batch (accuracy by default).
+    models : list
+        The trained models, one per seed, to look inside afterwards.
+    """
+
+    name: str
+    seeds: tuple
+    losses: np.ndarray
+    scores: np.ndarray
+    models: list = field(default_factory=list, repr=False)
+
+    @property
+    def mean(self):
+        """Mean score over the seeds."""
+        return float(np.mean(self.scores))
+
+    @property
+    def low(self):
+        """Lowest score over the seeds."""
+        return float(np.min(self.scores))
+
+    @property
+    def high(self):
+        """Highest score over the seeds."""
+        return float(np.max(self.scores))
+
+    @property
+    def std(self):
+        """Sample standard deviation of the scores (0 for a single seed)."""
+        return float(np.std(self.scores, ddof=1)) if len(self.scores) > 1 else 0.0
+
+    def steps_to(self, threshold, *, window=20):
+        """Per seed, the first step at which the running mean loss is <= ``threshold``.
+
+        The running mean is over the last ``window`` steps. A run that never gets
+        there counts as ``steps`` (the length of the run). Returns an int array ``(S,)``.
+        """
+        return np.array([steps_to(curve, threshold, window=window) for curve in self.losses])
+
+    def summary(self, digits=2):
+        """One line: mean, standard deviation and range of the scores."""
+        d = digits
+        return (
+            f"{self.name}: {self.mean:.{d}f} ± {self.std:.{d}f} "
+            f"(range {self.low:.{d}f} to {self.high:.{d}f}, {len(self.seeds)} seeds)"
+        )
+
+
+def running_mean(values, window):
+    """Mean of the last ``window`` values at each position (fewer at the start), ``(N,)``."""
+    values = np.asarray(values, dtype=np.float64)
+    window = _checks.check_positive_int("window", window)
+    sums = np.cumsum(np.insert(values, 0, 0.0))
+    n = np.arange(1, values.size + 1)
+    start = np.maximum(n - window, 0)
+    return (sums[n] - sums[start]) / (n - start)
+
+
+def steps_to(losses, threshold, *, window=20):
+    """First step (1-based count of updates) at which the running mean of ``losses`` over
+    ``window`` steps is at most ``threshold``; ``len(losses)`` if it never is."""
+    smooth = running_mean(losses, window)
+    below = np.flatnonzero(smooth <= threshold)
+    return int(below[0] + 1) if below.size else len(smooth)
+
+
+def variant_model(input_size, hidden_size, output_size, *, rng, readout="last", **variant):
+    """A :class:`~lstm_magnifier.models.SequenceModel`: a :class:`VariantLSTM` then a
+    dense head with ``output_size`` outputs. ``variant`` goes to ``VariantLSTM``
+    (``gate``, ``candidate``, ``output``, ``forget_bias``). Without any activation
+    change the core is :class:`~lstm_magnifier.lstm.LSTM`, which computes the same
+    numbers from the same seed, only faster."""
+    rng = np.random.default_rng(rng)
+    if set(variant) <= {"forget_bias"}:  # the standard cell: the fast LSTM computes the same
+        core = LSTM(input_size, hidden_size, rng=rng, **variant)
+    else:
+        core = VariantLSTM(input_size, hidden_size, rng=rng, **variant)
+    return SequenceModel(core, Dense(hidden_size, output_size, rng=rng), readout=readout)
+
+
+def run_seed(
+    variant,
+    task,
+    *,
+    seed,
+    output_size,
+    hidden_size=16,
+    steps=300,
+    batch_size=32,
+    lr=1e-2,
+    clip=1.0,
+    loss_fn=softmax_cross_entropy,
+    metric=accuracy,
+    eval_size=512,
+    readout="last",
+):
+    """Train one variant from one seed; return ``(losses, score, model)``.
+
+    ``variant`` is a dict of :class:`VariantLSTM` keyword arguments; ``task(rng, B)``
+    returns a batch ``(x, y)`` with ``x`` ``(T, B, D)``. The seed is split into three
+    independent streams: initial weights, training batches, evaluation batch.
+    """
+    init_rng, data_rng, eval_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
+    )
+    x_eval, y_eval = task(eval_rng, eval_size)
+    model = variant_model(
+        x_eval.shape[-1], hidden_size, output_size, rng=init_rng, readout=readout, **variant
+    )
+    optimizer = Adam(model.params, lr=lr)
+    losses = train(
+        model, lambda rng: task(rng, batch_size), loss_fn, optimizer,
+        steps=steps, clip=clip, progress=False, rng=data_rng,
+    )  # fmt: skip
+    score = metric(model.forward(x_eval), y_eval)
+    score = score[0] if isinstance(score, tuple) else score
+    return np.array(losses), float(score), model
+
+
+def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
+    """Train every variant from every seed on ``task``.
+
+    Parameters
+    ----------
+    variants : dict of str -> dict
+        Label -> :class:`VariantLSTM` keyword arguments, e.g.
+        ``{"standard": {}, "swapped": {"gate": {"i": "tanh"}, "candidate": "sigmoid"}}``.
+    task : callable
+        ``task(rng, batch_size) -> (x, y)``, e.g. ``lambda rng, B: recall_task(rng, B, 8)``.
+    output_size : int
+        Outputs of the dense head: classes for a classifier, 1 for the adding task.
+    seeds : sequence of int
+        At least 3, so that a spread can be reported.
+    **options
+        Passed to :func:`run_seed`: ``hidden_size``, ``steps``, ``batch_size``, ``lr``,
+        ``clip``, ``loss_fn``, ``metric``, ``eval_size``, ``readout``.
+
+    Returns
+    -------
+    dict of str -> AblationResult, in the order of ``variants``.
+    """
+    seeds = tuple(int(s) for s in seeds)
+    if len(seeds) < 3:
+        raise ValueError(f"seeds must hold at least 3 seeds to report a spread, got {seeds}")
+    if not hasattr(variants, "items") or not variants:
+        raise TypeError("variants must be a non-empty dict: label -> VariantLSTM keyword arguments")
+    results = {}
+    for name, variant in variants.items():
+        runs = [run_seed(variant, task, seed=s, output_size=output_size, **options) for s in seeds]
+        losses = np.stack([run[0] for run in runs])
+        scores = np.array([run[1] for run in runs])
+        results[name] = AblationResult(name, seeds, losses, scores, [run[2] for run in runs])
+    return results
+
+
+# ------------------------------------------------------------------------- plotting
+
+
+def _colors(results, colors):
+    from lstm_magnifier.palette import NEUTRAL, OKABE_ITO
+
+    cycle = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple")]
+    cycle += [OKABE_ITO["orange"], OKABE_ITO["sky_blue"], NEUTRAL, OKABE_ITO["black"]]
+    colors = colors or {}
+    return {name: colors.get(name, cycle[n % len(cycle)]) for n, name in enumerate(results)}
+
+
+def plot_curves(results, ax=None, *, colors=None, window=20, ylabel="training loss"):
+    """Training-loss curves: per variant the mean over seeds (line) and the range (band).
+
+    Each run is smoothed with a running mean over ``window`` steps first.
+    ``colors`` maps labels to colours (default: the palette in order). Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    for name, color in _colors(results, colors).items():
+        smooth = np.stack([running_mean(curve, window) for curve in results[name].losses])
+        steps = np.arange(1, smooth.shape[1] + 1)
+        ax.fill_between(steps, smooth.min(axis=0), smooth.max(axis=0), color=color, alpha=0.2)
+        ax.plot(steps, smooth.mean(axis=0), color=color, lw=2, label=name)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return ax
+
+
+def plot_scores(
+    results, ax=None, *, colors=None, chance=None, chance_label="chance",
+    ylabel="held-out accuracy", log=False,
+):  # fmt: skip
+    """One column per variant: each seed's score as a dot, the mean as a short bar.
+
+    ``chance`` draws a dashed line at the score of guessing, labelled ``chance_label``.
+    ``log=True`` puts the scores on a log scale (for errors that span decades).
+    Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from lstm_magnifier.palette import NEUTRAL, ink
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    for n, (name, color) in enumerate(_colors(results, colors).items()):
+        result = results[name]
+        jitter = np.linspace(-0.12, 0.12, len(result.scores))
+        ax.plot(n + jitter, result.scores, "o", color=color, ms=7, alpha=0.8)
+        ax.plot([n - 0.25, n + 0.25], [result.mean] * 2, color=ink(color), lw=3)
+    if chance is not None:
+        ax.axhline(chance, color=NEUTRAL, ls="--", lw=1)
+        ax.text(-0.45, chance, chance_label, color=NEUTRAL, va="bottom", ha="left", fontsize=9)
+    if log:
+        ax.set_yscale("log")
+    ax.set_xticks(range(len(results)), list(results))
+    ax.set_xlim(-0.5, len(results) - 0.5)
+    ax.set_ylabel(ylabel)
+    return ax
