@@ -93,3 +93,16 @@ def test_every_toc_entry_has_an_html_page(build):
     assert len(files) == len(set(files)), f"a page appears twice in _toc.yml: {files}"
     missing = [f for f in files if not (html / f"{page_name(f)}.html").is_file()]
     assert missing == [], f"TOC entries without an HTML page: {missing}"
+
+
+def test_every_chapter_page_has_launch_buttons(build):
+    *_, html = build
+    repo = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]
+    org_repo = repo["url"].rstrip("/").split("github.com/")[1]
+    chapters = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert chapters, "no chapter notebooks found"
+    for nb in chapters:
+        page = (html / "notebooks" / f"{nb.stem}.html").read_text(encoding="utf-8")
+        binder = f"mybinder.org/v2/gh/{org_repo}/{repo['branch']}?urlpath=lab/tree/notebooks/{nb.name}"
+        assert binder in page, f"{nb.stem}: no Binder launch button"
+        assert "initThebeSBT()" in page, f"{nb.stem}: no Live Code button"

@@ -1,0 +1,609 @@
+#!/usr/bin/env python3
+"""Turn the book's chapters into an nbgrader course, and check their exercise markup.
+
+The chapters' exercises are written once (see CONTRIBUTING.md) and serve three readers:
+the book shows them with solutions in dropdowns, a learner runs them in Jupyter, and
+nbgrader turns them into graded assignments. This script is the bridge to nbgrader.
+
+    python scripts/make_course.py check [NOTEBOOK ...]
+        Check the nbgrader markup of every chapter (or of the notebooks given): schema 3,
+        unique grade_ids, answer cells with BEGIN/END SOLUTION inside a solution dropdown,
+        locked test cells with points, at least two graded exercises per chapter.
+        Needs only the standard library. Exit status 1 when a problem is found.
+
+    python scripts/make_course.py build COURSE [--chapters 05 12 ...]
+        Lay out an nbgrader course directory: COURSE/nbgrader_config.py and
+        COURSE/source/<chapter>/<chapter>.ipynb (plus the files the notebook opens),
+        then run `nbgrader generate_assignment` for each chapter, which writes the
+        student versions to COURSE/release/<chapter>/. Needs nbgrader
+        (pip install -r requirements-classroom.txt).
+
+    python scripts/make_course.py selfcheck COURSE [--chapters 05 12 ...]
+        `build`, then hand in two pretend submissions per chapter as an LMS download
+        (a zip collected with `nbgrader zip_collect`): "answer-key" (the instructor's
+        notebook) and "untouched" (the student version as released). Autograde both,
+        export COURSE/grades.csv, print the scores, and exit with status 1 unless the
+        answer key earns full points and the untouched version earns none.
+        Use a scratch directory: the pretend students stay in its gradebook.
+
+    python scripts/make_course.py strip-solutions OUT
+        Copy the book's sources to OUT with every solution dropdown (from
+        `solution-start` to `solution-end`, the answer cell included) removed from the
+        chapters, so that `jupyter-book build OUT` publishes the exercises without
+        their solutions.
+
+Chapters are named by number (`05`), by file stem (`05-cnn-or-lstm`) or by path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+CHAPTER_GLOB = "[0-9][0-9]-*.ipynb"
+
+# The markers nbgrader looks for (it matches them anywhere in a line).
+BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
+GRADE_ID = re.compile(r"^ex-(?P<chapter>\d+)-(?P<name>[A-Za-z0-9_-]+)-(?P<kind>answer|test)$")
+DIRECTIVE = re.compile(
+    r"^[ \t]*(?:`{3,}|:{3,})\{(?P<name>exercise-start|exercise-end|solution-start|solution-end)\}"
+    r"[ \t]*(?P<arg>\S*)",
+    re.MULTILINE,
+)
+LABEL_OPTION = re.compile(r"^[ \t]*:label:[ \t]*(\S+)", re.MULTILINE)
+MIN_GRADED_EXERCISES = 2
+
+# Pretend students of `selfcheck`, and how their files are named in the pretend LMS download.
+ANSWER_KEY, UNTOUCHED = "answer-key", "untouched"
+
+
+# --------------------------------------------------------------------------- reading notebooks
+
+
+def source(cell: dict) -> str:
+    """A cell's source as one string (nbformat stores either a string or a list of lines)."""
+    text = cell.get("source", "")
+    return "".join(text) if isinstance(text, list) else text
+
+
+def read_notebook(path: Path) -> dict:
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def chapter_notebooks(notebooks: Path = NOTEBOOKS) -> list[Path]:
+    """Every chapter notebook (`NN-name.ipynb`) in `notebooks`, in order."""
+    return sorted(notebooks.glob(CHAPTER_GLOB))
+
+
+def resolve_chapters(selectors: list[str] | None, notebooks: Path = NOTEBOOKS) -> list[Path]:
+    """Chapter notebooks named by number (`05`), stem (`05-cnn-or-lstm`) or path."""
+    if not selectors:
+        found = chapter_notebooks(notebooks)
+        if not found:
+            raise SystemExit(f"no chapter notebooks ({CHAPTER_GLOB}) in {notebooks}")
+        return found
+    paths = []
+    for selector in selectors:
+        as_path = Path(selector)
+        if as_path.suffix == ".ipynb" and as_path.is_file():
+            paths.append(as_path.resolve())
+            continue
+        stem = as_path.name.removesuffix(".ipynb")
+        matches = sorted(notebooks.glob(f"{stem}.ipynb")) or sorted(
+            notebooks.glob(f"{stem}-*.ipynb")
+        )
+        if len(matches) != 1:
+            names = ", ".join(p.name for p in chapter_notebooks(notebooks)) or "none"
+            raise SystemExit(
+                f"chapter {selector!r} matches {len(matches)} notebooks in {notebooks} "
+                f"(chapters there: {names})"
+            )
+        paths.append(matches[0])
+    return paths
+
+
+# --------------------------------------------------------------------------- checking markup
+
+
+def _region_problems(text: str, begin: str, end: str) -> str | None:
+    """None when `begin`/`end` lines pair up in order (no nesting), else what is wrong."""
+    depth, regions = 0, 0
+    for line in text.splitlines():
+        if begin in line:
+            if depth:
+                return f"nested '{begin}'"
+            depth, regions = 1, regions + 1
+        elif end in line:
+            if not depth:
+                return f"'{end}' without '{begin}'"
+            depth = 0
+    if depth:
+        return f"'{begin}' without '{end}'"
+    return None if regions else f"no '### {begin}' / '### {end}' region"
+
+
+def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[str]:
+    """Problems with the exercise markup of one chapter notebook (empty list: all good).
+
+    `seen_ids` maps grade_id -> notebook name across calls, to catch ids used twice in the book.
+    """
+    name = path.name
+    seen_ids = {} if seen_ids is None else seen_ids
+    try:
+        nb = read_notebook(path)
+    except (OSError, json.JSONDecodeError) as error:
+        return [f"{name}: cannot read the notebook: {error}"]
+    problems: list[str] = []
+    chapter = re.match(r"(\d+)-", name)
+    kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
+    if not kernel:
+        problems.append(
+            f"{name}: no metadata.kernelspec.name (nbgrader needs it to run the notebook)"
+        )
+
+    answers: dict[str, int] = {}  # exercise label -> index of its answer cell
+    tests: dict[str, int] = {}  # exercise label -> index of its test cell
+    points_of: dict[str, float] = {}  # exercise label -> points of its test cell
+    open_solution: str | None = None  # label of the solution dropdown we are inside, if any
+    exercise_labels: set[str] = set()
+
+    for index, cell in enumerate(nb.get("cells", [])):
+        text = source(cell)
+        where = f"{name}: cell {index}"
+        if cell.get("cell_type") == "markdown":
+            for match in DIRECTIVE.finditer(text):
+                directive, arg = match["name"], match["arg"]
+                if directive == "exercise-start":
+                    label = LABEL_OPTION.search(text)
+                    if label:
+                        exercise_labels.add(label.group(1))
+                elif directive == "solution-start":
+                    if open_solution is not None:
+                        problems.append(f"{where}: solution-start inside another solution")
+                    open_solution = arg
+                elif directive == "solution-end":
+                    if open_solution is None:
+                        problems.append(f"{where}: solution-end without solution-start")
+                    open_solution = None
+
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            for marker in (BEGIN_SOLUTION, BEGIN_HIDDEN):
+                if marker in text:
+                    problems.append(
+                        f"{where}: '{marker}' in a cell without nbgrader metadata "
+                        "(nbgrader refuses it, and the text would reach the students)"
+                    )
+            continue
+
+        grade_id = meta.get("grade_id")
+        where = f"{name}: cell {index} ({grade_id or 'no grade_id'})"
+        if meta.get("schema_version") != 3:
+            problems.append(f"{where}: schema_version is {meta.get('schema_version')!r}, not 3")
+        flags = {key: meta.get(key) for key in ("grade", "solution", "locked")}
+        wrong = [key for key, value in flags.items() if not isinstance(value, bool)]
+        if wrong:
+            problems.append(f"{where}: {', '.join(wrong)} must be true or false")
+            continue
+        if meta.get("task"):
+            problems.append(f"{where}: task cells are graded by hand; use an answer and a test")
+            continue
+        if not grade_id or not isinstance(grade_id, str):
+            problems.append(f"{where}: missing grade_id")
+            continue
+        if grade_id in seen_ids:
+            problems.append(f"{where}: grade_id already used in {seen_ids[grade_id]}")
+        seen_ids[grade_id] = name
+
+        id_parts = GRADE_ID.match(grade_id)
+        if id_parts is None:
+            problems.append(f"{where}: grade_id should read ex-<chapter>-<name>-answer|test")
+            continue
+        if chapter and int(id_parts["chapter"]) != int(chapter.group(1)):
+            problems.append(f"{where}: grade_id names chapter {id_parts['chapter']}")
+        stem = grade_id.rsplit("-", 1)[0]
+        kind = (flags["grade"], flags["solution"])
+
+        if kind == (False, True):  # answer cell
+            if id_parts["kind"] != "answer":
+                problems.append(f"{where}: an answer cell's grade_id should end in -answer")
+            if cell.get("cell_type") != "code":
+                problems.append(f"{where}: answer cell is not a code cell")
+            if flags["locked"]:
+                problems.append(f"{where}: answer cell is locked")
+            region = _region_problems(text, BEGIN_SOLUTION, END_SOLUTION)
+            if region:
+                problems.append(f"{where}: {region}")
+            if BEGIN_HIDDEN in text:
+                problems.append(f"{where}: hidden tests belong in the test cell")
+            if open_solution != stem:
+                problems.append(
+                    f"{where}: answer cell is not inside a solution dropdown for {stem} "
+                    f"(solution-start {stem} ... solution-end around it)"
+                )
+            answers[stem] = index
+        elif kind == (True, False):  # test cell
+            if id_parts["kind"] != "test":
+                problems.append(f"{where}: a test cell's grade_id should end in -test")
+            if cell.get("cell_type") != "code":
+                problems.append(f"{where}: test cell is not a code cell")
+            if not flags["locked"]:
+                problems.append(f"{where}: test cell is not locked")
+            points = meta.get("points")
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+                problems.append(f"{where}: points should be a positive number, got {points!r}")
+                points = 0
+            if not text.strip():
+                problems.append(f"{where}: test cell is empty")
+            if BEGIN_SOLUTION in text:
+                problems.append(f"{where}: a solution region in a test cell")
+            if BEGIN_HIDDEN in text or END_HIDDEN in text:
+                region = _region_problems(text, BEGIN_HIDDEN, END_HIDDEN)
+                if region:
+                    problems.append(f"{where}: {region}")
+            if "hide-input" not in cell.get("metadata", {}).get("tags", []):
+                problems.append(f"{where}: test cell is not tagged hide-input")
+            if open_solution is not None:
+                problems.append(f"{where}: test cell is inside a solution dropdown")
+            tests[stem] = index
+            points_of[stem] = points
+        elif kind == (True, True):
+            problems.append(
+                f"{where}: grade and solution both true is a hand-graded answer; "
+                "use an answer cell and a separate test cell"
+            )
+        elif not flags["locked"]:
+            problems.append(f"{where}: nbgrader metadata that marks nothing (all flags false)")
+
+    if open_solution is not None:
+        problems.append(f"{name}: solution-start {open_solution} is never closed")
+    for stem, index in answers.items():
+        if stem not in tests:
+            problems.append(f"{name}: cell {index} ({stem}-answer) has no {stem}-test cell")
+        elif tests[stem] < index:
+            problems.append(f"{name}: {stem}-test comes before {stem}-answer")
+        if stem not in exercise_labels:
+            problems.append(f"{name}: no exercise-start with :label: {stem}")
+    for stem, index in tests.items():
+        if stem not in answers:
+            problems.append(f"{name}: cell {index} ({stem}-test) has no {stem}-answer cell")
+    graded = sum(1 for points in points_of.values() if points > 0)
+    if graded < MIN_GRADED_EXERCISES:
+        problems.append(
+            f"{name}: {graded} graded exercise(s); every chapter needs at least "
+            f"{MIN_GRADED_EXERCISES}"
+        )
+    return problems
+
+
+def check_notebooks(paths: list[Path]) -> list[str]:
+    """Problems across several notebooks, including grade_ids used in more than one."""
+    seen: dict[str, str] = {}
+    problems: list[str] = []
+    for path in paths:
+        problems += check_notebook(path, seen)
+    return problems
+
+
+def exercise_summary(path: Path) -> tuple[int, float]:
+    """(number of graded test cells, total points) of one notebook."""
+    cells = read_notebook(path).get("cells", [])
+    points = [
+        meta.get("points", 0)
+        for cell in cells
+        if (meta := cell.get("metadata", {}).get("nbgrader")) and meta.get("grade")
+    ]
+    return len(points), float(sum(points))
+
+
+# --------------------------------------------------------------------------- the course directory
+
+NBGRADER_CONFIG = """\
+# nbgrader settings for a course made from "LSTM Cell, with a Magnifier".
+# Written by scripts/make_course.py; edit freely (the script does not overwrite it).
+# Run every nbgrader command from this directory.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = "lstm-magnifier"
+
+# What a student sees in place of a solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Seconds a single cell may run while grading (a chapter runs in well under a minute).
+c.Execute.timeout = 300
+
+# `nbgrader zip_collect`: how to read student ids and notebook names from the files of an
+# LMS download placed in downloaded/<chapter>/archive/. This pattern fits Canvas-style names
+#     <name>_<student id>_<submission id>_<notebook>.ipynb   (with "late_" after <name>
+# for late work, and "-1", "-2" after <notebook> for resubmissions). For Moodle's
+# "<Full Name>_<id>_assignsubmission_file_/<notebook>.ipynb" folders use instead
+#     r".*/[^/]*_(?P<student_id>[0-9]+)_assignsubmission_file_/(?P<file_id>[^/]+)\\.ipynb$"
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/[^/_]+_(?:late_)?(?P<student_id>[^/_]+)_[0-9]+_(?P<file_id>[^/]+?)(?:-[0-9]+)?\\.ipynb$"
+)
+"""
+
+# Quoted strings in code and link targets in markdown that may name a file next to the notebook.
+_QUOTED = re.compile(r"""(?P<q>["'])(?P<path>[^"'\n]{1,200})(?P=q)""")
+_LINK = re.compile(r"""\]\((?P<path>[^)\s]+)\)|src=["'](?P<src>[^"']+)["']""")
+
+
+def needed_files(notebook: Path) -> tuple[list[Path], list[str]]:
+    """Files beside `notebook` that its cells name (data, images), and names that leave its folder.
+
+    Returns (paths inside the notebook's folder, relative names pointing outside of it).
+    """
+    folder = notebook.parent.resolve()
+    inside: set[Path] = set()
+    outside: set[str] = set()
+    for cell in read_notebook(notebook).get("cells", []):
+        text = source(cell)
+        pattern = _QUOTED if cell.get("cell_type") == "code" else _LINK
+        for match in pattern.finditer(text):
+            name = match.groupdict().get("path") or match.groupdict().get("src")
+            if not name or "://" in name or name.startswith(("#", "/")):
+                continue
+            try:
+                candidate = (folder / name).resolve()
+                exists = candidate.exists()
+            except (OSError, ValueError):
+                continue
+            if not exists or candidate == notebook.resolve() or candidate == folder:
+                continue
+            if candidate.is_relative_to(folder):
+                inside.add(candidate)
+            else:
+                outside.add(name)
+    return sorted(inside), sorted(outside)
+
+
+def layout_course(course: Path, chapters: list[Path]) -> list[str]:
+    """Write course/source/<chapter>/ for each chapter and course/nbgrader_config.py.
+
+    Returns the chapter (assignment) names.
+    """
+    course.mkdir(parents=True, exist_ok=True)
+    config = course / "nbgrader_config.py"
+    if not config.exists():
+        config.write_text(NBGRADER_CONFIG, encoding="utf-8")
+    names = []
+    for notebook in chapters:
+        name = notebook.stem
+        target = course / "source" / name
+        if target.exists():
+            shutil.rmtree(target)
+        target.mkdir(parents=True)
+        shutil.copy2(notebook, target / notebook.name)
+        inside, outside = needed_files(notebook)
+        for path in inside:
+            relative = path.relative_to(notebook.parent.resolve())
+            if path.is_dir():
+                shutil.copytree(path, target / relative, dirs_exist_ok=True)
+            else:
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / relative)
+        for name_outside in outside:
+            print(
+                f"warning: {notebook.name} opens {name_outside}, outside notebooks/; "
+                "students will not get it",
+                file=sys.stderr,
+            )
+        names.append(name)
+    return names
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    """Run one nbgrader command in `course` with this interpreter; stop if it fails.
+
+    The interpreter's bin directory goes first on PATH and Jupyter prefers this environment's
+    kernels, so the notebooks are graded by a kernel that can import lstm_magnifier.
+    """
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    command = [sys.executable, "-m", "nbgrader", *args]
+    print("$ nbgrader " + " ".join(args), flush=True)
+    status = subprocess.run(command, cwd=course, env=env).returncode
+    if status != 0:
+        raise SystemExit(f"nbgrader {args[0]} failed with status {status}")
+
+
+def require_nbgrader() -> None:
+    try:
+        import nbgrader  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            f"nbgrader is not installed for {sys.executable}; install the classroom tools "
+            "from the repository root: pip install -r requirements-classroom.txt"
+        ) from None
+
+
+def build(course: Path, chapters: list[Path], check: bool = True) -> list[str]:
+    """Lay out the course and generate the student versions. Returns the assignment names."""
+    if check:
+        problems = check_notebooks(chapters)
+        if problems:
+            print("\n".join(problems), file=sys.stderr)
+            raise SystemExit(
+                f"{len(problems)} problem(s) in the exercise markup; fix them first "
+                "(or pass --no-check)"
+            )
+    require_nbgrader()
+    names = layout_course(course, chapters)
+    for name in names:
+        nbgrader(course, "generate_assignment", name, "--force")
+    print(f"student versions: {course / 'release'}/<chapter>/")
+    return names
+
+
+def _lms_download(course: Path, name: str) -> Path:
+    """Zip the two pretend submissions of chapter `name` the way an LMS names them."""
+    archive = course / "downloaded" / name / "archive"
+    if archive.exists():
+        shutil.rmtree(archive)
+    archive.mkdir(parents=True)
+    notebook = f"{name}.ipynb"
+    with zipfile.ZipFile(archive / "submissions.zip", "w") as download:
+        # <name>_<student id>_<submission id>_<notebook>, as in the pattern of nbgrader_config.py
+        download.write(course / "source" / name / notebook, f"key_{ANSWER_KEY}_1_{notebook}")
+        download.write(course / "release" / name / notebook, f"blank_{UNTOUCHED}_2_{notebook}")
+    return archive
+
+
+def read_grades(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def selfcheck(course: Path, chapters: list[Path]) -> int:
+    """Build, collect two pretend submissions, autograde, export; 0 if the scores are right."""
+    names = build(course, chapters)
+    for name in names:
+        _lms_download(course, name)
+        nbgrader(course, "zip_collect", name, "--force")
+        for student in (ANSWER_KEY, UNTOUCHED):
+            submitted = course / "submitted" / student / name / f"{name}.ipynb"
+            if not submitted.is_file():
+                raise SystemExit(f"zip_collect did not produce {submitted}")
+        nbgrader(course, "autograde", name, "--create", "--force")
+    grades = course / "grades.csv"
+    nbgrader(course, "export", "--to", str(grades))
+
+    rows = [row for row in read_grades(grades) if row["assignment"] in names]
+    failures = []
+    print(f"\n{'chapter':<34} {'student':<12} {'score':>7} {'max':>7}")
+    for row in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
+        score, top = float(row["score"]), float(row["max_score"])
+        print(f"{row['assignment']:<34} {row['student_id']:<12} {score:>7g} {top:>7g}")
+        expected = top if row["student_id"] == ANSWER_KEY else 0.0
+        if top <= 0 or score != expected:
+            failures.append(f"{row['assignment']}/{row['student_id']}: {score:g} of {top:g}")
+    if len(rows) != 2 * len(names):
+        failures.append(f"expected {2 * len(names)} rows in {grades}, found {len(rows)}")
+    if failures:
+        print("the answer key should earn full points and the untouched version none:")
+        print("\n".join(failures))
+        return 1
+    print("answer key: full points; untouched student version: zero points")
+    return 0
+
+
+# --------------------------------------------------------------------------- site without solutions
+
+_SKIP_COPY = shutil.ignore_patterns(
+    ".git",
+    ".venv*",
+    "venv",
+    "_build",
+    "__pycache__",
+    "*.egg-info",
+    ".*_cache",
+    ".hypothesis",
+    ".ipynb_checkpoints",
+)
+
+
+def without_solutions(nb: dict) -> tuple[dict, int]:
+    """`nb` with every cell from a solution-start cell to its solution-end cell removed.
+
+    Returns the new notebook and the number of solutions removed.
+    """
+    kept, inside, removed = [], False, 0
+    for cell in nb.get("cells", []):
+        names = []
+        if cell.get("cell_type") == "markdown":
+            names = [m["name"] for m in DIRECTIVE.finditer(source(cell))]
+        if "solution-start" in names:
+            inside, removed = True, removed + 1
+        if not inside:
+            kept.append(cell)
+        if "solution-end" in names:
+            inside = False
+    return {**nb, "cells": kept}, removed
+
+
+def strip_solutions(out: Path, root: Path = ROOT) -> int:
+    """Copy the book in `root` to `out` without solutions. Returns how many were removed."""
+    if out.resolve().is_relative_to(root.resolve()):
+        raise SystemExit(f"{out} is inside the repository; choose a folder outside it")
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(root, out, ignore=_SKIP_COPY)
+    total = 0
+    for path in sorted((out / "notebooks").glob("*.ipynb")):
+        nb, removed = without_solutions(read_notebook(path))
+        total += removed
+        with open(path, "w", encoding="utf-8") as file:
+            json.dump(nb, file, indent=1, ensure_ascii=False)
+            file.write("\n")
+    return total
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="check the nbgrader markup of the chapters")
+    check.add_argument("notebooks", nargs="*", type=Path, help="default: every chapter")
+    for name, text in (
+        ("build", "lay out an nbgrader course and generate the student versions"),
+        ("selfcheck", "build, then autograde an answer key and an untouched student version"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("course", type=Path, help="the course directory to write")
+        command.add_argument("--chapters", nargs="+", help="default: every chapter")
+        command.add_argument(
+            "--notebooks", type=Path, default=NOTEBOOKS, help="where the chapters are"
+        )
+        if name == "build":
+            command.add_argument(
+                "--no-check", action="store_true", help="skip checking the markup first"
+            )
+    strip = commands.add_parser("strip-solutions", help="copy the book without its solutions")
+    strip.add_argument("out", type=Path, help="folder to write (outside the repository)")
+    args = parser.parse_args(argv)
+
+    if args.command == "check":
+        paths = args.notebooks or chapter_notebooks()
+        if not paths:
+            print(f"no chapter notebooks ({CHAPTER_GLOB}) in {NOTEBOOKS}")
+            return 1
+        problems = check_notebooks(paths)
+        for path in paths:
+            count, points = exercise_summary(path)
+            print(f"{path.name:<40} {count:>2} graded exercises, {points:g} points")
+        if problems:
+            print(f"\n{len(problems)} problem(s):")
+            print("\n".join(problems))
+            return 1
+        print(f"\nexercise markup OK in {len(paths)} notebook(s)")
+        return 0
+    if args.command == "strip-solutions":
+        removed = strip_solutions(args.out)
+        print(f"removed {removed} solutions; now run: jupyter-book build {args.out}")
+        return 0
+    chapters = resolve_chapters(args.chapters, args.notebooks)
+    course = args.course.resolve()
+    if args.command == "build":
+        build(course, chapters, check=not args.no_check)
+        return 0
+    return selfcheck(course, chapters)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

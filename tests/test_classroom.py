@@ -1,0 +1,379 @@
+"""Every chapter can be handed out as an nbgrader assignment and graded automatically.
+
+Two parts:
+
+- Fast, standard library only: the nbgrader markup of every chapter in ``notebooks/`` is valid
+  (``scripts/make_course.py check``), and the script's checker, course layout and
+  solution stripping behave on small example notebooks.
+- End to end, with nbgrader: for two chapters, ``make_course.py selfcheck`` lays out a course,
+  generates the student versions, collects an answer key and an untouched student version
+  from a pretend LMS download, autogrades both and exports the grades. The answer key must
+  earn full points and the untouched version none.
+
+nbgrader is heavy, so the end-to-end part runs in its own environment. ``.ci/run`` builds it
+and sets ``LSTM_MAGNIFIER_CLASSROOM_PYTHON``; to run it by hand, from the repository root:
+
+    python3 -m venv .venv-classroom
+    .venv-classroom/bin/pip install -r requirements-classroom.txt
+    export LSTM_MAGNIFIER_CLASSROOM_PYTHON=$PWD/.venv-classroom/bin/python
+    python -m pytest tests/test_classroom.py
+
+``LSTM_MAGNIFIER_CLASSROOM_CHAPTERS`` (space-separated numbers, stems or paths) overrides
+which chapters are graded.
+"""
+
+import csv
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "scripts" / "make_course.py"
+ENV_PYTHON = "LSTM_MAGNIFIER_CLASSROOM_PYTHON"
+ENV_CHAPTERS = "LSTM_MAGNIFIER_CLASSROOM_CHAPTERS"
+# Two chapters whose exercises are graded end to end in CI.
+E2E_CHAPTERS = ("01", "10")
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+
+spec = importlib.util.spec_from_file_location("make_course", SCRIPT)
+make_course = importlib.util.module_from_spec(spec)
+sys.modules["make_course"] = make_course
+spec.loader.exec_module(make_course)
+
+CHAPTERS = make_course.chapter_notebooks()
+
+
+# --------------------------------------------------------------------------- the chapters' markup
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    CHAPTERS
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no chapter notebooks in notebooks/"))],
+    ids=lambda p: p.stem if p else "none",
+)
+def test_chapter_exercise_markup(notebook):
+    problems = make_course.check_notebook(notebook)
+    assert problems == [], "exercise markup problems:\n" + "\n".join(problems)
+
+
+def test_grade_ids_are_unique_across_the_book():
+    if not CHAPTERS:
+        pytest.skip("no chapter notebooks in notebooks/")
+    repeated = [p for p in make_course.check_notebooks(CHAPTERS) if "already used" in p]
+    assert repeated == []
+
+
+# --------------------------------------------------------------------------- example notebooks
+
+
+def nbgrader_meta(grade_id, grade, solution, locked, points=None):
+    meta = {
+        "schema_version": 3,
+        "grade": grade,
+        "solution": solution,
+        "locked": locked,
+        "task": False,
+        "grade_id": grade_id,
+    }
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def md(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": text}
+
+
+def code(text, metadata=None):
+    return {
+        "cell_type": "code",
+        "metadata": metadata or {},
+        "source": text,
+        "outputs": [],
+        "execution_count": None,
+    }
+
+
+def exercise_cells(chapter, name, answer, test, points=1):
+    """The six cells of one exercise, as CONTRIBUTING.md lays them out."""
+    label = f"ex-{chapter}-{name}"
+    return [
+        md(f"```{{exercise-start}}\n:label: {label}\n```\n**{name}.** Do it."),
+        md("```{exercise-end}\n```"),
+        md(f"```{{solution-start}} {label}\n:class: dropdown\n```"),
+        code(answer, nbgrader_meta(f"{label}-answer", False, True, False)),
+        md("```{solution-end}\n```"),
+        code(
+            test,
+            {"tags": ["hide-input"], **nbgrader_meta(f"{label}-test", True, False, True, points)},
+        ),
+    ]
+
+
+def example_notebook(chapter="98"):
+    cells = [
+        md("# A question?\n\nThe answer."),
+        code("import numpy as np\n\nrng = np.random.default_rng(0)", {"tags": ["thebe-init"]}),
+        md("## Summary\n\nShort.\n\n## Exercises"),
+        *exercise_cells(
+            chapter,
+            "count",
+            "def count(D, H):\n    ### BEGIN SOLUTION\n    return 4 * H * (D + H + 1)\n"
+            "    ### END SOLUTION",
+            "assert count(1, 1) == 12\n### BEGIN HIDDEN TESTS\nassert count(3, 2) == 48\n"
+            "### END HIDDEN TESTS",
+            points=2,
+        ),
+        *exercise_cells(
+            chapter, "square", "### BEGIN SOLUTION\ny = 49\n### END SOLUTION", "assert y == 49"
+        ),
+    ]
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return {
+        "cells": cells,
+        "metadata": {"kernelspec": kernelspec},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def write(path, nb):
+    path.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    return path
+
+
+def test_example_notebook_passes_the_check(tmp_path):
+    path = write(tmp_path / "98-example.ipynb", example_notebook())
+    assert make_course.check_notebook(path) == []
+    assert make_course.exercise_summary(path) == (2, 3.0)
+
+
+def _answer(nb, name="count"):
+    return next(
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == f"ex-98-{name}-answer"
+    )
+
+
+def _test(nb, name="count"):
+    return next(
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id") == f"ex-98-{name}-test"
+    )
+
+
+def _set(cell, **changes):
+    cell["metadata"]["nbgrader"].update(changes)
+
+
+BREAKAGES = {
+    "schema_version": lambda nb: _set(_answer(nb), schema_version=2),
+    "no '### BEGIN SOLUTION'": lambda nb: _answer(nb).update(source="y = 49"),
+    "'END SOLUTION' without 'BEGIN SOLUTION'": lambda nb: _answer(nb).update(
+        source="y = 49\n### END SOLUTION"
+    ),
+    "'BEGIN SOLUTION' without 'END SOLUTION'": lambda nb: _answer(nb).update(
+        source="### BEGIN SOLUTION\ny = 49"
+    ),
+    "test cell is not locked": lambda nb: _set(_test(nb), locked=False),
+    "points should be a positive number": lambda nb: _set(_test(nb), points=0),
+    "answer cell is locked": lambda nb: _set(_answer(nb), locked=True),
+    "not tagged hide-input": lambda nb: _test(nb)["metadata"].pop("tags"),
+    "not inside a solution dropdown": lambda nb: nb["cells"].pop(
+        nb["cells"].index(_answer(nb)) - 1
+    ),
+    "without nbgrader metadata": lambda nb: nb["cells"].append(
+        code("### BEGIN SOLUTION\n### END SOLUTION")
+    ),
+    "names chapter": lambda nb: _set(_test(nb, "square"), grade_id="ex-97-square-test"),
+    "has no ex-98-square-test": lambda nb: nb["cells"].remove(_test(nb, "square")),
+    "1 graded exercise(s)": lambda nb: _set(_test(nb, "square"), grade=False, points=None),
+    "kernelspec": lambda nb: nb["metadata"].pop("kernelspec"),
+    "'BEGIN HIDDEN TESTS' without 'END HIDDEN TESTS'": lambda nb: _test(nb).update(
+        source="assert count(1, 1) == 12\n### BEGIN HIDDEN TESTS"
+    ),
+    "hand-graded": lambda nb: _set(_answer(nb), grade=True),
+}
+
+
+@pytest.mark.parametrize("expected", BREAKAGES)
+def test_check_finds_broken_markup(tmp_path, expected):
+    nb = example_notebook()
+    BREAKAGES[expected](nb)
+    problems = make_course.check_notebook(write(tmp_path / "98-example.ipynb", nb))
+    assert any(expected in p for p in problems), problems
+
+
+def test_check_finds_a_grade_id_used_in_two_chapters(tmp_path):
+    first = write(tmp_path / "98-first.ipynb", example_notebook())
+    second = write(tmp_path / "98-second.ipynb", example_notebook())
+    problems = make_course.check_notebooks([first, second])
+    assert sum("already used in 98-first.ipynb" in p for p in problems) == 4
+
+
+def test_check_command_exit_status(tmp_path):
+    good = write(tmp_path / "98-good.ipynb", example_notebook())
+    broken = example_notebook()
+    _set(_test(broken), locked=False)
+    bad = write(tmp_path / "97-bad.ipynb", broken)
+    assert make_course.main(["check", str(good)]) == 0
+    assert make_course.main(["check", str(good), str(bad)]) == 1
+
+
+def test_course_layout(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "data").mkdir(parents=True)
+    (notebooks / "data" / "weights.npz").write_bytes(b"x")
+    (notebooks / "unrelated.txt").write_text("not needed")
+    nb = example_notebook()
+    nb["cells"].insert(2, code('w = np.load("data/weights.npz")'))
+    write(notebooks / "98-example.ipynb", nb)
+
+    [chapter] = make_course.resolve_chapters(["98"], notebooks)
+    course = tmp_path / "course"
+    assert make_course.layout_course(course, [chapter]) == ["98-example"]
+    source = course / "source" / "98-example"
+    assert json.loads((source / "98-example.ipynb").read_text()) == nb
+    assert (source / "data" / "weights.npz").read_bytes() == b"x"
+    assert not (source / "unrelated.txt").exists()
+    config = (course / "nbgrader_config.py").read_text()
+    compile(config, "nbgrader_config.py", "exec")
+    # The zip_collect pattern reads an LMS file name the way selfcheck writes it.
+    pattern = re.search(r'named_regexp = \(\s*r"(.+)"\s*\)', config).group(1)
+    for name in (
+        "/x/key_answer-key_1_98-example.ipynb",
+        "/x/doejane_late_4711_2_98-example-1.ipynb",
+    ):
+        match = re.match(pattern, name)
+        assert match and match["file_id"] == "98-example", name
+
+
+def test_strip_solutions_removes_answers_and_keeps_exercises(tmp_path):
+    nb = example_notebook()
+    stripped, removed = make_course.without_solutions(nb)
+    assert removed == 2
+    assert len(stripped["cells"]) == len(nb["cells"]) - 2 * 3
+    text = "\n".join(make_course.source(c) for c in stripped["cells"])
+    assert "BEGIN SOLUTION" not in text and "solution-start" not in text
+    assert text.count("exercise-start") == 2 and "assert y == 49" in text
+
+
+# ------------------------------------------------------------------ end to end, with nbgrader
+
+
+def expected_student_source(cell):
+    """What nbgrader should make of a cell: stubs for solutions, no hidden tests, else unchanged."""
+    lines, out, skipping = make_course.source(cell).split("\n"), [], False
+    for line in lines:
+        if make_course.BEGIN_SOLUTION in line:
+            indent = re.match(r"\s*", line).group(0)
+            out += [indent + stub for stub in CODE_STUB]
+            skipping = True
+        elif make_course.BEGIN_HIDDEN in line:
+            skipping = True
+        elif make_course.END_SOLUTION in line or make_course.END_HIDDEN in line:
+            skipping = False
+        elif not skipping:
+            out.append(line)
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def classroom_python():
+    python = os.environ.get(ENV_PYTHON)
+    if not python:
+        pytest.skip(
+            f"{ENV_PYTHON} is not set. .ci/run sets it; by hand: python3 -m venv .venv-classroom "
+            "&& .venv-classroom/bin/pip install -r requirements-classroom.txt && "
+            f"{ENV_PYTHON}=$PWD/.venv-classroom/bin/python python -m pytest tests/test_classroom.py"
+        )
+    assert Path(python).is_file(), f"{ENV_PYTHON}={python} does not exist"
+    return python
+
+
+@pytest.fixture(scope="module")
+def graded_course(classroom_python, tmp_path_factory, pytestconfig):
+    chapters = make_course.resolve_chapters(
+        os.environ.get(ENV_CHAPTERS, "").split() or list(E2E_CHAPTERS)
+    )
+    course = tmp_path_factory.mktemp("course")
+    command = [classroom_python, str(SCRIPT), "selfcheck", str(course)]
+    command += ["--chapters", *map(str, chapters)]
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
+    table = proc.stdout[proc.stdout.find("\nchapter ") :] if "\nchapter " in proc.stdout else ""
+    lines = ["nbgrader autograde: the solutions vs the untouched student version"]
+    lines += ["    " + line for line in (table or proc.stdout[-3000:]).strip().splitlines()]
+    lines.append(f"    ({time.perf_counter() - start:.0f} s for {len(chapters)} chapters)")
+    capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+    report = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+    if report is not None:
+        with capture.global_and_fixture_disabled():
+            report.write_line("")
+            for line in lines:
+                report.write_line(line)
+    return chapters, course, proc
+
+
+def test_selfcheck_succeeds(graded_course):
+    _, _, proc = graded_course
+    assert proc.returncode == 0, (
+        f"make_course.py selfcheck failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+    )
+
+
+def test_answer_key_earns_full_points_and_untouched_version_none(graded_course):
+    chapters, course, proc = graded_course
+    assert (course / "grades.csv").is_file(), proc.stderr[-4000:]
+    with open(course / "grades.csv", newline="") as file:
+        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(file)}
+    for chapter in chapters:
+        _, points = make_course.exercise_summary(chapter)
+        key, blank = rows[chapter.stem, "answer-key"], rows[chapter.stem, "untouched"]
+        assert float(key["max_score"]) == points > 0
+        assert float(key["score"]) == points, f"{chapter.stem}: the answer key lost points"
+        assert float(blank["score"]) == 0, f"{chapter.stem}: a blank submission earned points"
+
+
+def test_student_versions_hold_stubs_and_no_hidden_tests(graded_course):
+    chapters, course, _ = graded_course
+    for chapter in chapters:
+        original = make_course.read_notebook(chapter)
+        student = make_course.read_notebook(course / "release" / chapter.stem / chapter.name)
+        assert len(student["cells"]) == len(original["cells"])
+        assert student["metadata"]["kernelspec"] == original["metadata"]["kernelspec"]
+        for before, after in zip(original["cells"], student["cells"], strict=True):
+            assert after["cell_type"] == before["cell_type"]
+            assert make_course.source(after) == expected_student_source(before)
+            tags = before["metadata"].get("tags", [])
+            assert after["metadata"].get("tags", []) == tags
+            assert not after.get("outputs")
+        text = "\n".join(make_course.source(c) for c in student["cells"])
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+            assert marker not in text, f"{chapter.stem}: '{marker}' reached the student version"
+
+
+def test_untouched_version_fails_every_test_cell(graded_course):
+    """Every exercise, not just the total: a test that passes without an answer tests nothing."""
+    chapters, course, _ = graded_course
+    for chapter in chapters:
+        graded = make_course.read_notebook(
+            course / "autograded" / "untouched" / chapter.stem / chapter.name
+        )
+        passing = [
+            c["metadata"]["nbgrader"]["grade_id"]
+            for c in graded["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade")
+            and not any(o.get("output_type") == "error" for o in c.get("outputs", []))
+        ]
+        assert passing == [], f"{chapter.stem}: test cells that pass with no answer: {passing}"
