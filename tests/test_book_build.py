@@ -103,6 +103,7 @@ def test_every_chapter_page_has_launch_buttons(build):
     assert chapters, "no chapter notebooks found"
     for nb in chapters:
         page = (html / "notebooks" / f"{nb.stem}.html").read_text(encoding="utf-8")
-        binder = f"mybinder.org/v2/gh/{org_repo}/{repo['branch']}?urlpath=lab/tree/notebooks/{nb.name}"
+        binder = f"mybinder.org/v2/gh/{org_repo}/{repo['branch']}"
+        binder += f"?urlpath=lab/tree/notebooks/{nb.name}"
         assert binder in page, f"{nb.stem}: no Binder launch button"
         assert "initThebeSBT()" in page, f"{nb.stem}: no Live Code button"
