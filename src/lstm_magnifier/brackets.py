@@ -1,0 +1,174 @@
+r"""The capstone of chapter 15: which unit of a trained LSTM counts open brackets?
+
+A small LSTM reads strings of nested brackets such as ``(()(()))`` and learns to
+predict the next character. Nobody tells it how deep the nesting is, yet the task
+needs it: at depth 0 the next character must be ``(`` and at the deepest allowed
+level it must be ``)``. This module holds the pieces the chapter calls:
+
+* :func:`next_char_batches`, :func:`encode` and :func:`depth_of` make the data;
+* :func:`best_accuracy` says what a perfect predictor would score;
+* :func:`depth_correlations` and :func:`find_depth_unit` look for the unit whose
+  long-term memory $c$ follows the depth;
+* :func:`draw_text_heatmap` and :func:`draw_unit_heatmap` colour the characters
+  of a string by a unit's value, as Karpathy et al. (2015) and LSTMVis did.
+
+Strings use the alphabet of :data:`lstm_magnifier.tasks.BRACKETS`: ``"("`` is
+symbol 0 and ``")"`` symbol 1.
+"""
+
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.tasks import BRACKETS, bracket_sequences, one_hot
+
+
+def encode(text):
+    """One-hot encode a bracket string: ``"(()"`` -> array ``(T, 2)``, ``(`` = ``[1, 0]``."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text must be a non-empty string of brackets, got {text!r}")
+    bad = sorted(set(text) - set(BRACKETS))
+    if bad:
+        raise ValueError(f"text may only hold the characters {BRACKETS!r}, got {bad}")
+    return one_hot([BRACKETS.index(ch) for ch in text], len(BRACKETS))
+
+
+def depth_of(text):
+    """Nesting depth after each character: ``"(()"`` -> ``[1, 2, 1]`` (``(T,)`` ints).
+
+    A closing bracket at depth 0 makes the depth negative; nothing is clipped.
+    """
+    steps = np.where(encode(text)[:, 0] == 1, 1, -1)
+    return np.cumsum(steps)
+
+
+def next_char_batches(length, batch_size, *, max_depth=4, p_open=0.5):
+    r"""A batch maker for :func:`~lstm_magnifier.training.train`: predict the next bracket.
+
+    Returns ``batches(rng) -> (x, y)`` with ``x`` ``(length, B, 2)``, the one-hot
+    characters $x_1 \dots x_T$, and ``y`` ``(length, B)``, the index of $x_{t+1}$
+    (0 for ``(``, 1 for ``)``). Strings come from
+    :func:`~lstm_magnifier.tasks.bracket_sequences` with ``length + 1`` characters.
+    """
+    _checks.check_positive_int("length", length)
+    _checks.check_positive_int("batch_size", batch_size)
+    _checks.check_positive_int("max_depth", max_depth)
+
+    def batches(rng):
+        x, _, _ = bracket_sequences(rng, batch_size, length + 1, max_depth=max_depth, p_open=p_open)
+        return x[:-1], x[1:].argmax(axis=-1)
+
+    return batches
+
+
+def best_accuracy(depth, *, max_depth, p_open=0.5):
+    r"""Accuracy of the best possible next-character guess, given the depths.
+
+    At depth 0 the next character is surely ``(``; at ``max_depth`` surely ``)``;
+    anywhere else it is ``(`` with probability ``p_open``, so the best guess is right
+    with probability $\max(p, 1-p)$. ``depth`` is any array of depths after each
+    character; returns the mean of those chances as a float.
+    """
+    depth = np.asarray(depth)
+    forced = (depth == 0) | (depth == max_depth)
+    return float(np.mean(np.where(forced, 1.0, max(p_open, 1 - p_open))))
+
+
+def depth_correlations(values, depth):
+    r"""Pearson correlation of every unit's value with the nesting depth.
+
+    ``values`` is ``(T, B, H)`` (or ``(T, H)``), e.g. the long-term memory ``c`` from
+    ``LSTM.trace()``; ``depth`` is ``(T, B)`` (or ``(T,)``). All time steps and
+    sequences are pooled. Returns ``(H,)`` correlations in $[-1, 1]$ (0 for a unit
+    that never changes).
+    """
+    values = _checks.as_finite_array("values", values, np.float64, ndim=(2, 3))
+    depth = _checks.as_finite_array("depth", depth, np.float64)
+    _checks.check_shape("depth", depth, values.shape[:-1])
+    v = values.reshape(-1, values.shape[-1])
+    d = depth.reshape(-1)
+    v = v - v.mean(axis=0)
+    d = d - d.mean()
+    scale = np.linalg.norm(v, axis=0) * np.linalg.norm(d)
+    return np.divide(v.T @ d, scale, out=np.zeros(v.shape[1]), where=scale > 0)
+
+
+def find_depth_unit(values, depth):
+    """The unit whose value follows the depth most closely: ``(unit, correlation)``.
+
+    Picks the largest $|r|$ of :func:`depth_correlations`; the sign of ``correlation``
+    says whether the unit rises (positive) or falls (negative) as brackets open.
+    """
+    r = depth_correlations(values, depth)
+    unit = int(np.argmax(np.abs(r)))
+    return unit, float(r[unit])
+
+
+def _diverging(values, vmax):
+    """A colour map centred on 0 (purple below, orange above) and its normalisation."""
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+
+    if vmax is None:
+        vmax = float(np.max(np.abs(values))) or 1.0
+    return colormaps["PuOr_r"], Normalize(-vmax, vmax)
+
+
+def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
+    """Write ``text`` character by character, each on a patch coloured by its value.
+
+    The picture of Karpathy et al. (2015): one unit's activation behind every
+    character, orange for positive, purple for negative, white for 0. ``values`` is
+    ``(T,)`` for a string of ``T`` characters; lines wrap after ``width`` characters.
+    Returns the colour normalisation (for a colour bar).
+    """
+    values = _checks.as_finite_array("values", values, np.float64, ndim=(1,))
+    if len(text) != len(values):
+        raise ValueError(
+            f"values must have one entry per character ({len(text)}), got {len(values)}"
+        )
+    from matplotlib.patches import Rectangle
+
+    cmap, norm = _diverging(values, vmax)
+    rows = (len(text) + width - 1) // width
+    for n, (ch, v) in enumerate(zip(text, values, strict=True)):
+        col, row = n % width, n // width
+        ax.add_patch(Rectangle((col, -row - 1), 1, 1, facecolor=cmap(norm(v)), edgecolor="none"))
+        ax.text(
+            col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", fontsize=11
+        )
+    ax.set_xlim(0, width)
+    ax.set_ylim(-rows, 0)
+    ax.set_aspect(1.6)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, loc="left", fontsize=11)
+    return norm
+
+
+def draw_unit_heatmap(ax, text, values, *, highlight=None, vmax=None, per_unit=False):
+    """Every unit over a string: one row per unit, one column per character.
+
+    ``values`` is ``(T, H)`` (e.g. ``c`` of one sequence); ``highlight`` outlines one
+    unit's row. The characters label the columns. With ``per_unit=True`` each unit's
+    row is divided by its largest absolute value, so that a unit with small values
+    shows its pattern as clearly as one with large values. Returns the image (for a
+    colour bar).
+    """
+    values = _checks.as_finite_array("values", values, np.float64, ndim=(2,))
+    T, H = values.shape
+    if len(text) != T:
+        raise ValueError(f"values must have one row per character ({len(text)}), got {T}")
+    from matplotlib.patches import Rectangle
+
+    if per_unit:
+        peak = np.abs(values).max(axis=0)
+        values = np.divide(values, peak, out=np.zeros_like(values), where=peak > 0)
+    cmap, norm = _diverging(values, vmax)
+    image = ax.imshow(values.T, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(T), list(text), family="monospace")
+    ax.set_yticks(range(H), [f"unit {u}" for u in range(H)])
+    ax.tick_params(length=0)
+    if highlight is not None:
+        rect = Rectangle((-0.5, highlight - 0.5), T, 1, fill=False, edgecolor="black", lw=2)
+        ax.add_patch(rect)
+    return image

@@ -1,0 +1,78 @@
+"""Bracket capstone helpers: encoding, targets, correlations, the unit finder and the heat maps."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from lstm_magnifier.brackets import (
+    best_accuracy,
+    depth_correlations,
+    depth_of,
+    draw_text_heatmap,
+    draw_unit_heatmap,
+    encode,
+    find_depth_unit,
+    next_char_batches,
+)
+
+plt.switch_backend("Agg")
+
+
+def test_encode_and_depth():
+    np.testing.assert_array_equal(encode("(()"), [[1, 0], [1, 0], [0, 1]])
+    np.testing.assert_array_equal(depth_of("(()(()))"), [1, 2, 1, 2, 3, 2, 1, 0])
+    np.testing.assert_array_equal(depth_of(")"), [-1])
+    with pytest.raises(ValueError, match=r"only hold the characters"):
+        encode("(a)")
+    with pytest.raises(ValueError, match="non-empty"):
+        encode("")
+
+
+def test_next_char_targets_are_the_inputs_shifted_by_one():
+    batches = next_char_batches(12, 5, max_depth=3)
+    x, y = batches(np.random.default_rng(0))
+    assert x.shape == (12, 5, 2) and y.shape == (12, 5)
+    np.testing.assert_array_equal(y[:-1], x[1:].argmax(-1))
+    again, _ = batches(np.random.default_rng(0))
+    np.testing.assert_array_equal(x, again)  # the rng alone fixes the batch
+    with pytest.raises(ValueError, match="length"):
+        next_char_batches(0, 5)
+
+
+def test_best_accuracy():
+    assert best_accuracy([0, 3, 1, 2], max_depth=3) == pytest.approx(0.75)
+    assert best_accuracy([1, 2], max_depth=3, p_open=0.8) == pytest.approx(0.8)
+
+
+def test_depth_correlations_find_the_planted_counter():
+    rng = np.random.default_rng(1)
+    depth = rng.integers(0, 5, size=(20, 6)).astype(float)
+    values = rng.normal(size=(20, 6, 4))
+    values[..., 2] = -0.5 * depth + 0.01 * rng.normal(size=depth.shape)
+    values[..., 3] = 1.0  # a unit that never changes has no correlation
+    r = depth_correlations(values, depth)
+    assert r.shape == (4,) and r[3] == 0.0
+    unit, corr = find_depth_unit(values, depth)
+    assert unit == 2 and corr < -0.99
+    unit_1d, _ = find_depth_unit(values[:, 0], depth[:, 0])
+    assert unit_1d == 2
+    with pytest.raises(ValueError, match="depth must have shape"):
+        depth_correlations(values, depth[:, :3])
+
+
+def test_heatmaps_draw_one_patch_per_character():
+    text = "(()(()))()"
+    fig, (ax1, ax2) = plt.subplots(2)
+    norm = draw_text_heatmap(ax1, text, depth_of(text).astype(float), width=4)
+    assert len(ax1.patches) == len(text) and len(ax1.texts) == len(text)
+    assert norm.vmax == 3 and ax1.get_ylim() == (-3, 0)  # 10 characters in rows of 4
+    image = draw_unit_heatmap(ax2, text, np.ones((10, 3)), highlight=1)
+    assert image.get_array().shape == (3, 10) and len(ax2.patches) == 1
+    rows = np.column_stack([np.linspace(-2, 4, 10), np.zeros(10), np.full(10, 0.5)])
+    scaled = draw_unit_heatmap(ax2, text, rows, per_unit=True).get_array()
+    np.testing.assert_allclose(np.abs(scaled).max(axis=1), [1, 0, 1])  # a zero row stays 0
+    with pytest.raises(ValueError, match="one entry per character"):
+        draw_text_heatmap(ax1, text, np.ones(3))
+    with pytest.raises(ValueError, match="one row per character"):
+        draw_unit_heatmap(ax2, text, np.ones((3, 2)))
+    plt.close(fig)
