@@ -162,7 +162,7 @@ class LSTM(Module):
         # here, one in-place tanh per step activates all four gates (see activate_gates).
         half = gate_scale(H, self.dtype)
         # Input projection for every step at once: (T*B, D) @ (D, 4H).
-        gates = (x.reshape(T * B, D) @ (W_ih.T * half) + bias * half).reshape(T, B, 4 * H)
+        gates = ((x.reshape(T * B, D) @ W_ih.T + bias) * half).reshape(T, B, 4 * H)
         W_hh_T = np.ascontiguousarray(W_hh.T * half)  # contiguous: h @ W_hh^T twice as fast
         c = np.empty((T, B, H), self.dtype)
         h = np.empty((T, B, H), self.dtype)
@@ -267,8 +267,8 @@ class LSTM(Module):
         # Local derivatives of every step at once, so the time loop below is short:
         # dz^{i,f,g} = dc * d_ifg and dz^o = dh * d_o; dc gains dh * d_c.
         d_ifg = np.empty((T, B, 3, H), self.dtype)
-        np.multiply(g, i * (1 - i), out=d_ifg[:, :, 0])
-        np.multiply(c_prev, f * (1 - f), out=d_ifg[:, :, 1])
+        np.multiply(g * i, 1 - i, out=d_ifg[:, :, 0])
+        np.multiply(c_prev * f, 1 - f, out=d_ifg[:, :, 1])
         np.multiply(i, 1 - g * g, out=d_ifg[:, :, 2])
         d_o = tanh_c * o * (1 - o)
         d_c = o * (1 - tanh_c * tanh_c)
