@@ -210,7 +210,7 @@ def test_gate_explorer_shows_the_values_on_the_diagram_and_bars():
 def test_every_gate_slider_is_wired_to_its_value(name):
     explorer = GateExplorer(canvas="image")
     slider = explorer.sliders[name]
-    before_png = bytes(explorer._figure_widget.value)
+    before_png = widgets.shown_png(explorer._figure_widget.value)
     new = slider.min + 0.37 * (slider.max - slider.min)
     assert new != slider.value
     slider.value = new  # what the browser does when the slider is dragged
@@ -219,7 +219,7 @@ def test_every_gate_slider_is_wired_to_its_value(name):
     params = {k: values[k] for k in ("i", "f", "g", "o", "c_prev")}
     assert values["c"] == pytest.approx(gate_step(**params)["c"])
     assert explorer.view.diagram.artists[name].get_text() == format_value(new)
-    assert bytes(explorer._figure_widget.value) != before_png  # the picture was redrawn
+    assert widgets.shown_png(explorer._figure_widget.value) != before_png  # the picture was redrawn
 
 
 def test_set_rejects_unknown_names_and_bad_values_and_changes_nothing():
@@ -270,12 +270,13 @@ def test_savefig_includes_the_moving_parts():
 
 def test_image_canvas_holds_a_png_of_the_figure():
     explorer = GateExplorer(canvas="image")
-    png = bytes(explorer._figure_widget.value)
+    png = widgets.shown_png(explorer._figure_widget.value)
     assert png.startswith(b"\x89PNG")
     assert np.array_equal(
         np.asarray(Image.open(io.BytesIO(png)).convert("RGB")), image_of(explorer)
     )
     assert explorer._figure_widget in explorer.widget.children
+    assert f'alt="{explorer.ALT}"' in explorer._figure_widget.value
 
 
 def test_png_bytes_round_trip(rng):

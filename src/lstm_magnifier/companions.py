@@ -27,6 +27,7 @@ import hashlib
 import io
 import itertools
 import re
+from html import escape
 
 import matplotlib
 import numpy as np
@@ -63,8 +64,16 @@ _FRAME = re.compile(r"data:image/png;base64,((?:[A-Za-z0-9+/=]|\\\n)+)")
 """A PNG frame inside ``to_jshtml``'s output (base64, lines joined by a backslash-newline)."""
 
 
-def animation_html(figure, update, frames, *, fps=4, colors=64):
+_REMOTE_STYLESHEET = re.compile(r'<link rel="stylesheet"\s+href="https?://[^"]*">\s*')
+"""matplotlib's jshtml links Font Awesome 4 from a CDN; the book's theme already draws
+those button icons, and the site makes no request to another host."""
+
+
+def animation_html(figure, update, frames, *, alt, fps=4, colors=64):
     """HTML of a scrubbable animation: ``update(k)`` draws frame ``k`` of ``frames``.
+
+    ``alt`` describes the animation for readers who cannot see it (the frame image's
+    alt text). The CDN stylesheet link matplotlib adds is dropped.
 
     Made by ``FuncAnimation(...).to_jshtml()`` (PNG frames, play and slider
     controls, starting on the first frame), then made smaller and stable: the
@@ -77,6 +86,8 @@ def animation_html(figure, update, frames, *, fps=4, colors=64):
     animation = FuncAnimation(figure, update, frames=frames, interval=1000 / fps, blit=False)
     with matplotlib.rc_context({"animation.frame_format": "png", "animation.embed_limit": 8.0}):
         html = animation.to_jshtml(fps=fps, default_mode="once")
+    html = _REMOTE_STYLESHEET.sub("", html)
+    html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
     if colors is not None:
         html = _palette_frames(html, colors)
     ids = sorted(set(re.findall(r"_anim_img([0-9a-f]{32})", html)))
@@ -156,7 +167,20 @@ def gate_animation(sweep="f", values=None, *, dpi=72, fps=3, colors=64, **fixed)
         view.update(gate_step(**{**settings, sweep: frames[k]}))
         heading.set_text(f"{'c_t-1' if sweep == 'c_prev' else sweep} = {frames[k]:.2f}")
 
-    return HTML(animation_html(view.figure, update, len(frames), fps=fps, colors=colors))
+    return HTML(
+        animation_html(
+            view.figure,
+            update,
+            len(frames),
+            alt=(
+                f"Animation of one cell step as {sweep} moves: bars of the long- and "
+                f"short-term memory before and after the step, with the equations in "
+                f"numbers"
+            ),
+            fps=fps,
+            colors=colors,
+        )
+    )
 
 
 def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
@@ -183,7 +207,20 @@ def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
         view.update(timelines[k])
         heading.set_text(f"f = {frames[k]:.3f}")
 
-    return HTML(animation_html(view.figure, update, len(frames), fps=fps, colors=colors))
+    return HTML(
+        animation_html(
+            view.figure,
+            update,
+            len(frames),
+            alt=(
+                "Animation of the memories over time as the forget gate f moves from "
+                "low to high: c_t and h_t curves with the half-life and steady state "
+                "marked"
+            ),
+            fps=fps,
+            colors=colors,
+        )
+    )
 
 
 def weight_animation(
@@ -214,7 +251,19 @@ def weight_animation(
         view.update(runs[k])
         heading.set_text(f"{sweep} = {frames[k]:.1f}")
 
-    return HTML(animation_html(view.figure, update, len(frames), fps=fps, colors=colors))
+    return HTML(
+        animation_html(
+            view.figure,
+            update,
+            len(frames),
+            alt=(
+                f"Animation of a one-unit cell driven by an input sequence as the "
+                f"weight {sweep} moves: gate values and memories over time"
+            ),
+            fps=fps,
+            colors=colors,
+        )
+    )
 
 
 def sequence_animation(
@@ -262,7 +311,20 @@ def sequence_animation(
         label = "" if labels is None else f"  ({str(labels[steps[k] - 1])!r})"
         heading.set_text(f"t = {steps[k]}{label}")
 
-    return HTML(animation_html(view.figure, update, len(steps), fps=fps, colors=colors))
+    return HTML(
+        animation_html(
+            view.figure,
+            update,
+            len(steps),
+            alt=(
+                "Animation stepping through a sequence: heat maps of the gates and "
+                "memories over time and units, the current step framed, and that "
+                "step's values"
+            ),
+            fps=fps,
+            colors=colors,
+        )
+    )
 
 
 __all__ = [

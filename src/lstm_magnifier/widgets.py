@@ -48,6 +48,7 @@ import numbers
 import os
 import struct
 import zlib
+from html import escape
 
 import ipywidgets as widgets
 import numpy as np
@@ -446,6 +447,17 @@ class Blitter:
 
 def _overlap(a, b):
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def image_html(png, alt):
+    """``<img>`` HTML showing ``png`` bytes with alt text (``ipywidgets.Image`` has no alt)."""
+    source = base64.b64encode(png).decode()
+    return f'<img alt="{escape(alt)}" style="width:100%" src="data:image/png;base64,{source}">'
+
+
+def shown_png(html):
+    """The PNG bytes inside :func:`image_html` output."""
+    return base64.b64decode(html.split("base64,", 1)[1].split('"', 1)[0])
 
 
 def png_bytes(rgba):
@@ -1059,7 +1071,8 @@ class _Explorer:
         else:
             self._blitter.refresh(full)
         if self.canvas == "image" and self._figure_widget is not None:
-            self._figure_widget.value = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
+            png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
+            self._figure_widget.value = image_html(png, self.ALT)
         self._values = values
 
     def _store_ipympl_picture(self):
@@ -1077,8 +1090,8 @@ class _Explorer:
         width = round(figure.get_figwidth() * figure.dpi)
         png = png_bytes(np.asarray(figure.canvas.buffer_rgba()))
         if self.canvas == "image":
-            layout = widgets.Layout(width="100%", max_width=f"{width}px", height="auto")
-            return widgets.Image(value=png, format="png", layout=layout)
+            layout = widgets.Layout(width="100%", max_width=f"{width}px")
+            return widgets.HTML(value=image_html(png, self.ALT), layout=layout)
         if self.canvas == "ipympl":
             canvas = _ipympl_canvas(figure, png)
             self._blitter.forget_background()  # the new canvas has a blank renderer
@@ -1151,6 +1164,13 @@ class GateExplorer(_Explorer):
     e.g. ``GateExplorer(f=0.9, c_prev=2.0)``.
     """
 
+    ALT = (
+        "Diagram of one LSTM cell step with the slider values on its wires, and"
+        " bars of the long-term memory c and short-term memory h before and "
+        "after the step"
+    )
+    """Alt text of the picture (what the static site shows)."""
+
     DEFAULTS = {"i": 0.5, "f": 0.8, "g": 0.6, "o": 0.7, "c_prev": 1.0}
 
     def __init__(self, *, highlight=None, canvas=None, dpi=90, **initial):
@@ -1207,6 +1227,13 @@ class MemoryTimeline(_Explorer):
     ($c_1 \dots c_T$); ``values`` also holds the slider values, ``t``, ``kept``,
     ``half_life`` and ``steady_state``.
     """
+
+    ALT = (
+        "Curves of the long-term memory c_t and short-term memory h_t over time"
+        " for the constant gate values set by the sliders, with the half-life "
+        "and steady state marked"
+    )
+    """Alt text of the picture (what the static site shows)."""
 
     DEFAULTS = {"f": 0.9, "i": 0.2, "g": 0.5, "o": 1.0, "steps": 40, "c0": 2.0}
 
@@ -1278,6 +1305,12 @@ class WeightExplorer(_Explorer):
     ``values`` holds the 12 weights, ``sequence``, and ``x, i, f, g, o, c, h``,
     arrays of shape ``(steps,)``.
     """
+
+    ALT = (
+        "Gate values and memories of a one-unit cell over an input sequence, "
+        "for the weights and biases set by the sliders"
+    )
+    """Alt text of the picture (what the static site shows)."""
 
     DEFAULTS = {
         "W_ii": 6.0,
@@ -1373,6 +1406,13 @@ class SequenceMagnifier(_Explorer):
     c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, equal to ``model.trace(layer)``
     at index ``t - 1`` (``label`` too when labels are given).
     """
+
+    ALT = (
+        "Heat maps of the gates i, f, g, o and memories c, h over time and "
+        "units, the chosen step framed, and the cell diagram with that step's "
+        "values"
+    )
+    """Alt text of the picture (what the static site shows)."""
 
     def __init__(
         self,
