@@ -1,0 +1,293 @@
+"""Copy the JavaScript and fonts that the built book needs into ``book/_static/vendored/``.
+
+Usage:
+    python scripts/vendor_assets.py           # fetch the pinned npm packages, rewrite vendored/
+    python scripts/vendor_assets.py --check   # offline: the committed files match VERSIONS.json
+
+Out of the box a Jupyter Book page loads MathJax and the ipywidgets HTML manager from
+public CDNs, so a reader without internet access sees raw TeX and no widgets. The book
+serves both from its own ``_static/vendored/`` folder instead (``mathjax_path`` and
+``nb_ipywidgets_js`` in ``_config.yml``). The files are committed, so building the book
+needs nothing but Python; this script is how they were made, and how to update them:
+
+1. change a version in ``PACKAGES`` below,
+2. run this script (it needs the ``npm`` command: tarballs come from the npm registry
+   through ``npm pack``, and each must match the pinned ``integrity`` checksum),
+3. rebuild the book and run ``pytest tests/test_site.py`` (it opens every page in a
+   browser that may only talk to 127.0.0.1).
+
+Only the files that pages load are kept (not the whole 24 MB MathJax package), with each
+package's licence. ``VERSIONS.json`` records the package versions, tarball checksums and
+the SHA-256 of every vendored file; ``--check`` recomputes them.
+"""
+
+import argparse
+import base64
+import fnmatch
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENDOR = ROOT / "book" / "_static" / "vendored"
+
+# Each package: npm name and version, the tarball's npm ``integrity`` (sha512), the folder
+# under vendored/ it goes to, and which files to keep: (pattern inside the tarball, target
+# folder). A pattern ending in "/" keeps that folder's files under the same relative paths.
+PACKAGES = [
+    {
+        "name": "mathjax",
+        "version": "3.2.2",
+        "integrity": "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/"
+        "O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+        "license": "Apache-2.0",
+        "dest": "mathjax",
+        "purpose": "renders the TeX on every page with equations (mathjax_path)",
+        "keep": [
+            # TeX input + CommonHTML output + menu + assistive MathML, in one file.
+            ("package/es5/tex-chtml.js", ""),
+            # Fonts, fetched on demand relative to tex-chtml.js.
+            ("package/es5/output/chtml/fonts/woff-v2/", "output/chtml/fonts/woff-v2"),
+            # TeX extensions that the autoload package fetches on first use
+            # (\boldsymbol, \cancel, \color, mathtools, ...). all-packages.js is never
+            # loaded by autoload, so it is left out.
+            ("package/es5/input/tex/extensions/", "input/tex/extensions"),
+            ("package/LICENSE", ""),
+        ],
+        "drop": ["package/es5/input/tex/extensions/all-packages.js"],
+    },
+    {
+        "name": "@jupyter-widgets/html-manager",
+        "version": "1.0.15",
+        "integrity": "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/"
+        "c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+        "license": "BSD-3-Clause",
+        "dest": "html-manager",
+        "purpose": "draws the stored ipywidgets state on pages with widgets (nb_ipywidgets_js)",
+        "keep": [
+            # The self-contained bundle: base, controls and output widgets, no require.js,
+            # and no fetching of widget modules from a CDN. It renders every
+            # <script type="application/vnd.jupyter.widget-view+json"> on window load.
+            ("package/dist/embed.js", ""),
+            ("package/dist/embed.js.LICENSE.txt", ""),
+            # Font Awesome 5 web fonts used by widget icons, resolved relative to embed.js.
+            # Every current browser takes the woff2 (or woff) entry of the @font-face.
+            ("package/dist/*.woff2", ""),
+            ("package/dist/*.woff", ""),
+        ],
+        "drop": [],
+    },
+    {
+        # The html-manager tarball carries no LICENSE file; this small package from the
+        # same ipywidgets repository (and one of its dependencies) carries the same text.
+        "name": "@jupyter-widgets/schema",
+        "version": "0.5.6",
+        "integrity": "sha512-o8gjK4tzF+pKh5ER0LmUqJOpk2IRGxo+MdosLsJqtw0r00/"
+        "6e72rTjA9C7uNYamYSpuXDslCe00YHaGdDcTIpw==",
+        "license": "BSD-3-Clause",
+        "dest": "html-manager",
+        "purpose": "licence text of the ipywidgets packages bundled in embed.js",
+        "keep": [("package/LICENSE", "")],
+        "drop": [],
+    },
+    {
+        "name": "@fortawesome/fontawesome-free",
+        "version": "5.15.4",
+        "integrity": "sha512-eYm8vijH/hpzr/6/1CJ/V/Eb1xQFW2nnUKArb3z+"
+        "yUWv7HTwj6M7SP957oMjfZjAHU6qpoNc2wQvIxBLWYa/Jg==",
+        "license": "OFL-1.1 (fonts), MIT (code), CC-BY-4.0 (icons)",
+        "dest": "html-manager",
+        "purpose": "licence of the Font Awesome 5.15.4 fonts and CSS bundled in embed.js",
+        "keep": [("package/LICENSE.txt", "fontawesome-LICENSE.txt")],
+        "drop": [],
+    },
+]
+
+README = """\
+# Vendored assets
+
+The built book serves these files itself, so that its pages work without internet
+access and make no request to any other host. Do not edit them by hand: they are
+written by `scripts/vendor_assets.py`, which fetches the pinned npm packages below,
+checks each tarball against its recorded checksum and keeps only what pages load.
+`VERSIONS.json` lists the SHA-256 of every file; `python scripts/vendor_assets.py
+--check` verifies them.
+
+| Package | Version | Licence | Kept in | Used for |
+| --- | --- | --- | --- | --- |
+{rows}
+
+Licence files: `mathjax/LICENSE`, `html-manager/LICENSE`,
+`html-manager/embed.js.LICENSE.txt` (jQuery, jQuery UI and other code bundled in
+`embed.js`) and `html-manager/fontawesome-LICENSE.txt`.
+
+Left out on purpose: MathJax's optional accessibility explorer (its `a11y/` and
+`sre/` components, about 4 MB), which MathJax fetches only when a reader switches it
+on in the right-click menu of an equation; screen readers still get the MathML that
+`tex-chtml.js` adds to every equation. The HTML manager is the self-contained
+`embed.js`, which draws the core ipywidgets (controls, layouts, output) but cannot load
+third-party widget libraries; a notebook that stores such a widget fails
+`tests/test_site.py`.
+
+`../widgets-mathjax3.js` (not vendored, ours) lets the widget labels call MathJax 3.
+"""
+
+
+def sri_sha512(data: bytes) -> str:
+    """npm's ``integrity`` string of a tarball: ``sha512-`` + base64 of the digest."""
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def npm_pack(spec: str, workdir: Path) -> Path:
+    """Download ``name@version`` from the npm registry with ``npm pack``; return the tarball."""
+    npm = shutil.which("npm")
+    if npm is None:
+        sys.exit("error: the npm command is needed to fetch packages (apt-get install npm)")
+    proc = subprocess.run(
+        [npm, "pack", spec, "--json", "--pack-destination", str(workdir)],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+    )
+    if proc.returncode != 0:
+        sys.exit(f"error: npm pack {spec} failed:\n{proc.stderr}")
+    return workdir / json.loads(proc.stdout)[0]["filename"]
+
+
+def selected_members(tar: tarfile.TarFile, package: dict) -> list[tuple[tarfile.TarInfo, str]]:
+    """The tarball members to keep, each with its path relative to the package's folder."""
+    chosen = []
+    for member in tar.getmembers():
+        if not member.isfile() or member.name in package["drop"]:
+            continue
+        for pattern, target in package["keep"]:
+            if pattern.endswith("/"):
+                if member.name.startswith(pattern):
+                    rel = member.name[len(pattern) :]
+                    chosen.append((member, f"{target}/{rel}"))
+                    break
+            elif fnmatch.fnmatchcase(member.name, pattern):
+                name = Path(member.name).name
+                if target.endswith((".txt", ".js", ".md")):
+                    rel = target  # a file renamed on the way in
+                else:
+                    rel = f"{target}/{name}" if target else name
+                chosen.append((member, rel))
+                break
+    for pattern, _ in package["keep"]:
+        if not any(
+            m.name.startswith(pattern) or fnmatch.fnmatchcase(m.name, pattern) for m, _ in chosen
+        ):
+            sys.exit(f"error: {package['name']}@{package['version']} has no file {pattern!r}")
+    return chosen
+
+
+def fetch() -> None:
+    """Rebuild ``book/_static/vendored/`` from the pinned packages."""
+    record = {"packages": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp) / "vendor"
+        for package in PACKAGES:
+            spec = f"{package['name']}@{package['version']}"
+            tarball = npm_pack(spec, Path(tmp))
+            integrity = sri_sha512(tarball.read_bytes())
+            if integrity != package["integrity"]:
+                sys.exit(
+                    f"error: {spec} tarball checksum is {integrity}, "
+                    f"expected {package['integrity']}"
+                )
+            files = {}
+            with tarfile.open(tarball, "r:gz") as tar:
+                for member, rel in selected_members(tar, package):
+                    out = staging / package["dest"] / rel
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(tar.extractfile(member).read())
+                    files[f"{package['dest']}/{rel}"] = sha256(out)
+            record["packages"].append(
+                {
+                    "name": package["name"],
+                    "version": package["version"],
+                    "integrity": package["integrity"],
+                    "license": package["license"],
+                    "purpose": package["purpose"],
+                    "files": dict(sorted(files.items())),
+                }
+            )
+            size = sum((staging / f).stat().st_size for f in files)
+            print(f"{spec:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
+        rows = "\n".join(
+            f"| `{p['name']}` | {p['version']} | {p['license']} | `{p['dest']}/` | {p['purpose']} |"
+            for p in PACKAGES
+        )
+        (staging / "README.md").write_text(README.format(rows=rows), encoding="utf-8")
+        (staging / "VERSIONS.json").write_text(
+            json.dumps(record, indent=2) + "\n", encoding="utf-8"
+        )
+        if VENDOR.exists():
+            shutil.rmtree(VENDOR)
+        VENDOR.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(staging, VENDOR)
+    total = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
+    print(f"wrote {VENDOR.relative_to(ROOT)} ({total / 1e6:.2f} MB)")
+
+
+def check(vendor: Path = VENDOR) -> list[str]:
+    """Compare the files in ``vendor`` with ``VERSIONS.json``; return the problems found."""
+    versions = vendor / "VERSIONS.json"
+    if not versions.is_file():
+        return [f"{versions} is missing: run python scripts/vendor_assets.py"]
+    record = json.loads(versions.read_text(encoding="utf-8"))
+    expected = {}
+    for package in record["packages"]:
+        expected.update(package["files"])
+    pinned = {(p["name"], p["version"], p["integrity"]) for p in PACKAGES}
+    recorded = {(p["name"], p["version"], p["integrity"]) for p in record["packages"]}
+    problems = []
+    if pinned != recorded:
+        problems.append(
+            "VERSIONS.json does not match the versions pinned in scripts/vendor_assets.py: "
+            "run python scripts/vendor_assets.py"
+        )
+    present = {
+        f.relative_to(vendor).as_posix()
+        for f in vendor.rglob("*")
+        if f.is_file() and f.name not in ("VERSIONS.json", "README.md")
+    }
+    for rel in sorted(expected.keys() - present):
+        problems.append(f"missing: {rel}")
+    for rel in sorted(present - expected.keys()):
+        problems.append(f"not listed in VERSIONS.json: {rel}")
+    for rel in sorted(expected.keys() & present):
+        if sha256(vendor / rel) != expected[rel]:
+            problems.append(f"changed since it was vendored: {rel}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="verify the vendored files (no network)"
+    )
+    args = parser.parse_args()
+    if args.check:
+        problems = check()
+        for problem in problems:
+            print(problem)
+        if problems:
+            sys.exit(1)
+        print(f"{VENDOR.relative_to(ROOT)} matches VERSIONS.json")
+    else:
+        fetch()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,539 @@
+"""The built site works offline: every page, in headless Chromium, needs only 127.0.0.1.
+
+The book is built once (``jupyter-book build <repo> --path-output <tmp>``; notebooks are not
+executed, their stored outputs are shown) and served by a ``http.server`` thread bound to
+127.0.0.1. Chromium (Debian's ``chromium`` package, driven by Playwright) opens every page
+with all other hosts blocked, and the tests fail on:
+
+- a request to any other host (the page would break without internet);
+- a console error or an uncaught page error;
+- a local request that fails or answers 404;
+- TeX that MathJax left unrendered (raw ``\\(...\\)``/``$...$`` in the text, a ``.math``
+  element without ``mjx-container``, or a TeX error);
+- an image without alt text (missing, empty, or just a file name);
+- a stored widget view that the ipywidgets HTML manager did not draw;
+- a kernel-free animation (``FuncAnimation.to_jshtml``) whose frame does not change when
+  its slider moves.
+
+A screenshot of one chapter is written to ``_build/screenshots/`` (a CI artifact).
+
+Set ``LSTM_MAGNIFIER_SITE=/path/to/_build/html`` to test an existing build instead of
+building one (quicker while editing a page).
+"""
+
+import functools
+import http.server
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+
+yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (it comes with jupyter-book)")
+
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # the browser tests skip themselves (see the browser fixture)
+    PlaywrightTimeout = TimeoutError
+
+
+# ---------------------------------------------------------------- vendored assets (no browser)
+
+
+def load_vendor_script():
+    spec = importlib.util.spec_from_file_location(
+        "vendor_assets", ROOT / "scripts" / "vendor_assets.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_vendored_files_match_versions_json():
+    problems = load_vendor_script().check()
+    assert problems == [], "book/_static/vendored/ is out of date:\n" + "\n".join(problems)
+
+
+def test_vendored_packages_carry_their_licences():
+    vendored = ROOT / "book" / "_static" / "vendored"
+    for licence in (
+        "mathjax/LICENSE",
+        "html-manager/LICENSE",
+        "html-manager/embed.js.LICENSE.txt",
+        "html-manager/fontawesome-LICENSE.txt",
+    ):
+        assert (vendored / licence).stat().st_size > 500, f"{licence} is missing or empty"
+
+
+def test_config_points_at_the_vendored_assets():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]
+    static = [ROOT / path for path in config["html_static_path"]]
+    for name, resolved in [
+        ("mathjax_path", config["mathjax_path"]),
+        *(("nb_ipywidgets_js", key) for key in config["nb_ipywidgets_js"]),
+    ]:
+        assert "://" not in resolved, f"{name} loads {resolved} from another host"
+        assert any((folder / resolved).is_file() for folder in static), (
+            f"{name}: {resolved} is not in html_static_path {config['html_static_path']}"
+        )
+
+
+# ---------------------------------------------------------------- browser tests
+
+# Everything below needs Playwright, Chromium and jupyter-book.
+needs_browser = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    # A second fence behind the request routing below: no other host even resolves.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+
+# Errors that come from the book's toolchain, not from our pages, and that we cannot fix
+# from the book's configuration. Each is matched exactly.
+TOLERATED_ERRORS = {
+    # sphinx-thebe adds an inline <script>const THEBE_JS_URL = ...</script> to every page
+    # after the HTML builder has started, and Sphinx 7.4 writes such body-only scripts
+    # twice (once as registered by the extension, once when it re-adds the registered
+    # files with an empty file name), so the second copy throws. The first copy already
+    # defined the same constants, so nothing on the page depends on the failing one.
+    "Identifier 'THEBE_JS_URL' has already been declared",
+}
+
+# Runs in the page once it has loaded, MathJax has typeset and the widgets are drawn.
+INSPECT_PAGE = r"""
+() => {
+  const skip = "pre, code, script, style, textarea, mjx-container, .highlight, .MathJax";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const rawTex = [];
+  const texLike = [
+    /\\\(|\\\)|\\\[|\\\]/,                       // \( \) \[ \]
+    /\$\$/,                                      // $$
+    /\\begin\{/,                                 // \begin{align}
+    /\$[^$\n]*[\\_^{}][^$\n]*\$/,                // $x_t$, $\sigma$
+    /(^|[\s(])\$[A-Za-z]\$/,                     // $x$
+  ];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement && node.parentElement.closest(skip)) continue;
+    const text = node.textContent;
+    if (texLike.some((pattern) => pattern.test(text))) rawTex.push(text.trim().slice(0, 120));
+  }
+  const mathElements = Array.from(document.querySelectorAll(".math"));
+  const unrendered = mathElements
+    .filter((el) => !el.querySelector("mjx-container"))
+    .map((el) => el.textContent.trim().slice(0, 120));
+  const texErrors = Array.from(document.querySelectorAll("mjx-merror")).map(
+    (el) => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120));
+
+  const badAlt = [];
+  for (const img of document.querySelectorAll("img")) {
+    if (img.getAttribute("aria-hidden") === "true") continue;
+    if (["presentation", "none"].includes(img.getAttribute("role"))) continue;
+    const alt = (img.getAttribute("alt") || "").trim();
+    const attr = img.getAttribute("src") || "";
+    let src = attr && !attr.startsWith("data:")
+      ? attr : `<img id="${img.id}" src="${attr.slice(0, 30)}...">`;
+    if (img.closest(".jupyter-widgets")) src = `an ipywidgets.Image: ${src}`;
+    const name = attr.split("?")[0].split("/").pop();
+    const looksLikeFile = /\.(png|jpe?g|gif|svg|webp)$/i.test(alt) || alt === name;
+    if (!alt || looksLikeFile) badAlt.push(`${src.slice(0, 80)} alt=${JSON.stringify(alt)}`);
+  }
+
+  const views = Array.from(document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]'));
+  const drawn = views.filter((tag) => {
+    const area = tag.previousElementSibling;
+    // The HTML manager draws a placeholder with this class when a widget fails (for
+    // example a third-party widget library that embed.js cannot load).
+    return area && area.classList.contains("widget-subarea") &&
+      area.querySelector('[class*="widget-"], .jupyter-widgets') !== null &&
+      area.querySelector(".jupyter-widgets-error-widget") === null;
+  });
+  return {
+    mathCount: mathElements.length,
+    mjxCount: document.querySelectorAll("mjx-container").length,
+    rawTex, unrendered, texErrors, badAlt,
+    widgetViews: views.length,
+    widgetsDrawn: drawn.length,
+    widgetElements: document.querySelectorAll(".jupyter-widgets").length,
+    undrawn: views.filter((tag) => !drawn.includes(tag)).map((tag) => tag.textContent.trim()),
+    animations: document.querySelectorAll("div.animation").length,
+    // Also covers requests the browser makes on its own (such as /favicon.ico).
+    failedResources: performance.getEntriesByType("resource")
+      .filter((entry) => entry.responseStatus >= 400)
+      .map((entry) => `${entry.responseStatus} ${entry.name}`),
+  };
+}
+"""
+
+WIDGETS_DRAWN = """
+() => Array.from(document.querySelectorAll(
+        'script[type="application/vnd.jupyter.widget-view+json"]'))
+    .every((tag) => {
+        const area = tag.previousElementSibling;
+        return area && area.classList.contains("widget-subarea") && area.children.length > 0;
+    })
+"""
+
+# After the load event MathJax (a deferred script) has run: either it is there and we wait
+# for its first typesetting pass, or it never loaded.
+MATHJAX_DONE = """
+() => {
+  if (!document.querySelector(".math")) return "no math";
+  const mathjax = window.MathJax;
+  if (!mathjax || !mathjax.version || !mathjax.startup) return "MathJax was not loaded";
+  return mathjax.startup.promise.then(() => "typeset");
+}
+"""
+
+
+@dataclass
+class PageReport:
+    """What happened while one page was open."""
+
+    path: str
+    blocked: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    math: list = field(default_factory=list)
+    animations: list = field(default_factory=list)
+
+    def __repr__(self) -> str:  # keeps pytest's failure output to the messages
+        return f"PageReport({self.path!r})"
+
+
+def jupyter_book_command() -> str:
+    beside = Path(sys.executable).parent / "jupyter-book"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        pytest.skip("the jupyter-book command is not on PATH")
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The built site: ``_build/html`` of a fresh build (or of LSTM_MAGNIFIER_SITE)."""
+    given = os.environ.get("LSTM_MAGNIFIER_SITE")
+    if given:
+        html = Path(given)
+        assert (html / "index.html").is_file(), f"LSTM_MAGNIFIER_SITE={given} has no index.html"
+        return html
+    pytest.importorskip("jupyter_book", reason="jupyter-book is not installed")
+    out = tmp_path_factory.mktemp("site")
+    cmd = [jupyter_book_command(), "build", str(ROOT), "--path-output", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=ROOT)
+    assert proc.returncode == 0, f"jupyter-book build failed:\n{proc.stdout[-4000:]}{proc.stderr}"
+    html = out / "_build" / "html"
+    assert (html / "index.html").is_file()
+    return html
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A page closed while a file was still being sent: nothing the test cares about.
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    """Serve the site on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = _QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+    )
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def site_pages(site: Path) -> tuple[list[str], dict[str, str]]:
+    """HTML pages of the site (relative paths), and the redirect stubs with their targets."""
+    pages, redirects = [], {}
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if rel.split("/")[0].startswith("_"):
+            continue  # _static, _sources, _images: assets, not pages
+        text = path.read_text(encoding="utf-8", errors="replace")
+        refresh = re.search(r'http-equiv="Refresh"[^>]*url=([^"\']+)', text, re.IGNORECASE)
+        if refresh and len(text) < 2000:
+            redirects[rel] = refresh.group(1).strip()
+        else:
+            pages.append(rel)
+    return pages, redirects
+
+
+def scrub_animations(page, report: PageReport) -> None:
+    """Move the slider of every jshtml animation and record whether the frame changed."""
+    for index, animation in enumerate(page.locator("div.animation").all()):
+        slider = animation.locator("input.anim-slider")
+        image = animation.locator("img")
+        if slider.count() != 1 or image.count() != 1:
+            report.animations.append((index, "no slider and frame image found"))
+            continue
+        before = image.get_attribute("src") or ""
+        slider.scroll_into_view_if_needed()
+        changed = ""
+        for key in ("ArrowRight", "End"):
+            slider.press(key)
+            after = image.get_attribute("src") or ""
+            if after and after != before:
+                changed = key
+                break
+        if not changed:
+            maximum = slider.get_attribute("max")
+            report.animations.append(
+                (index, f"frame did not change when the slider moved (max={maximum})")
+            )
+        else:
+            slider.press("Home")
+            report.animations.append((index, "ok"))
+
+
+def visit(context, base: str, report: PageReport) -> None:
+    """Open one page, wait for MathJax and the widgets, and fill in ``report``."""
+    page = context.new_page()
+    origin = urlsplit(base).netloc
+
+    page.on("console", lambda msg: msg.type == "error" and report.errors.append(msg.text))
+    page.on("pageerror", lambda error: report.errors.append(error.message))
+
+    def on_response(response):
+        if urlsplit(response.url).netloc == origin and response.status >= 400:
+            report.failed.append(f"{response.status} {response.url[len(base) :]}")
+
+    def on_request_failed(request):
+        # ERR_ABORTED: a request cut short because the page was closed; a missing file
+        # shows up as a 404 response instead.
+        if urlsplit(request.url).netloc == origin and "ERR_ABORTED" not in str(request.failure):
+            report.failed.append(f"{request.failure} {request.url[len(base) :]}")
+
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
+    try:
+        page.goto(base + report.path, wait_until="load")
+        try:
+            mathjax = page.wait_for_function(MATHJAX_DONE, timeout=20_000).json_value()
+            if mathjax not in ("no math", "typeset"):
+                report.math.append(mathjax)
+        except PlaywrightTimeout:
+            report.math.append("MathJax did not finish typesetting within 20 s")
+        try:
+            page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
+        except PlaywrightTimeout:
+            pass  # reported by test_stored_widget_views_are_drawn
+        page.wait_for_timeout(100)  # jshtml animations start in a setTimeout(..., 0)
+        report.facts = page.evaluate(INSPECT_PAGE)
+        for failure in report.facts["failedResources"]:
+            status, url = failure.split(" ", 1)
+            entry = f"{status} {url[len(base) :]}"
+            if urlsplit(url).netloc == origin and entry not in report.failed:
+                report.failed.append(entry)
+        scrub_animations(page, report)
+    finally:
+        page.close()
+
+
+def block_other_hosts(context, base: str, record) -> None:
+    """Abort every request that is not for ``base``'s origin; ``record(url)`` each one."""
+    origin = urlsplit(base).netloc
+
+    def route(route):
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("data", "blob", "about") or parts.netloc == origin:
+            route.continue_()
+        else:
+            record(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+
+
+@pytest.fixture(scope="module")
+def reports(site, server, browser) -> dict[str, PageReport]:
+    """Open every page once; each test below checks one kind of problem over all pages."""
+    pages, _ = site_pages(site)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    results: dict[str, PageReport] = {}
+    current: list[PageReport] = []
+    block_other_hosts(context, server, lambda url: current[-1].blocked.append(url))
+    try:
+        for rel in pages:
+            current.append(PageReport(rel))
+            visit(context, server, current[-1])
+            results[rel] = current[-1]
+    finally:
+        context.close()
+    return results
+
+
+def _problems(reports, attribute) -> dict[str, list]:
+    return {rel: getattr(r, attribute) for rel, r in reports.items() if getattr(r, attribute)}
+
+
+def _format(problems: dict) -> str:
+    return "\n".join(
+        f"{page}:\n  " + "\n  ".join(map(str, items)) for page, items in problems.items()
+    )
+
+
+def chapter_pages(site: Path) -> list[str]:
+    """The chapters (notebooks) named in _toc.yml that have a page, as site-relative paths."""
+    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    stems = [Path(name).with_suffix("") for name in re.findall(r"file:\s*(notebooks/\S+)", toc)]
+    return [f"{stem.as_posix()}.html" for stem in stems if (site / f"{stem}.html").is_file()]
+
+
+class TestEveryPage:
+    pytestmark = needs_browser
+
+    def test_every_page_was_opened(self, site, reports):
+        pages, redirects = site_pages(site)
+        assert pages, "the site has no pages"
+        assert sorted(reports) == pages
+        for stub, target in redirects.items():
+            resolved = (Path(stub).parent / target).as_posix()
+            assert resolved in reports, f"{stub} redirects to {target}, which is not a page"
+
+    def test_no_request_leaves_127_0_0_1(self, reports):
+        blocked = _problems(reports, "blocked")
+        assert not blocked, "pages fetch from other hosts (blocked):\n" + _format(blocked)
+
+    def test_no_console_or_page_errors(self, reports):
+        errors = {
+            rel: [e for e in r.errors if e not in TOLERATED_ERRORS] for rel, r in reports.items()
+        }
+        errors = {rel: e for rel, e in errors.items() if e}
+        assert not errors, "console errors / uncaught exceptions:\n" + _format(errors)
+
+    def test_no_local_request_fails(self, reports):
+        failed = _problems(reports, "failed")
+        assert not failed, "local requests that failed (404, ...):\n" + _format(failed)
+
+    def test_math_is_rendered(self, reports):
+        problems = {}
+        for rel, r in reports.items():
+            facts = r.facts
+            items = list(r.math)
+            items += [f"raw TeX in the text: {t!r}" for t in facts["rawTex"]]
+            items += [f"not typeset: {t!r}" for t in facts["unrendered"]]
+            items += [f"TeX error: {t!r}" for t in facts["texErrors"]]
+            if facts["mathCount"] and not facts["mjxCount"]:
+                items.append(f"{facts['mathCount']} math elements but no mjx-container")
+            if items:
+                problems[rel] = items
+        assert not problems, "math left unrendered:\n" + _format(problems)
+
+    def test_math_pages_exist(self, reports):
+        # Guards the check above against passing vacuously (e.g. if MathJax never ran).
+        typeset = [rel for rel, r in reports.items() if r.facts["mjxCount"]]
+        assert typeset, "no page has any typeset math: is MathJax loaded at all?"
+
+    def test_images_have_alt_text(self, reports):
+        problems = {rel: r.facts["badAlt"] for rel, r in reports.items() if r.facts["badAlt"]}
+        assert not problems, "images without alt text:\n" + _format(problems)
+
+    def test_stored_widget_views_are_drawn(self, reports):
+        problems = {
+            rel: [f"not drawn: {view}" for view in r.facts["undrawn"]]
+            for rel, r in reports.items()
+            if r.facts["undrawn"]
+        }
+        assert not problems, "widget views the HTML manager did not draw:\n" + _format(problems)
+
+    def test_every_widget_output_of_a_notebook_reaches_its_page(self, site, reports):
+        for rel in chapter_pages(site):
+            notebook = ROOT / rel.replace(".html", ".ipynb")
+            if not notebook.is_file():
+                continue
+            expected = notebook_widget_views(notebook)
+            found = reports[rel].facts["widgetViews"]
+            assert found >= expected, (
+                f"{notebook.name} stores {expected} widget views, its page has {found}"
+            )
+            if expected:
+                assert reports[rel].facts["widgetElements"] > 0, f"{rel}: no .jupyter-widgets"
+
+    def test_animations_respond_to_their_slider(self, reports):
+        problems = {
+            rel: [f"animation {i}: {status}" for i, status in r.animations if status != "ok"]
+            for rel, r in reports.items()
+        }
+        problems = {rel: items for rel, items in problems.items() if items}
+        assert not problems, "kernel-free animations that do not scrub:\n" + _format(problems)
+
+
+def notebook_widget_views(notebook: Path) -> int:
+    """Widget-view outputs that the page should show (cells not removed by tags)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    count = 0
+    for cell in nb.get("cells", []):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & {"remove-output", "remove-cell"}:
+            continue
+        for output in cell.get("outputs", []):
+            if "application/vnd.jupyter.widget-view+json" in output.get("data", {}):
+                count += 1
+    return count
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.slow
+def test_screenshot_of_a_chapter(site, server, browser, reports):
+    """Save a screenshot of a chapter (one with widgets if there is one) for CI to keep."""
+    chapters = chapter_pages(site) or sorted(reports)
+    with_widgets = [rel for rel in chapters if reports[rel].facts["widgetsDrawn"]]
+    with_math = [rel for rel in chapters if reports[rel].facts["mjxCount"]]
+    chosen = (with_widgets or with_math or chapters)[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    block_other_hosts(context, server, lambda url: None)
+    page = context.new_page()
+    page.goto(server + chosen, wait_until="load")
+    page.wait_for_function(MATHJAX_DONE, timeout=20_000)
+    page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):  # only this test writes here; drop stale ones
+        old.unlink()
+    target = SCREENSHOTS / f"{Path(chosen).stem}.png"
+    page.screenshot(path=str(target), full_page=True)
+    context.close()
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert target.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"
