@@ -41,6 +41,7 @@ rebuilt. The kernel-free versions for the static site are in
 :mod:`lstm_magnifier.companions`.
 """
 
+import abc
 import base64
 import difflib
 import math
@@ -950,7 +951,7 @@ def _int_slider(description, low, high, value, *, tooltip=""):
     )
 
 
-class _Explorer:
+class _Explorer(abc.ABC):
     """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
 
     A subclass builds its view and its controls (a dict name -> widget) and
@@ -1104,8 +1105,9 @@ class _Explorer:
             layout=widgets.Layout(display="flex", flex_flow="row wrap", width="100%"),
         )
 
+    @abc.abstractmethod
     def _compute(self, params):
-        raise NotImplementedError
+        """The values the view shows, from the controls' ``params`` (each explorer's math)."""
 
 
 def _ipympl_canvas(figure, png):
