@@ -167,20 +167,12 @@ def gate_animation(sweep="f", values=None, *, dpi=72, fps=3, colors=64, **fixed)
         view.update(gate_step(**{**settings, sweep: frames[k]}))
         heading.set_text(f"{'c_t-1' if sweep == 'c_prev' else sweep} = {frames[k]:.2f}")
 
-    return HTML(
-        animation_html(
-            view.figure,
-            update,
-            len(frames),
-            alt=(
-                f"Animation of one cell step as {sweep} moves: bars of the long- and "
-                f"short-term memory before and after the step, with the equations in "
-                f"numbers"
-            ),
-            fps=fps,
-            colors=colors,
-        )
+    alt = (
+        f"Animation of one cell step as {sweep} moves: bars of the long- and "
+        f"short-term memory before and after the step, with the equations in "
+        f"numbers"
     )
+    return HTML(animation_html(view.figure, update, len(frames), alt=alt, fps=fps, colors=colors))
 
 
 def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
@@ -207,20 +199,12 @@ def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
         view.update(timelines[k])
         heading.set_text(f"f = {frames[k]:.3f}")
 
-    return HTML(
-        animation_html(
-            view.figure,
-            update,
-            len(frames),
-            alt=(
-                "Animation of the memories over time as the forget gate f moves from "
-                "low to high: c_t and h_t curves with the half-life and steady state "
-                "marked"
-            ),
-            fps=fps,
-            colors=colors,
-        )
+    alt = (
+        "Animation of the memories over time as the forget gate f moves from "
+        "low to high: c_t and h_t curves with the half-life and steady state "
+        "marked"
     )
+    return HTML(animation_html(view.figure, update, len(frames), alt=alt, fps=fps, colors=colors))
 
 
 def weight_animation(
@@ -251,19 +235,11 @@ def weight_animation(
         view.update(runs[k])
         heading.set_text(f"{sweep} = {frames[k]:.1f}")
 
-    return HTML(
-        animation_html(
-            view.figure,
-            update,
-            len(frames),
-            alt=(
-                f"Animation of a one-unit cell driven by an input sequence as the "
-                f"weight {sweep} moves: gate values and memories over time"
-            ),
-            fps=fps,
-            colors=colors,
-        )
+    alt = (
+        f"Animation of a one-unit cell driven by an input sequence as the "
+        f"weight {sweep} moves: gate values and memories over time"
     )
+    return HTML(animation_html(view.figure, update, len(frames), alt=alt, fps=fps, colors=colors))
 
 
 def sequence_animation(
@@ -311,20 +287,12 @@ def sequence_animation(
         label = "" if labels is None else f"  ({str(labels[steps[k] - 1])!r})"
         heading.set_text(f"t = {steps[k]}{label}")
 
-    return HTML(
-        animation_html(
-            view.figure,
-            update,
-            len(steps),
-            alt=(
-                "Animation stepping through a sequence: heat maps of the gates and "
-                "memories over time and units, the current step framed, and that "
-                "step's values"
-            ),
-            fps=fps,
-            colors=colors,
-        )
+    alt = (
+        "Animation stepping through a sequence: heat maps of the gates and "
+        "memories over time and units, the current step framed, and that "
+        "step's values"
     )
+    return HTML(animation_html(view.figure, update, len(steps), alt=alt, fps=fps, colors=colors))
 
 
 __all__ = [
