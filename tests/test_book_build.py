@@ -6,9 +6,6 @@ the repository itself is left untouched. Notebooks are not executed by the build
 """
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,18 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 # Sphinx reports problems as "file:line: WARNING: ..." / "ERROR: ..."; Jupyter Book's own
 # notices look like "[Warning] ...". Colour codes are stripped before matching.
 PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|SEVERE):|\[Warning\]")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def jupyter_book_command() -> str:
-    """Path of the ``jupyter-book`` script that belongs to the running interpreter."""
-    beside = Path(sys.executable).parent / "jupyter-book"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("jupyter-book")
-    if found is None:
-        pytest.skip("the jupyter-book command is not on PATH")
-    return found
 
 
 def toc_files(entry) -> list[str]:
@@ -61,16 +46,8 @@ def page_name(file: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def build(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book-build")
-    cmd = [
-        jupyter_book_command(),
-        *("build", str(ROOT), "--path-output", str(out)),
-        *("--all", "-W", "-n", "--keep-going"),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=ROOT)
-    log = ANSI.sub("", proc.stdout + proc.stderr)
-    return proc.returncode, log, out / "_build" / "html"
+def build(book_build):
+    return book_build
 
 
 def test_book_builds_without_errors(build):

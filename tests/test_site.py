@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -218,30 +217,16 @@ class PageReport:
         return f"PageReport({self.path!r})"
 
 
-def jupyter_book_command() -> str:
-    beside = Path(sys.executable).parent / "jupyter-book"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("jupyter-book")
-    if found is None:
-        pytest.skip("the jupyter-book command is not on PATH")
-    return found
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+def site(request) -> Path:
     """The built site: ``_build/html`` of a fresh build (or of LSTM_MAGNIFIER_SITE)."""
     given = os.environ.get("LSTM_MAGNIFIER_SITE")
     if given:
         html = Path(given)
         assert (html / "index.html").is_file(), f"LSTM_MAGNIFIER_SITE={given} has no index.html"
         return html
-    pytest.importorskip("jupyter_book", reason="jupyter-book is not installed")
-    out = tmp_path_factory.mktemp("site")
-    cmd = [jupyter_book_command(), "build", str(ROOT), "--path-output", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=ROOT)
-    assert proc.returncode == 0, f"jupyter-book build failed:\n{proc.stdout[-4000:]}{proc.stderr}"
-    html = out / "_build" / "html"
+    returncode, log, html = request.getfixturevalue("book_build")
+    assert returncode == 0, f"jupyter-book build failed:\n{log[-4000:]}"
     assert (html / "index.html").is_file()
     return html
 

@@ -1,0 +1,44 @@
+"""Fixtures shared by the tests: one strict build of the whole book per test session."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def jupyter_book_command() -> str:
+    """Path of the ``jupyter-book`` script that belongs to the running interpreter."""
+    beside = Path(sys.executable).parent / "jupyter-book"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        pytest.skip("the jupyter-book command is not on PATH")
+    return found
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory):
+    """``(returncode, log, html)`` of ``jupyter-book build --all -W -n --keep-going``.
+
+    Built once into a temporary folder (the repository is left untouched) and shared by
+    the build test and the browser test. ``log`` has its colour codes stripped.
+    """
+    pytest.importorskip(
+        "jupyter_book", reason="jupyter-book is not installed (pip install -r requirements.txt)"
+    )
+    out = tmp_path_factory.mktemp("book-build")
+    cmd = [
+        jupyter_book_command(),
+        *("build", str(ROOT), "--path-output", str(out)),
+        *("--all", "-W", "-n", "--keep-going"),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=ROOT)
+    log = ANSI.sub("", proc.stdout + proc.stderr)
+    return proc.returncode, log, out / "_build" / "html"
