@@ -48,10 +48,22 @@ PACKAGES = [
         "license": "Apache-2.0",
         "dest": "mathjax",
         "purpose": "renders the TeX on every page with equations (mathjax_path)",
+        # One file, tex-chtml-nomenu.js: the components of MathJax's own tex-chtml.js
+        # (TeX input, CommonHTML output, assistive MathML for screen readers) minus its
+        # right-click menu (ui/menu, 426 KB of the 1.16 MB). See MATHJAX_PROLOGUE.
+        "combine": {
+            "target": "tex-chtml-nomenu.js",
+            "parts": [
+                "package/es5/startup.js",
+                "package/es5/core.js",
+                "package/es5/input/tex.js",
+                "package/es5/output/chtml.js",
+                "package/es5/output/chtml/fonts/tex.js",
+                "package/es5/a11y/assistive-mml.js",
+            ],
+        },
         "keep": [
-            # TeX input + CommonHTML output + menu + assistive MathML, in one file.
-            ("package/es5/tex-chtml.js", ""),
-            # Fonts, fetched on demand relative to tex-chtml.js.
+            # Fonts, fetched on demand relative to tex-chtml-nomenu.js.
             ("package/es5/output/chtml/fonts/woff-v2/", "output/chtml/fonts/woff-v2"),
             # TeX extensions that the autoload package fetches on first use
             # (\boldsymbol, \cancel, \color, mathtools, ...). all-packages.js is never
@@ -108,6 +120,28 @@ PACKAGES = [
     },
 ]
 
+# Glue around the combined MathJax file. startup.js, run first, asks its loader for the
+# components in MathJax.config.loader.load, and would fetch each as a separate file: the
+# prologue empties that list, since the components follow in the same file. startup.js
+# starts the page's typesetting only after a promise resolves, i.e. once this whole file
+# has run and every component has registered itself. The epilogue then tells the loader
+# these components are present, as tex-chtml.js does, so a TeX extension fetched later
+# (\boldsymbol, \cancel, ...) does not fetch its dependencies again.
+MATHJAX_PROLOGUE = (
+    "/* MathJax 3.2.2 components startup, core, input/tex, output/chtml, fonts/tex and\n"
+    " * a11y/assistive-mml in one file (tex-chtml.js without ui/menu), written by\n"
+    " * scripts/vendor_assets.py. MathJax licence: LICENSE in this folder. */\n"
+    "(function () {\n"
+    "  var config = (window.MathJax = window.MathJax || {});\n"
+    "  config.loader = config.loader || {};\n"
+    "  config.loader.load = [];\n"
+    "})();\n"
+)
+MATHJAX_EPILOGUE = (
+    'MathJax.loader.preLoad("startup", "core", "input/tex", "output/chtml",'
+    ' "output/chtml/fonts/tex.js", "a11y/assistive-mml");\n'
+)
+
 README = """\
 # Vendored assets
 
@@ -126,10 +160,14 @@ Licence files: `mathjax/LICENSE`, `html-manager/LICENSE`,
 `html-manager/embed.js.LICENSE.txt` (jQuery, jQuery UI and other code bundled in
 `embed.js`) and `html-manager/fontawesome-LICENSE.txt`.
 
-Left out on purpose: MathJax's optional accessibility explorer (its `a11y/` and
-`sre/` components, about 4 MB), which MathJax fetches only when a reader switches it
-on in the right-click menu of an equation; screen readers still get the MathML that
-`tex-chtml.js` adds to every equation. The HTML manager is the self-contained
+MathJax is served as one file, `mathjax/tex-chtml-nomenu.js`: the components of
+MathJax's `tex-chtml.js` (TeX input, CommonHTML output, and the hidden MathML copy of
+every equation that screen readers read) joined by the script, minus the right-click
+menu (`ui/menu`, 426 KB of `tex-chtml.js`'s 1.16 MB) and so minus the menu's optional
+accessibility explorer (`a11y/` and `sre/`, about 4 MB). TeX extensions such as
+`\\boldsymbol` load on first use from `mathjax/input/tex/extensions/`.
+
+The HTML manager is the self-contained
 `embed.js`, which draws the core ipywidgets (controls, layouts, output) but cannot load
 third-party widget libraries; a notebook that stores such a widget fails
 `tests/test_site.py`.
@@ -191,6 +229,19 @@ def selected_members(tar: tarfile.TarFile, package: dict) -> list[tuple[tarfile.
     return chosen
 
 
+def combined_mathjax(tar: tarfile.TarFile, parts: list[str]) -> bytes:
+    """The MathJax component files ``parts``, in order, as one script (see MATHJAX_PROLOGUE)."""
+    chunks = [MATHJAX_PROLOGUE.encode("utf-8")]
+    for name in parts:
+        try:
+            member = tar.getmember(name)
+        except KeyError:
+            sys.exit(f"error: the mathjax tarball has no file {name!r}")
+        chunks.append(tar.extractfile(member).read().rstrip() + b"\n")
+    chunks.append(MATHJAX_EPILOGUE.encode("utf-8"))
+    return b"".join(chunks)
+
+
 def fetch() -> None:
     """Rebuild ``book/_static/vendored/`` from the pinned packages."""
     record = {"packages": []}
@@ -211,6 +262,12 @@ def fetch() -> None:
                     out = staging / package["dest"] / rel
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(tar.extractfile(member).read())
+                    files[f"{package['dest']}/{rel}"] = sha256(out)
+                if "combine" in package:
+                    rel = package["combine"]["target"]
+                    out = staging / package["dest"] / rel
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(combined_mathjax(tar, package["combine"]["parts"]))
                     files[f"{package['dest']}/{rel}"] = sha256(out)
             record["packages"].append(
                 {

@@ -116,7 +116,8 @@ TOLERATED_ERRORS = {
 
 # Runs in the page once it has loaded, MathJax has typeset and the widgets are drawn.
 INSPECT_PAGE = r"""
-() => {
+async () => {
+  await document.fonts.ready;
   const skip = "pre, code, script, style, textarea, mjx-container, .highlight, .MathJax";
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const rawTex = [];
@@ -163,6 +164,25 @@ INSPECT_PAGE = r"""
       area.querySelector('[class*="widget-"], .jupyter-widgets') !== null &&
       area.querySelector(".jupyter-widgets-error-widget") === null;
   });
+  // Icons are drawn by the Font Awesome web fonts of the theme's stylesheet (the book
+  // leaves out the theme's fontawesome.js): every visible icon needs a glyph from a
+  // font that loaded.
+  const loadedFonts = new Set(Array.from(document.fonts)
+    .filter((face) => face.status === "loaded")
+    .map((face) => face.family.replace(/["']/g, "")));
+  const badIcons = [];
+  for (const icon of document.querySelectorAll('i.fa, i[class*="fa-"]')) {
+    const box = icon.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // in a closed menu
+    const glyph = getComputedStyle(icon, "::before");
+    const family = glyph.fontFamily.split(",")[0].replace(/["']/g, "").trim();
+    if (["none", "normal", ""].includes(glyph.content) || !loadedFonts.has(family)) {
+      badIcons.push(`<i class="${icon.className}">: glyph ${glyph.content}, font ${family}`);
+    }
+  }
+  const scripts = performance.getEntriesByType("resource").map((entry) => entry.name)
+    .filter((name) => /\.js(\?|$)/.test(name));
+
   return {
     mathCount: mathElements.length,
     mjxCount: document.querySelectorAll("mjx-container").length,
@@ -172,6 +192,12 @@ INSPECT_PAGE = r"""
     widgetElements: document.querySelectorAll(".jupyter-widgets").length,
     undrawn: views.filter((tag) => !drawn.includes(tag)).map((tag) => tag.textContent.trim()),
     animations: document.querySelectorAll("div.animation").length,
+    icons: document.querySelectorAll('i.fa, i[class*="fa-"]').length,
+    badIcons,
+    // MathJax's own files (its TeX extensions, fetched on first use, aside).
+    mathjaxScripts: scripts.filter((name) => name.includes("/mathjax/") &&
+      !name.includes("/input/tex/extensions/")),
+    themeScripts: scripts.filter((name) => /fontawesome\.js|searchindex\.js/.test(name)),
     // Also covers requests the browser makes on its own (such as /favicon.ico).
     failedResources: performance.getEntriesByType("resource")
       .filter((entry) => entry.responseStatus >= 400)
@@ -451,6 +477,31 @@ class TestEveryPage:
         typeset = [rel for rel, r in reports.items() if r.facts["mjxCount"]]
         assert typeset, "no page has any typeset math: is MathJax loaded at all?"
 
+    def test_icons_are_drawn(self, reports):
+        problems = {rel: r.facts["badIcons"] for rel, r in reports.items() if r.facts["badIcons"]}
+        assert not problems, "icons drawn without a glyph or font:\n" + _format(problems)
+        assert all(r.facts["icons"] for r in reports.values()), "a page without any icon"
+
+    def test_pages_skip_the_heavy_theme_scripts(self, reports):
+        # book/_templates/layout.html leaves out fontawesome.js (1.5 MB) and the search
+        # index (only search.html needs it); a theme update could bring them back.
+        problems = {
+            rel: r.facts["themeScripts"]
+            for rel, r in reports.items()
+            if r.facts["themeScripts"] and rel != "search.html"
+        }
+        assert not problems, "pages load scripts the book leaves out:\n" + _format(problems)
+
+    def test_mathjax_is_one_file(self, reports):
+        # tex-chtml-nomenu.js carries every component a page needs; a component fetched on
+        # its own would mean the combined file is broken (one more request on every page).
+        problems = {
+            rel: r.facts["mathjaxScripts"]
+            for rel, r in reports.items()
+            if len(r.facts["mathjaxScripts"]) > 1
+        }
+        assert not problems, "MathJax fetched more than its one file:\n" + _format(problems)
+
     def test_images_have_alt_text(self, reports):
         problems = {rel: r.facts["badAlt"] for rel, r in reports.items() if r.facts["badAlt"]}
         assert not problems, "images without alt text:\n" + _format(problems)
@@ -522,3 +573,21 @@ def test_screenshot_of_a_chapter(site, server, browser, reports):
     context.close()
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert target.stat().st_size > 10_000, "the screenshot is suspiciously small (blank page?)"
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.slow
+def test_search_page_finds_a_chapter(server, browser):
+    """The search box leads to search.html, the one page that loads the search index."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked = []
+    block_other_hosts(context, server, blocked.append)
+    page = context.new_page()
+    page.goto(server + "search.html?q=forget+gate", wait_until="load")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=20_000)
+    titles = results.all_inner_texts()
+    context.close()
+    assert blocked == []
+    assert any("forget network" in title.lower() for title in titles), titles
