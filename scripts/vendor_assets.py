@@ -118,6 +118,23 @@ PACKAGES = [
         "keep": [("package/LICENSE.txt", "fontawesome-LICENSE.txt")],
         "drop": [],
     },
+    {
+        # The GitHub mark of the repository buttons, the only Font Awesome "brands" icon
+        # on the pages: drawn from this SVG by ../book.css, so that no page downloads
+        # the theme's 118 KB brands web font. Same version as the theme's Font Awesome.
+        "name": "@fortawesome/fontawesome-free",
+        "version": "6.5.2",
+        "integrity": "sha512-hRILoInAx8GNT5IMkrtIt9blOdrqHOnPBH+k70aWUAqPZPgopb9G5EQJFpaBx/"
+        "S8zp2fC+mPW349Bziuk1o28Q==",
+        "license": "CC-BY-4.0 (icons), MIT (code)",
+        "dest": "fontawesome",
+        "purpose": "the GitHub icon of the repository buttons (book.css)",
+        "keep": [
+            ("package/svgs/brands/github.svg", ""),
+            ("package/LICENSE.txt", ""),
+        ],
+        "drop": [],
+    },
 ]
 
 # Glue around the combined MathJax file. startup.js, run first, asks its loader for the
