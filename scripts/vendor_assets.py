@@ -1,7 +1,7 @@
-"""Copy the JavaScript and fonts that the built book needs into ``book/_static/vendored/``.
+"""Write the JavaScript, fonts and icons that the built book needs into ``book/_static/vendored/``.
 
 Usage:
-    python scripts/vendor_assets.py           # fetch the pinned npm packages, rewrite vendored/
+    python scripts/vendor_assets.py           # fetch and build everything, rewrite vendored/
     python scripts/vendor_assets.py --check   # offline: the committed files match VERSIONS.json
 
 Out of the box a Jupyter Book page loads MathJax and the ipywidgets HTML manager from
@@ -10,15 +10,17 @@ serves both from its own ``_static/vendored/`` folder instead (``mathjax_path`` 
 ``nb_ipywidgets_js`` in ``_config.yml``). The files are committed, so building the book
 needs nothing but Python; this script is how they were made, and how to update them:
 
-1. change a version in ``PACKAGES`` below,
-2. run this script (it needs the ``npm`` command: tarballs come from the npm registry
-   through ``npm pack``, and each must match the pinned ``integrity`` checksum),
-3. rebuild the book and run ``pytest tests/test_site.py`` (it opens every page in a
-   browser that may only talk to 127.0.0.1).
+1. change a version in ``PACKAGES`` below, or in ``scripts/widgets-bundle/`` (then run
+   ``npm install`` there to update its ``package-lock.json``),
+2. run this script. It needs ``npm`` and ``node``: tarballs come from the npm registry
+   through ``npm pack``, each checked against its pinned ``integrity``, and each of
+   ``BUNDLES`` is built from its lock file (``npm ci``, then its ``build.mjs``),
+3. rebuild the book, run ``pytest tests/test_site.py`` (it opens every page in a
+   browser that may only talk to 127.0.0.1) and ``python benchmarks/bench_book.py``.
 
 Only the files that pages load are kept (not the whole 24 MB MathJax package), with each
-package's licence. ``VERSIONS.json`` records the package versions, tarball checksums and
-the SHA-256 of every vendored file; ``--check`` recomputes them.
+package's licence. ``VERSIONS.json`` records the package versions, tarball checksums, the
+SHA-256 of each bundle's sources and of every vendored file; ``--check`` recomputes them.
 """
 
 import argparse
@@ -74,51 +76,6 @@ PACKAGES = [
         "drop": ["package/es5/input/tex/extensions/all-packages.js"],
     },
     {
-        "name": "@jupyter-widgets/html-manager",
-        "version": "1.0.15",
-        "integrity": "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/"
-        "c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        "license": "BSD-3-Clause",
-        "dest": "html-manager",
-        "purpose": "draws the stored ipywidgets state on pages with widgets (nb_ipywidgets_js)",
-        "keep": [
-            # The self-contained bundle: base, controls and output widgets, no require.js,
-            # and no fetching of widget modules from a CDN. It renders every
-            # <script type="application/vnd.jupyter.widget-view+json"> on window load.
-            ("package/dist/embed.js", ""),
-            ("package/dist/embed.js.LICENSE.txt", ""),
-            # Font Awesome 5 web fonts used by widget icons, resolved relative to embed.js.
-            # Every current browser takes the woff2 (or woff) entry of the @font-face.
-            ("package/dist/*.woff2", ""),
-            ("package/dist/*.woff", ""),
-        ],
-        "drop": [],
-    },
-    {
-        # The html-manager tarball carries no LICENSE file; this small package from the
-        # same ipywidgets repository (and one of its dependencies) carries the same text.
-        "name": "@jupyter-widgets/schema",
-        "version": "0.5.6",
-        "integrity": "sha512-o8gjK4tzF+pKh5ER0LmUqJOpk2IRGxo+MdosLsJqtw0r00/"
-        "6e72rTjA9C7uNYamYSpuXDslCe00YHaGdDcTIpw==",
-        "license": "BSD-3-Clause",
-        "dest": "html-manager",
-        "purpose": "licence text of the ipywidgets packages bundled in embed.js",
-        "keep": [("package/LICENSE", "")],
-        "drop": [],
-    },
-    {
-        "name": "@fortawesome/fontawesome-free",
-        "version": "5.15.4",
-        "integrity": "sha512-eYm8vijH/hpzr/6/1CJ/V/Eb1xQFW2nnUKArb3z+"
-        "yUWv7HTwj6M7SP957oMjfZjAHU6qpoNc2wQvIxBLWYa/Jg==",
-        "license": "OFL-1.1 (fonts), MIT (code), CC-BY-4.0 (icons)",
-        "dest": "html-manager",
-        "purpose": "licence of the Font Awesome 5.15.4 fonts and CSS bundled in embed.js",
-        "keep": [("package/LICENSE.txt", "fontawesome-LICENSE.txt")],
-        "drop": [],
-    },
-    {
         # The GitHub mark of the repository buttons, the only Font Awesome "brands" icon
         # on the pages: drawn from this SVG by ../book.css, so that no page downloads
         # the theme's 118 KB brands web font. Same version as the theme's Font Awesome.
@@ -134,6 +91,24 @@ PACKAGES = [
             ("package/LICENSE.txt", ""),
         ],
         "drop": [],
+    },
+]
+
+
+# Built here rather than fetched: the ipywidgets manager of the widget pages. The stock
+# @jupyter-widgets/html-manager embed.js is 1.9 MB (ipywidgets 7 and 8, the Output
+# widget with JupyterLab's rendermime, Font Awesome 5); scripts/widgets-bundle/ bundles
+# only ipywidgets 8's base and the controls the pages use (0.66 MB), from the exact npm
+# versions of its package-lock.json, with esbuild. See its README.md.
+BUNDLES = [
+    {
+        "name": "widgets-bundle",
+        "source": "scripts/widgets-bundle",
+        "inputs": ["package.json", "package-lock.json", "build.mjs", "src/", "licenses/"],
+        "dest": "widgets",
+        "keep": ["embed.js", "THIRD-PARTY-LICENSES.txt"],
+        "license": "BSD-3-Clause and others (THIRD-PARTY-LICENSES.txt)",
+        "purpose": "draws the stored ipywidgets state on pages with widgets (nb_ipywidgets_js)",
     },
 ]
 
@@ -173,9 +148,16 @@ checks each tarball against its recorded checksum and keeps only what pages load
 | --- | --- | --- | --- | --- |
 {rows}
 
-Licence files: `mathjax/LICENSE`, `html-manager/LICENSE`,
-`html-manager/embed.js.LICENSE.txt` (jQuery, jQuery UI and other code bundled in
-`embed.js`) and `html-manager/fontawesome-LICENSE.txt`.
+Built here, from `scripts/widgets-bundle/` (its `package-lock.json` pins every npm
+package that goes in):
+
+| Bundle | Licence | Kept in | Used for |
+| --- | --- | --- | --- |
+{bundle_rows}
+
+Licence files: `mathjax/LICENSE`, `fontawesome/LICENSE.txt` and
+`widgets/THIRD-PARTY-LICENSES.txt` (every npm package bundled in `widgets/embed.js`,
+with its version and licence text).
 
 MathJax is served as one file, `mathjax/tex-chtml-nomenu.js`: the components of
 MathJax's `tex-chtml.js` (TeX input, CommonHTML output, and the hidden MathML copy of
@@ -184,10 +166,12 @@ menu (`ui/menu`, 426 KB of `tex-chtml.js`'s 1.16 MB) and so minus the menu's opt
 accessibility explorer (`a11y/` and `sre/`, about 4 MB). TeX extensions such as
 `\\boldsymbol` load on first use from `mathjax/input/tex/extensions/`.
 
-The HTML manager is the self-contained
-`embed.js`, which draws the core ipywidgets (controls, layouts, output) but cannot load
-third-party widget libraries; a notebook that stores such a widget fails
-`tests/test_site.py`.
+`widgets/embed.js` stands in for the `embed.js` of `@jupyter-widgets/html-manager`
+1.0.15 (1.9 MB): it draws the stored widget state the same way, but knows only
+ipywidgets 8's base and the controls the pages store (0.66 MB). A page that stores any
+other widget shows an error box in its place and fails `tests/test_site.py`: add the
+control to `CONTROLS` in `scripts/widgets-bundle/src/embed.js` and run this script.
+Widget icons (the Play buttons) are drawn by the theme's Font Awesome 6.
 
 `../widgets-mathjax3.js` (not vendored, ours) lets the widget labels call MathJax 3.
 """
@@ -259,9 +243,48 @@ def combined_mathjax(tar: tarfile.TarFile, parts: list[str]) -> bytes:
     return b"".join(chunks)
 
 
+def bundle_inputs(bundle: dict) -> dict[str, str]:
+    """SHA-256 of every source file of a bundle (``inputs``: files, or folders ending "/")."""
+    source = ROOT / bundle["source"]
+    digests = {}
+    for name in bundle["inputs"]:
+        paths = sorted(p for p in (source / name).rglob("*") if p.is_file())
+        for path in paths if name.endswith("/") else [source / name]:
+            digests[path.relative_to(source).as_posix()] = sha256(path)
+    return digests
+
+
+def build_bundle(bundle: dict, workdir: Path, staging: Path) -> dict[str, str]:
+    """Build one of ``BUNDLES`` in a copy of its folder; copy its files into ``staging``."""
+    npm, node = shutil.which("npm"), shutil.which("node")
+    if npm is None or node is None:
+        sys.exit("error: npm and node are needed to build the widget bundle (apt-get install npm)")
+    copy = workdir / bundle["name"]
+    shutil.copytree(
+        ROOT / bundle["source"], copy, ignore=shutil.ignore_patterns("node_modules", "dist")
+    )
+    for command in (
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        [node, "build.mjs", str(copy / "dist")],
+    ):
+        proc = subprocess.run(command, capture_output=True, text=True, cwd=copy)
+        if proc.returncode != 0:
+            sys.exit(
+                f"error: {' '.join(command[:2])} failed in {bundle['source']}:\n"
+                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
+    files = {}
+    for name in bundle["keep"]:
+        out = staging / bundle["dest"] / name
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(copy / "dist" / name, out)
+        files[f"{bundle['dest']}/{name}"] = sha256(out)
+    return files
+
+
 def fetch() -> None:
-    """Rebuild ``book/_static/vendored/`` from the pinned packages."""
-    record = {"packages": []}
+    """Rebuild ``book/_static/vendored/`` from the pinned packages and the bundles."""
+    record = {"packages": [], "bundles": []}
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp) / "vendor"
         for package in PACKAGES:
@@ -298,11 +321,31 @@ def fetch() -> None:
             )
             size = sum((staging / f).stat().st_size for f in files)
             print(f"{spec:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
+        for bundle in BUNDLES:
+            files = build_bundle(bundle, Path(tmp), staging)
+            record["bundles"].append(
+                {
+                    "name": bundle["name"],
+                    "source": bundle["source"],
+                    "license": bundle["license"],
+                    "purpose": bundle["purpose"],
+                    "inputs": bundle_inputs(bundle),
+                    "files": dict(sorted(files.items())),
+                }
+            )
+            size = sum((staging / f).stat().st_size for f in files)
+            print(f"{bundle['source']:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
         rows = "\n".join(
             f"| `{p['name']}` | {p['version']} | {p['license']} | `{p['dest']}/` | {p['purpose']} |"
             for p in PACKAGES
         )
-        (staging / "README.md").write_text(README.format(rows=rows), encoding="utf-8")
+        bundle_rows = "\n".join(
+            f"| `{b['source']}/` | {b['license']} | `{b['dest']}/` | {b['purpose']} |"
+            for b in BUNDLES
+        )
+        (staging / "README.md").write_text(
+            README.format(rows=rows, bundle_rows=bundle_rows), encoding="utf-8"
+        )
         (staging / "VERSIONS.json").write_text(
             json.dumps(record, indent=2) + "\n", encoding="utf-8"
         )
@@ -321,8 +364,8 @@ def check(vendor: Path = VENDOR) -> list[str]:
         return [f"{versions} is missing: run python scripts/vendor_assets.py"]
     record = json.loads(versions.read_text(encoding="utf-8"))
     expected = {}
-    for package in record["packages"]:
-        expected.update(package["files"])
+    for entry in record["packages"] + record.get("bundles", []):
+        expected.update(entry["files"])
     pinned = {(p["name"], p["version"], p["integrity"]) for p in PACKAGES}
     recorded = {(p["name"], p["version"], p["integrity"]) for p in record["packages"]}
     problems = []
@@ -331,6 +374,13 @@ def check(vendor: Path = VENDOR) -> list[str]:
             "VERSIONS.json does not match the versions pinned in scripts/vendor_assets.py: "
             "run python scripts/vendor_assets.py"
         )
+    built = {b["name"]: b["inputs"] for b in record.get("bundles", [])}
+    for bundle in BUNDLES:
+        if built.get(bundle["name"]) != bundle_inputs(bundle):
+            problems.append(
+                f"{bundle['source']}/ changed since {bundle['dest']}/ was built: "
+                "run python scripts/vendor_assets.py"
+            )
     present = {
         f.relative_to(vendor).as_posix()
         for f in vendor.rglob("*")
