@@ -185,6 +185,25 @@ async () => {
   const scripts = performance.getEntriesByType("resource").map((entry) => entry.name)
     .filter((name) => /\.js(\?|$)/.test(name));
 
+  // Each drawn explorer (lstm_magnifier.widgets) carries a note (book.css) that points
+  // to the animation below it: that animation must exist, after the explorer and before
+  // the next widget. Other widgets (a progress bar) carry no note.
+  const animationsInOrder = Array.from(document.querySelectorAll("div.animation"));
+  const widgetNotes = views.map((tag, index) => {
+    const area = tag.previousElementSibling;
+    const root = area ? area.firstElementChild : null;
+    const note = root ? getComputedStyle(root, "::before").content : "none";
+    const next = views[index + 1];
+    const follows = (el) => tag.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
+    const precedesNext = (el) => !next ||
+      (next.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
+    return {
+      explorer: !!root && root.classList.contains("lstm-magnifier-explorer"),
+      note: note.length > 20,
+      animationBelow: animationsInOrder.some((el) => follows(el) && precedesNext(el)),
+    };
+  });
+
   return {
     mathCount: mathElements.length,
     mjxCount: document.querySelectorAll("mjx-container").length,
@@ -194,6 +213,7 @@ async () => {
     widgetElements: document.querySelectorAll(".jupyter-widgets").length,
     undrawn: views.filter((tag) => !drawn.includes(tag)).map((tag) => tag.textContent.trim()),
     animations: document.querySelectorAll("div.animation").length,
+    widgetNotes,
     icons: document.querySelectorAll('i.fa, i[class*="fa-"]').length,
     badIcons,
     // MathJax's own files (its TeX extensions, fetched on first use, aside).
@@ -515,6 +535,23 @@ class TestEveryPage:
             if r.facts["undrawn"]
         }
         assert not problems, "widget views the widget manager did not draw:\n" + _format(problems)
+
+    def test_every_explorer_says_so_and_has_an_animation_below(self, reports):
+        problems, explorers = {}, 0
+        for rel, r in reports.items():
+            items = []
+            for index, facts in enumerate(r.facts["widgetNotes"]):
+                explorers += facts["explorer"]
+                if facts["explorer"] and not facts["note"]:
+                    items.append(f"widget {index}: no note that its figure is not live")
+                if facts["explorer"] and not facts["animationBelow"]:
+                    items.append(f"widget {index}: no kernel-free animation below it")
+                if not facts["explorer"] and facts["note"]:
+                    items.append(f"widget {index}: the explorers' note on another widget")
+            if items:
+                problems[rel] = items
+        assert not problems, "static widgets without their hint:\n" + _format(problems)
+        assert explorers > 0, "no page has an explorer: is the explorer class still set?"
 
     def test_every_widget_output_of_a_notebook_reaches_its_page(self, site, reports):
         for rel in chapter_pages(site):

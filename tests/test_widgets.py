@@ -4,6 +4,7 @@ import base64
 import io
 import math
 import re
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -15,6 +16,7 @@ from lstm_magnifier.cell import LSTMCell
 from lstm_magnifier.diagrams import format_value
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.widgets import (
+    EXPLORER_CLASS,
     GateExplorer,
     MemoryTimeline,
     SequenceMagnifier,
@@ -298,6 +300,21 @@ def test_explorer_displays_as_a_widget_with_a_readable_text():
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"] == "GateExplorer(i=0.5, f=0.9, g=0.6, o=0.7, c_prev=1)"
+
+
+def test_every_explorer_box_carries_the_class_the_website_styles(stacked):
+    model, x = stacked
+    explorers = [
+        GateExplorer(canvas="agg"),
+        MemoryTimeline(canvas="agg"),
+        WeightExplorer(canvas="agg"),
+        SequenceMagnifier(model, x, canvas="agg"),
+    ]
+    for explorer in explorers:
+        assert EXPLORER_CLASS in explorer.widget._dom_classes, type(explorer).__name__
+    # the class is what book/_static/book.css selects
+    css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "book.css").read_text()
+    assert f".{EXPLORER_CLASS}::before" in css
 
 
 def test_sliders_carry_descriptions_readouts_and_palette_colours():

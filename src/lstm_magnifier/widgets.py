@@ -80,6 +80,10 @@ SEQUENCES = ("pulse", "step", "two pulses", "sine")
 CANVASES = ("auto", "image", "ipympl", "agg")
 """Ways an explorer can show its figure (see the module docstring)."""
 
+EXPLORER_CLASS = "lstm-magnifier-explorer"
+"""CSS class of every explorer's outer box. The book's stylesheet uses it to tell readers
+of the static website, where no Python runs, that the figure cannot follow the sliders."""
+
 _MINUS = "\u2212"
 
 
@@ -976,6 +980,7 @@ class _Explorer(abc.ABC):
             [self._controls_box()] + ([self._figure_widget] if self._figure_widget else []),
             layout=widgets.Layout(width="100%"),
         )
+        self.widget.add_class(EXPLORER_CLASS)
 
     # ----------------------------------------------------------------- public
     @property
@@ -1481,6 +1486,7 @@ class SequenceMagnifier(_Explorer):
 __all__ = [
     "Blitter",
     "CANVASES",
+    "EXPLORER_CLASS",
     "GATE_RANGES",
     "GateExplorer",
     "GateView",
