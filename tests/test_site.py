@@ -157,7 +157,7 @@ async () => {
     'script[type="application/vnd.jupyter.widget-view+json"]'));
   const drawn = views.filter((tag) => {
     const area = tag.previousElementSibling;
-    // The widget manager draws a placeholder with this class when a widget fails (for
+    // The widget manager draws an error box with this class when a widget fails (for
     // example a control or a third-party widget library that embed.js does not bundle).
     return area && area.classList.contains("widget-subarea") &&
       area.querySelector('[class*="widget-"], .jupyter-widgets') !== null &&
