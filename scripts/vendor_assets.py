@@ -170,7 +170,7 @@ accessibility explorer (`a11y/` and `sre/`, about 4 MB). TeX extensions such as
 1.0.15 (1.9 MB): it draws the stored widget state the same way, but knows only
 ipywidgets 8's base and the controls the pages store (0.66 MB). A page that stores any
 other widget shows an error box in its place and fails `tests/test_site.py`: add the
-control to `CONTROLS` in `scripts/widgets-bundle/src/embed.js` and run this script.
+control to `scripts/widgets-bundle/src/controls.js` and run this script.
 Widget icons (the Play buttons) are drawn by the theme's Font Awesome 6.
 
 `../widgets-mathjax3.js` (not vendored, ours) lets the widget labels call MathJax 3.

@@ -106,7 +106,7 @@ const htmlparser2ParserOnlyPlugin = {
  * The modules of @jupyter-widgets/controls/lib only define classes (plus a static
  * `class_map` or two on them), but the package does not say "sideEffects": false, so
  * esbuild keeps the modules of every control, used or not. Say it for that folder: the
- * modules whose classes src/embed.js imports stay whole, the others drop out.
+ * modules whose classes src/controls.js names stay whole, the others drop out.
  */
 const CONTROLS_LIB = /[\\/]node_modules[\\/]@jupyter-widgets[\\/]controls[\\/]lib[\\/][^\\/]+\.js$/;
 const controlsSideEffectFreePlugin = {

@@ -3,44 +3,21 @@
 // It draws the widget state that the notebooks stored in the page, exactly as that
 // embed.js does (same window 'load' timing, same DOM, same CSS), but it only knows the
 // ipywidgets 8 classes that the book's pages use: all of @jupyter-widgets/base, and
-// the controls listed in CONTROLS below. Left out: the other controls, the ipywidgets 7
+// the controls listed in controls.js. Left out: the other controls, the ipywidgets 7
 // copies, the Output widget (and so JupyterLab's rendermime), the JSON schema validator
 // and Font Awesome 5 (the book's theme already ships Font Awesome 6, which draws the
 // `fa fa-play`-style icons of the controls).
 //
 // A page that uses another control shows the ipywidgets error widget in its place and
-// logs an Error naming the class: add the class (and its view) to CONTROLS.
+// logs an Error naming the class: add the class (and its view) to controls.js.
 //
 // Copyright (c) the lstm-magnifier authors. The behaviour follows html-manager's
 // src/htmlmanager.ts and src/libembed.ts (Copyright (c) Jupyter Development Team,
 // BSD-3-Clause); see THIRD-PARTY-LICENSES.txt next to the built file.
 
 import * as base from '@jupyter-widgets/base';
-import {
-  BoxModel,
-  BoxView,
-  DescriptionStyleModel,
-  DropdownModel,
-  DropdownView,
-  FloatProgressModel,
-  FloatSliderModel,
-  FloatSliderView,
-  HBoxModel,
-  HBoxView,
-  HTMLModel,
-  HTMLStyleModel,
-  HTMLView,
-  IntSliderModel,
-  IntSliderView,
-  LinkModel,
-  PlayModel,
-  PlayView,
-  ProgressStyleModel,
-  ProgressView,
-  SliderStyleModel,
-  VBoxModel,
-  VBoxView,
-} from '@jupyter-widgets/controls';
+// The controls classes bundled: see controls.js, which names each one once.
+import * as CONTROLS from './controls.js';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -95,34 +72,6 @@ function addControlsCss() {
 function isIpywidgets7Version(version) {
   return /^[\^~=v\s]*1(\.|$)/.test(String(version));
 }
-
-// The @jupyter-widgets/controls classes bundled: the models the book's pages store,
-// and the views they name. Importing them by name lets esbuild leave out the rest.
-const CONTROLS = {
-  BoxModel,
-  BoxView,
-  DescriptionStyleModel,
-  DropdownModel,
-  DropdownView,
-  FloatProgressModel,
-  FloatSliderModel,
-  FloatSliderView,
-  HBoxModel,
-  HBoxView,
-  HTMLModel,
-  HTMLStyleModel,
-  HTMLView,
-  IntSliderModel,
-  IntSliderView,
-  LinkModel,
-  PlayModel,
-  PlayView,
-  ProgressStyleModel,
-  ProgressView,
-  SliderStyleModel,
-  VBoxModel,
-  VBoxView,
-};
 
 const MODULES = {
   '@jupyter-widgets/base': base,
@@ -209,8 +158,8 @@ export class SlimWidgetManager extends ManagerBase {
       if (cls === undefined) {
         const why =
           module === CONTROLS
-            ? 'this slim widget bundle leaves it out (add it to CONTROLS in ' +
-              'scripts/widgets-bundle/src/embed.js)'
+            ? 'this slim widget bundle leaves it out (add it to ' +
+              'scripts/widgets-bundle/src/controls.js)'
             : 'the module has no such class';
         reject(new Error(`Class ${className} not found in module ${moduleName}@${moduleVersion}: ${why}`));
         return;
