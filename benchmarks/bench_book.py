@@ -21,9 +21,7 @@ everything it starts (kernels, the build, the browser) to N CPUs (Linux; 0: no p
 """
 
 import argparse
-import functools
 import gzip
-import http.server
 import os
 import re
 import shutil
@@ -31,21 +29,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+sys.path.insert(0, str(ROOT / "scripts"))
+import site_server  # noqa: E402  (scripts/site_server.py: the server and browser fence)
+
 MATH_AND_WIDGETS_READY = """
 () => {
   const mathDone = !document.querySelector(".math") || (window.MathJax && MathJax.startup
@@ -128,25 +120,6 @@ def execute_all(notebooks: list[Path], jobs: int, timeout: int) -> tuple[dict, f
 # ---------------------------------------------------------------- 3./4. the browser
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A page closed while a file was still being sent: nothing the test cares about.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-def serve(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = _QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_port}/"
-
-
 def page_weight(browser, base: str, site: Path, rel: str) -> tuple[int, int, int, list]:
     """Bytes of the page and every local file it loads: (raw, gzip, files, other hosts)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -186,14 +159,7 @@ def load_times(browser, base: str, rel: str, loads: int) -> tuple[list, list, li
     to_load, to_paint, to_ready = [], [], []
     for _ in range(loads):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if urlsplit(route.request.url).netloc in ("", urlsplit(base).netloc)
-                else route.abort()
-            ),
-        )
+        site_server.block_other_hosts(context, base, lambda url: None)
         page = context.new_page()
         start = time.perf_counter()
         page.goto(base + rel, wait_until="load")
@@ -265,8 +231,7 @@ def main() -> None:
         # 3. + 4. the browser
         from playwright.sync_api import sync_playwright
 
-        chromium = shutil.which("chromium") or "/usr/bin/chromium"
-        httpd, base = serve(site)
+        httpd, base = site_server.serve(site)
         pages = [f"{nb.relative_to(ROOT).with_suffix('').as_posix()}.html" for nb in notebooks]
         pages = [rel for rel in pages if (site / rel).is_file()]
         print(f"\nChapter pages ({args.loads} cold loads each, served from 127.0.0.1):")
@@ -274,7 +239,9 @@ def main() -> None:
         print(f"  {'page':45s} " + " ".join(f"{c:>7s}" for c in columns))
         medians, paint_medians, ready_medians, weights, gzipped = [], [], [], [], []
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
+            )
             for rel in pages:
                 raw, compressed, files, remote = page_weight(browser, base, site, rel)
                 to_load, to_paint, to_ready = load_times(browser, base, rel, args.loads)
@@ -293,6 +260,7 @@ def main() -> None:
                 )
             browser.close()
         httpd.shutdown()
+        httpd.server_close()
         if pages:
             load = statistics.median(medians)
             print(

@@ -1,9 +1,9 @@
 """The built site works offline: every page, in headless Chromium, needs only 127.0.0.1.
 
 The book is built once (``jupyter-book build <repo> --path-output <tmp>``; notebooks are not
-executed, their stored outputs are shown) and served by a ``http.server`` thread bound to
-127.0.0.1. Chromium (Debian's ``chromium`` package, driven by Playwright) opens every page
-with all other hosts blocked, and the tests fail on:
+executed, their stored outputs are shown) and served on 127.0.0.1 by
+``scripts/site_server.py``. Chromium (Debian's ``chromium`` package, driven by Playwright)
+opens every page with all other hosts blocked, and the tests fail on:
 
 - a request to any other host (the page would break without internet);
 - a console error or an uncaught page error;
@@ -21,15 +21,10 @@ Set ``LSTM_MAGNIFIER_SITE=/path/to/_build/html`` to test an existing build inste
 building one (quicker while editing a page).
 """
 
-import functools
-import http.server
 import importlib.util
 import json
 import os
 import re
-import shutil
-import sys
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -50,17 +45,19 @@ except ImportError:  # the browser tests skip themselves (see the browser fixtur
 # ---------------------------------------------------------------- vendored assets (no browser)
 
 
-def load_vendor_script():
-    spec = importlib.util.spec_from_file_location(
-        "vendor_assets", ROOT / "scripts" / "vendor_assets.py"
-    )
+def load_script(name: str):
+    """Import ``scripts/<name>.py`` (the scripts folder is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+site_server = load_script("site_server")
+
+
 def test_vendored_files_match_versions_json():
-    problems = load_vendor_script().check()
+    problems = load_script("vendor_assets").check()
     assert problems == [], "book/_static/vendored/ is out of date:\n" + "\n".join(problems)
 
 
@@ -91,16 +88,6 @@ def test_config_points_at_the_vendored_assets():
 
 # Everything below needs Playwright, Chromium and jupyter-book.
 needs_browser = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    # A second fence behind the request routing below: no other host even resolves.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 # Errors that come from the book's toolchain, not from our pages, and that we cannot fix
 # from the book's configuration. Each is matched exactly.
@@ -279,26 +266,11 @@ def site(request) -> Path:
     return html
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A page closed while a file was still being sent: nothing the test cares about.
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
 @pytest.fixture(scope="module")
 def server(site):
     """Serve the site on 127.0.0.1 (a free port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    httpd = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/"
+    httpd, base = site_server.serve(site)
+    yield base
     httpd.shutdown()
     httpd.server_close()
 
@@ -308,11 +280,11 @@ def browser():
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
     )
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    chromium = site_server.chromium_path()
     if not Path(chromium).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=site_server.CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -404,21 +376,6 @@ def visit(context, base: str, report: PageReport) -> None:
         page.close()
 
 
-def block_other_hosts(context, base: str, record) -> None:
-    """Abort every request that is not for ``base``'s origin; ``record(url)`` each one."""
-    origin = urlsplit(base).netloc
-
-    def route(route):
-        parts = urlsplit(route.request.url)
-        if parts.scheme in ("data", "blob", "about") or parts.netloc == origin:
-            route.continue_()
-        else:
-            record(route.request.url)
-            route.abort()
-
-    context.route("**/*", route)
-
-
 @pytest.fixture(scope="module")
 def reports(site, server, browser) -> dict[str, PageReport]:
     """Open every page once; each test below checks one kind of problem over all pages."""
@@ -426,7 +383,7 @@ def reports(site, server, browser) -> dict[str, PageReport]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     results: dict[str, PageReport] = {}
     current: list[PageReport] = []
-    block_other_hosts(context, server, lambda url: current[-1].blocked.append(url))
+    site_server.block_other_hosts(context, server, lambda url: current[-1].blocked.append(url))
     try:
         for rel in pages:
             current.append(PageReport(rel))
@@ -599,7 +556,7 @@ def test_screenshot_of_a_chapter(site, server, browser, reports):
     with_math = [rel for rel in chapters if reports[rel].facts["mjxCount"]]
     chosen = (with_widgets or with_math or chapters)[0]
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    block_other_hosts(context, server, lambda url: None)
+    site_server.block_other_hosts(context, server, lambda url: None)
     page = context.new_page()
     page.goto(server + chosen, wait_until="load")
     page.wait_for_function(MATHJAX_DONE, timeout=20_000)
@@ -621,7 +578,7 @@ def test_search_page_finds_a_chapter(server, browser):
     """The search box leads to search.html, the one page that loads the search index."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     blocked = []
-    block_other_hosts(context, server, blocked.append)
+    site_server.block_other_hosts(context, server, blocked.append)
     page = context.new_page()
     page.goto(server + "search.html?q=forget+gate", wait_until="load")
     # Sphinx lists the results one by one, then writes "... page(s) matching ...".
@@ -644,7 +601,7 @@ def test_a_stored_widget_slider_moves(site, server, browser, reports):
     chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
     assert chapters, "no chapter page has a drawn widget"
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    block_other_hosts(context, server, lambda url: None)
+    site_server.block_other_hosts(context, server, lambda url: None)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(error.message))
