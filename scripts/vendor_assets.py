@@ -77,15 +77,16 @@ PACKAGES = [
     },
     {
         # The GitHub mark of the repository buttons, the only Font Awesome "brands" icon
-        # on the pages: drawn from this SVG by ../book.css, so that no page downloads
-        # the theme's 118 KB brands web font. Same version as the theme's Font Awesome.
+        # on the pages: ../book.css draws it from this SVG (inlined there as a data URL),
+        # so that no page downloads the theme's 118 KB brands web font. Same version as
+        # the theme's Font Awesome.
         "name": "@fortawesome/fontawesome-free",
         "version": "6.5.2",
         "integrity": "sha512-hRILoInAx8GNT5IMkrtIt9blOdrqHOnPBH+k70aWUAqPZPgopb9G5EQJFpaBx/"
         "S8zp2fC+mPW349Bziuk1o28Q==",
         "license": "CC-BY-4.0 (icons), MIT (code)",
         "dest": "fontawesome",
-        "purpose": "the GitHub icon of the repository buttons (book.css)",
+        "purpose": "the GitHub icon of the repository buttons (inlined in book.css)",
         "keep": [
             ("package/svgs/brands/github.svg", ""),
             ("package/LICENSE.txt", ""),

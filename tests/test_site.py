@@ -21,6 +21,7 @@ Set ``LSTM_MAGNIFIER_SITE=/path/to/_build/html`` to test an existing build inste
 building one (quicker while editing a page).
 """
 
+import base64
 import importlib.util
 import json
 import os
@@ -69,6 +70,16 @@ def test_vendored_packages_carry_their_licences():
         "widgets/THIRD-PARTY-LICENSES.txt",
     ):
         assert (vendored / licence).stat().st_size > 500, f"{licence} is missing or empty"
+
+
+def test_book_css_inlines_the_vendored_github_icon():
+    # Inlined (not linked) because mask images are fetched with CORS, which a page
+    # opened from disk cannot pass; it must stay the vendored, licensed file.
+    css = (ROOT / "book" / "_static" / "book.css").read_text(encoding="utf-8")
+    inlined = re.search(r'--book-github-mark: url\("data:image/svg\+xml;base64,([^"]+)"\)', css)
+    assert inlined, "book.css no longer inlines the GitHub mark"
+    vendored = ROOT / "book" / "_static" / "vendored" / "fontawesome" / "github.svg"
+    assert base64.b64decode(inlined.group(1)) == vendored.read_bytes()
 
 
 def test_config_points_at_the_vendored_assets():
@@ -619,3 +630,27 @@ def test_a_stored_widget_slider_moves(site, server, browser, reports):
     assert after[0] != before[0] and after[1] != before[1], (chapters[0], before, after)
     assert back == before
     assert [e for e in errors if e not in TOLERATED_ERRORS] == []
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.slow
+def test_a_chapter_opened_from_disk_works(site, browser, reports):
+    """how-to-run says to open _build/html/index.html: a file:// page must work too."""
+    chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
+    assert chapters, "no chapter page has a drawn widget"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    blocked, errors = [], []
+    site_server.block_other_hosts(context, "file:///", blocked.append)
+    page = context.new_page()
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda error: errors.append(error.message))
+    page.goto((site / chapters[0]).resolve().as_uri(), wait_until="load")
+    assert page.wait_for_function(MATHJAX_DONE, timeout=20_000).json_value() == "typeset"
+    page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
+    facts = page.evaluate(INSPECT_PAGE)
+    context.close()
+    assert [e for e in errors if e not in TOLERATED_ERRORS] == [], chapters[0]
+    assert blocked == []
+    assert facts["badIcons"] == [] and facts["icons"] > 0
+    assert facts["undrawn"] == [] and facts["mjxCount"] > 0
