@@ -1,5 +1,6 @@
-"""Fixtures shared by the tests: one strict build of the whole book per test session."""
+"""Shared by the tests: one strict build of the whole book per session, other environments."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -21,6 +22,25 @@ def jupyter_book_command() -> str:
     if found is None:
         pytest.skip("the jupyter-book command is not on PATH")
     return found
+
+
+@pytest.fixture(scope="session")
+def python_from_env():
+    """``python_from_env(variable, how)``: the interpreter of a separate environment.
+
+    ``.ci/run`` builds the environment and names its interpreter in ``variable``. The
+    test skips (saying ``how`` to set it up by hand) when the variable is not set, and
+    fails when it names a file that does not exist.
+    """
+
+    def find(variable: str, how: str) -> str:
+        python = os.environ.get(variable)
+        if not python:
+            pytest.skip(f"{variable} is not set. .ci/run sets it; by hand: {how}")
+        assert Path(python).is_file(), f"{variable}={python} does not exist"
+        return python
+
+    return find
 
 
 @pytest.fixture(scope="session")

@@ -60,16 +60,13 @@ def test_setup_cell_is_tagged_thebe_init(notebook):
 
 
 @pytest.fixture(scope="module")
-def binder_python():
-    python = os.environ.get(ENV_PYTHON)
-    if not python:
-        pytest.skip(
-            f"{ENV_PYTHON} is not set. .ci/run sets it; by hand: python3 -m venv .venv-binder && "
-            ".venv-binder/bin/pip install -r binder/requirements.txt nbconvert ipykernel && "
-            f"{ENV_PYTHON}=$PWD/.venv-binder/bin/python python -m pytest tests/test_binder.py"
-        )
-    assert Path(python).is_file(), f"{ENV_PYTHON}={python} does not exist"
-    return python
+def binder_python(python_from_env):
+    return python_from_env(
+        ENV_PYTHON,
+        "python3 -m venv .venv-binder && "
+        ".venv-binder/bin/pip install -r binder/requirements.txt nbconvert ipykernel && "
+        f"{ENV_PYTHON}=$PWD/.venv-binder/bin/python python -m pytest tests/test_binder.py",
+    )
 
 
 def show(pytestconfig, lines: list[str]) -> None:

@@ -289,16 +289,13 @@ def expected_student_source(cell):
 
 
 @pytest.fixture(scope="module")
-def classroom_python():
-    python = os.environ.get(ENV_PYTHON)
-    if not python:
-        pytest.skip(
-            f"{ENV_PYTHON} is not set. .ci/run sets it; by hand: python3 -m venv .venv-classroom "
-            "&& .venv-classroom/bin/pip install -r requirements-classroom.txt && "
-            f"{ENV_PYTHON}=$PWD/.venv-classroom/bin/python python -m pytest tests/test_classroom.py"
-        )
-    assert Path(python).is_file(), f"{ENV_PYTHON}={python} does not exist"
-    return python
+def classroom_python(python_from_env):
+    return python_from_env(
+        ENV_PYTHON,
+        "python3 -m venv .venv-classroom && "
+        ".venv-classroom/bin/pip install -r requirements-classroom.txt && "
+        f"{ENV_PYTHON}=$PWD/.venv-classroom/bin/python python -m pytest tests/test_classroom.py",
+    )
 
 
 @pytest.fixture(scope="module")
