@@ -479,6 +479,22 @@ def test_sequence_magnifier_sliders_are_wired_to_step_and_unit(stacked):
         explorer.set(t=10)
 
 
+def test_sequence_magnifier_play_button_follows_the_step_slider(stacked):
+    # The page links Play to the t slider in the browser, Play's value first: a
+    # Play that disagreed with t would move the stored slider away from the figure.
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x, t=7, canvas="agg")
+    play, t = explorer.play, explorer.sliders["t"]
+    assert (play.min, play.max) == (t.min, t.max) == (1, 9)
+    assert play.value == t.value == 7
+    explorer.set(t=5)
+    assert play.value == t.value == 5
+    t.value = 2
+    assert play.value == 2
+    play.value = 8
+    assert t.value == 8 and explorer.values["t"] == 8
+
+
 def test_sequence_magnifier_checks_its_inputs(stacked):
     model, x = stacked
     with pytest.raises(ValueError, match="labels must have one entry per step"):

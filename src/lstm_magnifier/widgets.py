@@ -1451,14 +1451,18 @@ class SequenceMagnifier(_Explorer):
             ),
         }
         self.play = widgets.Play(
-            value=1,
+            value=controls["t"].value,
             min=1,
             max=steps,
             interval=400,
             description="play",
             layout=widgets.Layout(width="auto"),
         )
-        widgets.jslink((self.play, "value"), (controls["t"], "value"))
+        # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)``
+        # move the slider) and in the browser, where the stored page has no kernel
+        # and the link first copies its source onto its target (the slider leads).
+        widgets.link((controls["t"], "value"), (self.play, "value"))
+        widgets.jslink((controls["t"], "value"), (self.play, "value"))
         view = SequenceView(self.trace, labels=labels, diagram=diagram, dpi=dpi)
         super().__init__(view, controls, canvas=canvas, initial=initial)
 
