@@ -100,17 +100,6 @@ def test_config_points_at_the_vendored_assets():
 # Everything below needs Playwright, Chromium and jupyter-book.
 needs_browser = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
 
-# Errors that come from the book's toolchain, not from our pages, and that we cannot fix
-# from the book's configuration. Each is matched exactly.
-TOLERATED_ERRORS = {
-    # sphinx-thebe adds an inline <script>const THEBE_JS_URL = ...</script> to every page
-    # after the HTML builder has started, and Sphinx 7.4 writes such body-only scripts
-    # twice (once as registered by the extension, once when it re-adds the registered
-    # files with an empty file name), so the second copy throws. The first copy already
-    # defined the same constants, so nothing on the page depends on the failing one.
-    "Identifier 'THEBE_JS_URL' has already been declared",
-}
-
 # Runs in the page once it has loaded, MathJax has typeset and the widgets are drawn.
 INSPECT_PAGE = r"""
 async () => {
@@ -438,10 +427,7 @@ class TestEveryPage:
         assert not blocked, "pages fetch from other hosts (blocked):\n" + _format(blocked)
 
     def test_no_console_or_page_errors(self, reports):
-        errors = {
-            rel: [e for e in r.errors if e not in TOLERATED_ERRORS] for rel, r in reports.items()
-        }
-        errors = {rel: e for rel, e in errors.items() if e}
+        errors = {rel: r.errors for rel, r in reports.items() if r.errors}
         assert not errors, "console errors / uncaught exceptions:\n" + _format(errors)
 
     def test_no_local_request_fails(self, reports):
@@ -607,6 +593,36 @@ def test_search_page_finds_a_chapter(server, browser):
 @pytest.mark.book
 @pytest.mark.browser
 @pytest.mark.slow
+def test_the_live_code_button_is_set_up_once(site, server, browser):
+    """The Live Code (Thebe) button finds its settings, declared once (not clicked: it
+    would load Thebe from unpkg.com and start a Binder kernel)."""
+    chapter = chapter_pages(site)[0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    site_server.block_other_hosts(context, server, lambda url: None)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda error: errors.append(error.message))
+    page.goto(server + chapter, wait_until="load")
+    page.wait_for_function("() => typeof initThebe === 'function'", timeout=20_000)
+    setup = page.evaluate(
+        """() => ({
+          url: THEBE_JS_URL,
+          button: typeof initThebeSBT,
+          buttons: document.querySelectorAll(".btn-launch-thebe").length,
+          declared: [...document.scripts].filter((s) => /const THEBE_JS_URL/.test(s.text)).length,
+        })"""
+    )
+    context.close()
+    assert errors == [], chapter
+    assert setup["url"].startswith("https://unpkg.com/thebe@"), setup
+    assert setup["button"] == "function" and setup["buttons"] == 1, setup
+    assert setup["declared"] == 1, setup
+
+
+@pytest.mark.book
+@pytest.mark.browser
+@pytest.mark.slow
 def test_a_stored_widget_slider_moves(site, server, browser, reports):
     """Without a kernel the sliders still move and show their value (nothing recomputes)."""
     chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
@@ -629,7 +645,7 @@ def test_a_stored_widget_slider_moves(site, server, browser, reports):
     context.close()
     assert after[0] != before[0] and after[1] != before[1], (chapters[0], before, after)
     assert back == before
-    assert [e for e in errors if e not in TOLERATED_ERRORS] == []
+    assert errors == []
 
 
 @pytest.mark.book
@@ -650,7 +666,7 @@ def test_a_chapter_opened_from_disk_works(site, browser, reports):
     page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
     facts = page.evaluate(INSPECT_PAGE)
     context.close()
-    assert [e for e in errors if e not in TOLERATED_ERRORS] == [], chapters[0]
+    assert errors == [], chapters[0]
     assert blocked == []
     assert facts["badIcons"] == [] and facts["icons"] > 0
     assert facts["undrawn"] == [] and facts["mjxCount"] > 0
