@@ -4,6 +4,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from lstm_magnifier import brackets
 from lstm_magnifier.brackets import (
     best_accuracy,
     depth_correlations,
@@ -76,3 +77,48 @@ def test_heatmaps_draw_one_patch_per_character():
     with pytest.raises(ValueError, match="one row per character"):
         draw_unit_heatmap(ax2, text, np.ones((3, 2)))
     plt.close(fig)
+
+
+def _bracket_model(seed=0, hidden=5):
+    from lstm_magnifier.layers import Dense
+    from lstm_magnifier.lstm import LSTM
+    from lstm_magnifier.models import SequenceModel
+
+    return SequenceModel(LSTM(2, hidden, rng=seed), Dense(hidden, 2, rng=seed + 1), readout="all")
+
+
+def test_put_unit_first_keeps_the_function_and_moves_the_unit():
+    model = _bracket_model()
+    x = brackets.encode("(()(()))()((")[:, None, :]
+    before = model.forward(x)
+    old = {k: model.core.trace()[k].copy() for k in ("i", "f", "g", "o", "c", "h")}
+    order = brackets.put_unit_first(model, 3)
+    assert list(order) == [3, 0, 1, 2, 4]
+    after = model.forward(x)
+    np.testing.assert_allclose(after, before, rtol=0, atol=1e-12)
+    new = model.core.trace()
+    for k, values in old.items():
+        np.testing.assert_allclose(new[k], values[..., order], rtol=0, atol=1e-12)
+
+
+def test_put_unit_first_keeps_the_arrays_the_optimizer_holds():
+    model = _bracket_model()
+    arrays = {name: p for name, p in model.params.items()}
+    brackets.put_unit_first(model, 2)
+    assert all(model.params[name] is p for name, p in arrays.items())
+
+
+@pytest.mark.parametrize("unit", [-1, 5, 1.5, True])
+def test_put_unit_first_rejects_a_unit_that_does_not_exist(unit):
+    with pytest.raises(ValueError, match="unit must be a whole number in \\[0, 5\\)"):
+        brackets.put_unit_first(_bracket_model(), unit)
+
+
+def test_put_unit_first_needs_a_one_layer_lstm():
+    from lstm_magnifier.layers import Dense
+    from lstm_magnifier.lstm import LSTM
+    from lstm_magnifier.models import SequenceModel
+
+    model = SequenceModel(LSTM(2, 4, num_layers=2, rng=0), Dense(4, 2, rng=1), readout="all")
+    with pytest.raises(ValueError, match="one-layer LSTM"):
+        brackets.put_unit_first(model, 1)

@@ -8,7 +8,8 @@ level it must be ``)``. This module holds the pieces the chapter calls:
 * :func:`next_char_batches`, :func:`encode` and :func:`depth_of` make the data;
 * :func:`best_accuracy` says what a perfect predictor would score;
 * :func:`depth_correlations` and :func:`find_depth_unit` look for the unit whose
-  long-term memory $c$ follows the depth;
+  long-term memory $c$ follows the depth, and :func:`put_unit_first` renumbers the
+  units so that it is unit 0 whatever training found;
 * :func:`draw_text_heatmap` and :func:`draw_unit_heatmap` colour the characters
   of a string by a unit's value, as Karpathy et al. (2015) and LSTMVis did.
 
@@ -101,6 +102,36 @@ def find_depth_unit(values, depth):
     r = depth_correlations(values, depth)
     unit = int(np.argmax(np.abs(r)))
     return unit, float(r[unit])
+
+
+def put_unit_first(model, unit):
+    r"""Renumber the hidden units of ``model`` so that ``unit`` becomes unit 0, in place.
+
+    Hidden units have no order: moving unit ``u`` to the front of all four networks
+    (its rows in ``weight_ih``, ``weight_hh`` and both biases, in each gate's block of
+    $H$ rows), of the recurrence (its column of ``weight_hh``) and of the head (its
+    column of the head's ``weight``) gives the same function. Training on another
+    computer may store the same behaviour in a unit with another number (chapter 15);
+    after this call the unit the chapter talks about is unit 0 everywhere.
+
+    ``model`` is a :class:`~lstm_magnifier.models.SequenceModel` whose core is a
+    one-layer :class:`~lstm_magnifier.lstm.LSTM`. The arrays are rewritten in place,
+    so optimizers built on ``model.params`` keep working. Returns the new order:
+    ``order[k]`` is the old number of the unit now numbered ``k``.
+    """
+    core, head = model.core, model.head
+    if getattr(core, "num_layers", None) != 1:
+        raise ValueError("put_unit_first needs a model whose core is a one-layer LSTM")
+    hidden = core.hidden_size
+    if isinstance(unit, bool) or not 0 <= int(unit) < hidden or int(unit) != unit:
+        raise ValueError(f"unit must be a whole number in [0, {hidden}), got {unit!r}")
+    order = np.array([int(unit)] + [k for k in range(hidden) if k != unit])
+    rows = np.concatenate([gate * hidden + order for gate in range(4)])
+    for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
+        core.params[name][...] = core.params[name][rows]
+    core.params["weight_hh_l0"][...] = core.params["weight_hh_l0"][:, order]
+    head.params["weight"][...] = head.params["weight"][:, order]
+    return order
 
 
 def _diverging(values, vmax):
