@@ -101,3 +101,31 @@ def test_weight_attributes_write_in_place():
     np.testing.assert_array_equal(cell.params["weight_hh"], 0)
     with pytest.raises(ValueError):
         cell.weight_ih = np.zeros((5, 5))
+
+
+def test_assigning_a_weight_checks_it():
+    cell = LSTMCell(2, 3, rng=0)
+    weight = cell.weight_ih
+    with pytest.raises(ValueError, match=r"'weight_ih' must have shape \(12, 2\), got \(1, 2\)"):
+        cell.weight_ih = np.zeros((1, 2))  # would broadcast to every row
+    with pytest.raises(ValueError, match=r"'bias_hh' must have shape \(12,\), got \(3,\)"):
+        cell.params["bias_hh"] = np.zeros(3)
+    with pytest.raises(ValueError, match=r"'bias_ih' must be finite"):
+        cell.bias_ih = np.full(12, np.inf)
+    with pytest.raises(TypeError, match=r"'weight_hh' must hold floating-point numbers.*int64"):
+        cell.weight_hh = np.zeros((12, 3), dtype=np.int64)
+    with pytest.raises(TypeError, match=r"'weight_hh' must be real.*complex128"):
+        cell.weight_hh = np.zeros((12, 3)) + 1j
+    with pytest.raises(KeyError, match=r"'weight_x'.*'weight_ih', 'weight_hh'"):
+        cell.params["weight_x"] = np.zeros((12, 2))
+    assert cell.weight_ih is weight and np.all(np.isfinite(weight))
+    cell.weight_ih = np.ones((12, 2), dtype=np.float32)
+    assert cell.params["weight_ih"] is weight and np.all(weight == 1.0)
+
+
+def test_complex_event_is_refused():
+    cell = LSTMCell(2, 3, rng=0)
+    with pytest.raises(TypeError, match=r"x must be real.*complex128"):
+        cell.step(np.ones(2) + 1j)
+    with pytest.raises(TypeError, match=r"h_prev must be real"):
+        cell.step(np.ones(2), (np.zeros(3) + 1j, np.zeros(3)))

@@ -4,6 +4,8 @@ Parity with stored PyTorch numbers is in test_torch_parity.py; the live PyTorch 
 end of this file run only where torch is installed.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -393,6 +395,104 @@ def test_backward_checks_gradient_shapes_and_state_shapes():
     dense.forward(np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"dy must have shape \(4, 2\)"):
         dense.backward(np.ones((2, 4)))
+
+
+# --------------------------------------------------------------------------- no aliasing
+# Changing the caller's input or the returned output in place between forward and backward
+# must leave the gradients alone (compared with a clean run on the same numbers).
+
+ALIASING_LAYERS = [
+    pytest.param(lambda: Dense(3, 4, activation="tanh", rng=0), id="Dense"),
+    pytest.param(lambda: RNN(3, 4, rng=0), id="RNN"),
+    pytest.param(lambda: CausalConv1d(3, 4, 2, activation="tanh", rng=0), id="CausalConv1d"),
+]
+
+
+def first(result):
+    """``out`` of a recurrent layer's ``(out, state)``, or the result itself."""
+    return result[0] if isinstance(result, tuple) else result
+
+
+def gradients(make, change_input=None, change_output=None):
+    """Grads and dx of the loss sum((y - target)^2) / 2, with optional in-place changes."""
+    x, target = normal(0, (5, 2, 3)), normal(1, (5, 2, 4))
+    layer = make()
+    y = first(layer.forward(x))
+    if change_input:
+        change_input(x)
+    d_y = y - target
+    if change_output:
+        change_output(y, target)
+        d_y = y
+    dx = first(layer.backward(d_y))
+    return {**layer.grads, "x": dx}
+
+
+def assert_same(grads, expected):
+    for name, grad in grads.items():
+        np.testing.assert_array_equal(grad, expected[name], err_msg=name)
+
+
+@pytest.mark.parametrize("make", ALIASING_LAYERS)
+def test_changing_x_after_forward_leaves_the_gradients_alone(make):
+    def change(x):
+        x += 1.0
+
+    assert_same(gradients(make, change_input=change), gradients(make))
+
+
+@pytest.mark.parametrize("make", ALIASING_LAYERS)
+def test_changing_the_output_leaves_the_gradients_alone(make):
+    def change(y, target):
+        y -= target  # d_y = y - target, computed in place
+
+    assert_same(gradients(make, change_output=change), gradients(make))
+
+
+def test_changing_the_rnn_state_leaves_the_gradients_alone():
+    x, h0 = normal(0, (5, 2, 3)), normal(1, (1, 2, 4))
+    d_out, d_h_n = normal(2, (5, 2, 4)), normal(3, (1, 2, 4))
+    expected = RNN(3, 4, rng=0)
+    expected.forward(x, h0.copy())
+    expected.backward(d_out, d_h_n)
+    rnn = RNN(3, 4, rng=0)
+    out, h_n = rnn.forward(x, h0)
+    h0 += 1.0
+    h_n[...] = 0.0  # h_n is also the last row of out inside the layer
+    out[...] = 0.0
+    rnn.backward(d_out, d_h_n)
+    assert_same(rnn.grads, expected.grads)
+
+
+@pytest.mark.parametrize(
+    "layer, shape",
+    [(RNN(3, 2, rng=0), (0, 2, 3)), (CausalConv1d(3, 2, 2, rng=0), (0, 3))],
+)
+def test_an_empty_sequence_is_named(layer, shape):
+    with pytest.raises(ValueError, match=r"x has no time steps \(T = 0"):
+        layer.forward(np.zeros(shape))
+
+
+@pytest.mark.parametrize(
+    "layer, name, shape",
+    [
+        (Dense(3, 2, rng=0), "weight", (2, 3)),
+        (RNN(3, 2, rng=0), "weight_ih_l0", (2, 3)),
+        (CausalConv1d(3, 2, 4, rng=0), "weight", (2, 3, 4)),
+    ],
+)
+def test_assigning_a_parameter_checks_it(layer, name, shape):
+    weight = layer.params[name]
+    with pytest.raises(ValueError, match=re.escape(f"'{name}' must have shape {shape}")):
+        layer.params[name] = np.zeros((1,) + shape[1:])
+    with pytest.raises(KeyError, match=rf"'weights'.*'{name}'"):
+        layer.params["weights"] = np.zeros(shape)
+    with pytest.raises(ValueError, match=rf"'{name}' must be finite"):
+        layer.params[name] = np.full(shape, np.inf)
+    with pytest.raises(TypeError, match=rf"'{name}' must hold floating-point numbers.*bool"):
+        layer.params[name] = np.zeros(shape, dtype=bool)
+    layer.params[name] = np.full(shape, 0.5, dtype=np.float32)
+    assert layer.params[name] is weight and np.all(weight == 0.5) and weight.dtype == np.float64
 
 
 # --------------------------------------------------------------------------- live PyTorch parity

@@ -222,3 +222,153 @@ def test_clear_errors():
         model.load_state_dict({**sd, "weight_ih_l1": np.ones((16, 3))})
     with pytest.raises(ValueError, match="layer"):
         model.cell(2)
+
+
+# --------------------------------------------------------------------------- no aliasing
+# forward keeps what backward needs; changing the caller's arrays in place afterwards
+# (x, the state passed in, or the returned out, as in ``out -= y``) must not change
+# the gradients. Each run is compared with a clean run on the same numbers.
+
+
+def aliasing_data():
+    """x (5, 2, 3), h_0 and c_0 (2, 2, 4) and a target y (5, 2, 4), fresh arrays each call."""
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(5, 2, 3))
+    h0, c0 = rng.normal(size=(2, 2, 2, 4))
+    return x, h0, c0, rng.normal(size=(5, 2, 4))
+
+
+def clean_grads():
+    x, h0, c0, y = aliasing_data()
+    model = LSTM(3, 4, 2, rng=0)
+    out, _ = model.forward(x, (h0, c0))
+    dx, _ = model.backward(out - y)
+    return {**model.grads, "x": dx}
+
+
+def assert_same_grads(model, dx):
+    expected = clean_grads()
+    for name, grad in {**model.grads, "x": dx}.items():
+        np.testing.assert_array_equal(grad, expected[name], err_msg=name)
+
+
+def test_changing_x_after_forward_leaves_the_gradients_alone():
+    x, h0, c0, y = aliasing_data()
+    model = LSTM(3, 4, 2, rng=0)
+    out, _ = model.forward(x, (h0, c0))
+    x += 1.0
+    dx, _ = model.backward(out - y)
+    assert_same_grads(model, dx)
+
+
+def test_changing_the_initial_state_after_forward_leaves_the_gradients_alone():
+    x, h0, c0, y = aliasing_data()
+    model = LSTM(3, 4, 2, rng=0)
+    out, _ = model.forward(x, (h0, c0))
+    h0 += 1.0
+    c0 *= -1.0
+    dx, _ = model.backward(out - y)
+    assert_same_grads(model, dx)
+
+
+def test_changing_the_returned_out_leaves_the_gradients_alone():
+    x, h0, c0, y = aliasing_data()
+    model = LSTM(3, 4, 2, rng=0)
+    out, (h_n, c_n) = model.forward(x, (h0, c0))
+    out -= y  # the loss gradient of (out - y)^2 / 2, written in place
+    h_n[...] = 0.0
+    c_n[...] = 0.0
+    dx, _ = model.backward(out)
+    assert_same_grads(model, dx)
+
+
+def test_changing_a_trace_leaves_the_gradients_alone():
+    x, h0, c0, y = aliasing_data()
+    model = LSTM(3, 4, 2, rng=0)
+    out, _ = model.forward(x, (h0, c0))
+    for layer in (0, 1):
+        for value in model.trace(layer).values():
+            value[...] = 0.0
+    dx, _ = model.backward(out - y)
+    assert_same_grads(model, dx)
+
+
+def test_unbatched_output_is_the_callers_too():
+    x, _, _, y = aliasing_data()
+    x, y = x[:, 0], y[:, 0]
+    clean = LSTM(3, 4, 2, rng=0)
+    clean_dx, _ = clean.backward(clean.forward(x)[0] - y)
+    model = LSTM(3, 4, 2, rng=0)
+    out, _ = model.forward(x)
+    out -= y
+    np.testing.assert_array_equal(model.backward(out)[0], clean_dx)
+    for name, grad in model.grads.items():
+        np.testing.assert_array_equal(grad, clean.grads[name], err_msg=name)
+
+
+# --------------------------------------------------------------------------- clear errors
+
+
+@pytest.mark.parametrize("shape", [(0, 2, 3), (0, 3)])
+def test_an_empty_sequence_is_named(shape):
+    with pytest.raises(ValueError, match=r"x has no time steps \(T = 0"):
+        LSTM(3, 4).forward(np.zeros(shape))
+
+
+def test_state_gradient_must_be_a_pair():
+    model = LSTM(3, 4, 2, rng=0)
+    out, (h_n, c_n) = model.forward(np.ones((5, 2, 3)))
+    pair = r"d_state must be a pair \(dh_n, dc_n\), each of shape \(2, 2, 4\)"
+    with pytest.raises(TypeError, match=pair + r".*got a tuple of length 1"):
+        model.backward(out, (h_n,))
+    with pytest.raises(TypeError, match=pair + r".*got one ndarray"):
+        model.backward(out, h_n)  # one array, not a pair
+    with pytest.raises(ValueError, match=r"dc_n must have shape \(2, 2, 4\), got \(2, 4\)"):
+        model.backward(out, (h_n, c_n[0]))
+    with pytest.raises(ValueError, match=r"dh_n must have shape \(2, 2, 4\), got \(2, 1, 2, 4\)"):
+        model.backward(out, (h_n[:, None], None))
+    model.backward(out, (None, c_n))  # None for one of the two still means zeros
+
+
+def test_complex_numbers_are_refused_by_name():
+    model = LSTM(3, 4, 2, rng=0)
+    x = np.ones((5, 2, 3))
+    with pytest.raises(TypeError, match=r"x must be real.*complex128"):
+        model.forward(x + 0.5j)
+    zeros = np.zeros((2, 2, 4))
+    with pytest.raises(TypeError, match=r"c_0 must be real"):
+        model.forward(x, (zeros, zeros + 1j))
+    out, _ = model.forward(x)
+    with pytest.raises(TypeError, match=r"d_out must be real"):
+        model.backward(out + 1j)
+
+
+def test_assigning_a_parameter_checks_it():
+    model = LSTM(3, 4, 2, rng=0)
+    weight = model.params["weight_ih_l0"]
+    with pytest.raises(ValueError, match=r"'weight_ih_l0' must have shape \(16, 3\), got \(1, 3\)"):
+        model.params["weight_ih_l0"] = np.zeros((1, 3))
+    with pytest.raises(KeyError, match=r"'weight_ih_l2'.*'weight_ih_l0', 'weight_hh_l0'"):
+        model.params["weight_ih_l2"] = np.zeros((16, 4))
+    with pytest.raises(ValueError, match=r"'bias_hh_l1' must be finite"):
+        model.params["bias_hh_l1"] = np.full(16, np.nan)
+    with pytest.raises(TypeError, match=r"'bias_hh_l1' must hold floating-point.*int64"):
+        model.params["bias_hh_l1"] = np.zeros(16, dtype=np.int64)
+    with pytest.raises(TypeError, match=r"'bias_hh_l1' must be real.*complex"):
+        model.params["bias_hh_l1"] = np.zeros(16, dtype=complex)
+    with pytest.raises(ValueError, match=r"'weight_hh_l0' must have shape \(16, 4\)"):
+        model.params.update(weight_hh_l0=np.zeros(4))
+    with pytest.raises(TypeError, match="cannot be removed"):
+        del model.params["bias_ih_l0"]
+    np.testing.assert_array_equal(model.params["weight_ih_l0"], weight)  # nothing was written
+    # A good value is copied into the existing array: an optimizer or a cell view holding
+    # that array sees it, and the caller's array stays the caller's.
+    new = np.ones((16, 3))
+    model.params["weight_ih_l0"] = new
+    new[0, 0] = 5.0
+    assert model.params["weight_ih_l0"] is weight and np.all(weight == 1.0)
+    assert model.cell(0).weight_ih is weight
+    with pytest.raises(ValueError, match=r"'weight_hh' must have shape \(16, 4\)"):
+        model.cell(1).params["weight_hh"] = np.zeros((1, 4))
+    model.load_state_dict(model.state_dict())
+    assert model.params["weight_ih_l0"] is weight

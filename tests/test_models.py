@@ -137,3 +137,33 @@ def test_errors():
         SequenceModel(RNN(D, H), Dense(H, K, dtype=np.float32))
     with pytest.raises(RuntimeError, match="call forward first"):
         SequenceModel(RNN(D, H), Dense(H, K)).backward(np.ones((B, K)))
+
+
+def tanh_model(kind):
+    return SequenceModel(make_core(kind), Dense(H, K, activation="tanh", rng=2), readout="all")
+
+
+@pytest.mark.parametrize("kind", CORES)
+def test_changing_x_or_the_logits_after_forward_leaves_the_gradients_alone(kind):
+    x, target = normal(0, (T, B, D)), normal(1, (T, B, K))
+    clean = tanh_model(kind)
+    clean_dx = clean.backward(clean.forward(x) - target)
+    model = tanh_model(kind)
+    x_changed = x.copy()
+    logits = model.forward(x_changed)
+    x_changed += 1.0
+    logits -= target  # the gradient of (logits - target)^2 / 2, written in place
+    np.testing.assert_array_equal(model.backward(logits), clean_dx)
+    for name, grad in model.grads.items():
+        np.testing.assert_array_equal(grad, clean.grads[name], err_msg=name)
+
+
+def test_assigning_through_the_joined_params_reaches_the_layers():
+    core, head = RNN(D, H, rng=1), Dense(H, K, rng=2)
+    model = SequenceModel(core, head)
+    model.params["head.bias"] = np.arange(K, dtype=float)
+    np.testing.assert_array_equal(head.params["bias"], np.arange(K))
+    with pytest.raises(ValueError, match=r"'head.weight' must have shape \(4, 5\), got \(1, 5\)"):
+        model.params["head.weight"] = np.zeros((1, H))
+    with pytest.raises(KeyError, match=r"'core.weight'.*'core.weight_ih_l0'"):
+        model.params["core.weight"] = np.zeros((H, D))

@@ -26,13 +26,46 @@ def check_float_dtype(name, dtype):
     return dtype
 
 
-def as_finite_array(name, x, dtype, ndim=None):
+def as_real_array(name, x):
+    """``x`` as a NumPy array of real numbers (not copied if it already is one).
+
+    Two inputs NumPy would mishandle are refused by name: a PyTorch tensor that
+    requires grad (NumPy cannot read it) and complex numbers (NumPy would drop the
+    imaginary part with only a warning).
+    """
+    if getattr(x, "requires_grad", False) is True and hasattr(x, "detach"):
+        raise TypeError(
+            f"{name} is a PyTorch tensor that requires grad, which NumPy cannot read; "
+            "pass tensor.detach().numpy() instead"
+        )
+    try:
+        array = np.asarray(x)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from err
+    if np.iscomplexobj(array):
+        raise TypeError(
+            f"{name} must be real, got complex numbers ({array.dtype}); "
+            "NumPy would silently drop the imaginary part"
+        )
+    return array
+
+
+def check_finite(name, array):
+    """Check that ``array`` holds no NaN or infinity."""
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite, but it contains NaN or infinity")
+
+
+def as_finite_array(name, x, dtype, ndim=None, *, copy=False):
     """``x`` as an array of ``dtype`` (``None`` keeps a float dtype), rank and finiteness checked.
 
-    ``ndim`` is a tuple of allowed numbers of dimensions, or ``None`` for any.
+    ``ndim`` is a tuple of allowed numbers of dimensions, or ``None`` for any. With
+    ``copy=True`` the result is always a new array: a layer keeps it for ``backward``,
+    and the caller may then change their own ``x`` in place without harm.
     """
+    array = as_real_array(name, x)
     try:
-        array = np.asarray(x, dtype=dtype)
+        array = np.array(array, dtype=dtype) if copy else np.asarray(array, dtype=dtype)
     except (TypeError, ValueError) as err:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from err
     if dtype is None and not np.issubdtype(array.dtype, np.floating):
@@ -40,9 +73,35 @@ def as_finite_array(name, x, dtype, ndim=None):
     if ndim is not None and array.ndim not in ndim:
         allowed = " or ".join(str(n) for n in ndim)
         raise ValueError(f"{name} must have {allowed} dimensions, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, but it contains NaN or infinity")
+    check_finite(name, array)
     return array
+
+
+def check_parameter(name, value, current):
+    """``value`` as an array that may replace the parameter array ``current``.
+
+    It must hold real, finite floating-point numbers in ``current``'s shape; anything
+    else (a misshapen array that NumPy would broadcast, integers, complex numbers)
+    raises an error naming the parameter.
+    """
+    what = f"parameter {name!r}"
+    array = as_real_array(what, value)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(
+            f"{what} must hold floating-point numbers (float32 or float64), got "
+            f"{array.dtype}; convert it with np.asarray(value, dtype=float)"
+        )
+    check_shape(what, array, current.shape)
+    check_finite(what, array)
+    return array
+
+
+def check_time_steps(name, x):
+    """Check that the time-first sequence ``x`` has at least one step."""
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"{name} has no time steps (T = 0, shape {x.shape}); a sequence needs at least one"
+        )
 
 
 def check_features(name, x, expected, size_name):

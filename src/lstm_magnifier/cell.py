@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.layers import Module
+from lstm_magnifier.layers import Module, Parameters
 from lstm_magnifier.networks import forget_network, learn_network, remember_network, use_network
 
 GATES = ("i", "f", "g", "o")
@@ -68,10 +68,14 @@ def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
 
 
 def _parameter(name, doc):
-    """An attribute that reads ``params[name]`` and writes into it in place (so ``+=`` works)."""
+    """An attribute that reads ``params[name]`` and writes into it in place (so ``+=`` works).
+
+    Writing goes through :class:`~lstm_magnifier.layers.Parameters`, which checks the new
+    value's shape and numbers first.
+    """
 
     def write(self, value):
-        self.params[name][...] = value
+        self.params[name] = value
 
     return property(lambda self: self.params[name], write, doc=doc)
 
@@ -93,9 +97,9 @@ class LSTMCell(Module):
         Source of the initial weights; an int is a seed.
 
     ``params`` holds ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``, ``bias_ih``
-    and ``bias_hh`` ``(4H,)`` (also readable as attributes), the gates stacked in the
-    order i, f, g, o; ``state_dict()``/``load_state_dict(d)`` use these names, like
-    ``torch.nn.LSTMCell``.
+    and ``bias_hh`` ``(4H,)`` (also readable and writable as attributes, checked like
+    ``params[name] = value``), the gates stacked in the order i, f, g, o;
+    ``state_dict()``/``load_state_dict(d)`` use these names, like ``torch.nn.LSTMCell``.
     """
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, dtype=np.float64, rng=None):
@@ -104,7 +108,7 @@ class LSTMCell(Module):
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         rng = np.random.default_rng(rng)
         weights = init_lstm_weights(rng, input_size, hidden_size, forget_bias, self.dtype)
-        self.params = dict(
+        self.params = Parameters(
             zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights, strict=True)
         )
 

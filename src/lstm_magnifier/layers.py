@@ -6,10 +6,12 @@ follow the same rules as :class:`lstm_magnifier.lstm.LSTM`:
 * parameters live in the dict ``params`` under PyTorch's names and layouts
   (``nn.Linear``, ``nn.RNN``, ``nn.Conv1d``) with PyTorch's default initial
   values, so a ``state_dict`` moves between the two as plain arrays;
-* ``forward`` stores what ``backward`` needs; ``backward`` takes the gradient of
-  the loss with respect to the output, writes ``grads`` (same keys as
-  ``params``, overwritten on each call) and returns the gradient with respect
-  to the input;
+* ``forward`` stores what ``backward`` needs (its own copies: the caller may
+  change ``x`` or the returned output in place afterwards); ``backward`` takes
+  the gradient of the loss with respect to the output, writes ``grads`` (same
+  keys as ``params``, overwritten on each call) and returns the gradient with
+  respect to the input;
+* ``params[name] = value`` is checked (:class:`Parameters`);
 * float64 by default, float32 kept end to end when asked for.
 
 Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
@@ -51,6 +53,47 @@ def activation_grad(name, y):
 def init_uniform(rng, shape, bound, dtype):
     """Draw ``shape`` values from $U(-bound, bound)$ in ``dtype`` (PyTorch's default inits)."""
     return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+class Parameters(dict):
+    """A layer's ``params``: a dict whose names and shapes are fixed when the layer is built.
+
+    ``params[name] = value`` checks ``value`` (a known name, the parameter's shape, real
+    and finite floating-point numbers) and copies it *into* the existing array, so an
+    optimizer, a ``SequenceModel`` or an ``LSTM.cell`` view that holds that array sees
+    the new values. Parameters cannot be added or removed.
+    """
+
+    def __setitem__(self, name, value):
+        if name not in self:
+            raise KeyError(f"{name!r} is not a parameter here; the parameters are {list(self)}")
+        current = self[name]
+        current[...] = _checks.check_parameter(name, value, current)
+
+    def update(self, other=(), **more):
+        """Assign every ``name: value`` of ``other`` and ``more``, each checked as above."""
+        for name, value in dict(other, **more).items():
+            self[name] = value
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def setdefault(self, name, value=None):
+        """Return ``params[name]``; an unknown name raises KeyError as assignment does."""
+        if name not in self:
+            self[name] = value
+        return self[name]
+
+    def _cannot_remove(self, *args):
+        raise TypeError("a layer's parameters cannot be removed; assign new values instead")
+
+    __delitem__ = pop = popitem = clear = _cannot_remove
+
+    def __reduce__(self):
+        # copy and pickle rebuild it from a plain dict (the default refills it through
+        # __setitem__, which refuses new names)
+        return (type(self), (dict(self),))
 
 
 class Module:
@@ -110,10 +153,10 @@ class Dense(Module):
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         rng = np.random.default_rng(rng)
         bound = 1.0 / np.sqrt(self.in_features)
-        self.params = {
-            "weight": init_uniform(rng, (self.out_features, self.in_features), bound, self.dtype),
-            "bias": init_uniform(rng, (self.out_features,), bound, self.dtype),
-        }
+        self.params = Parameters(
+            weight=init_uniform(rng, (self.out_features, self.in_features), bound, self.dtype),
+            bias=init_uniform(rng, (self.out_features,), bound, self.dtype),
+        )
         self._init_grads()
         self._cache = None
 
@@ -126,13 +169,13 @@ class Dense(Module):
 
         ``train`` is accepted for the common interface and changes nothing.
         """
-        x = _checks.as_finite_array("x", x, self.dtype)
+        x = _checks.as_finite_array("x", x, self.dtype, copy=True)  # backward reads it
         if x.ndim == 0:
             raise ValueError("x must have at least 1 dimension (..., in_features), got a scalar")
         _checks.check_features("x", x, self.in_features, "in_features")
         y = activate(self.activation, x @ self.params["weight"].T + self.params["bias"])
         self._cache = (x, y)
-        return y
+        return y.copy()  # the caller's to change: backward reads the cached y
 
     def backward(self, dy):
         r"""``dy`` = $\partial L/\partial y$, shape of ``y``. Returns ``dx``, shape of ``x``.
@@ -153,10 +196,14 @@ class Dense(Module):
         return delta @ self.params["weight"]
 
 
-def _as_sequence(x, dtype, features, what):
-    """Check a time-first sequence; return it as ``(T, B, D)`` and whether it was unbatched."""
-    x = _checks.as_finite_array("x", x, dtype, ndim=(2, 3))
+def _as_sequence(x, dtype, features, what, *, copy=False):
+    """Check a time-first sequence; return it as ``(T, B, D)`` and whether it was unbatched.
+
+    ``copy=True`` returns a private copy (for a layer that keeps ``x`` for backward).
+    """
+    x = _checks.as_finite_array("x", x, dtype, ndim=(2, 3), copy=copy)
     _checks.check_features("x", x, features, what)
+    _checks.check_time_steps("x", x)
     unbatched = x.ndim == 2
     return (x[:, None, :] if unbatched else x), unbatched
 
@@ -190,12 +237,12 @@ class RNN(Module):
         rng = np.random.default_rng(rng)
         H, D = self.hidden_size, self.input_size
         bound = 1.0 / np.sqrt(H)
-        self.params = {
-            "weight_ih_l0": init_uniform(rng, (H, D), bound, self.dtype),
-            "weight_hh_l0": init_uniform(rng, (H, H), bound, self.dtype),
-            "bias_ih_l0": init_uniform(rng, (H,), bound, self.dtype),
-            "bias_hh_l0": init_uniform(rng, (H,), bound, self.dtype),
-        }
+        self.params = Parameters(
+            weight_ih_l0=init_uniform(rng, (H, D), bound, self.dtype),
+            weight_hh_l0=init_uniform(rng, (H, H), bound, self.dtype),
+            bias_ih_l0=init_uniform(rng, (H,), bound, self.dtype),
+            bias_hh_l0=init_uniform(rng, (H,), bound, self.dtype),
+        )
         self._init_grads()
         self._cache = None
 
@@ -212,7 +259,7 @@ class RNN(Module):
         Returns ``(out, h_n)``: ``out`` ``(T, B, H)`` holds $h_1 \\dots h_T$ and
         ``h_n`` ``(1, B, H)`` the last one (unbatched: ``(T, H)`` and ``(1, H)``).
         """
-        x, unbatched = _as_sequence(x, self.dtype, self.input_size, "input_size")
+        x, unbatched = _as_sequence(x, self.dtype, self.input_size, "input_size", copy=True)
         T, B, _ = x.shape
         H = self.hidden_size
         p = self.params
@@ -224,7 +271,7 @@ class RNN(Module):
         for t in range(T):
             h[t + 1] = activate(self.nonlinearity, z_x[t] + h[t] @ W_hh_T)
         self._cache = (x, h, unbatched)
-        out, h_n = h[1:], h[-1:]
+        out, h_n = h[1:].copy(), h[-1:].copy()  # the caller's to change: backward reads h
         if unbatched:
             return out[:, 0], h_n[:, 0]
         return out, h_n
@@ -324,10 +371,10 @@ class CausalConv1d(Module):
         rng = np.random.default_rng(rng)
         shape = (self.out_channels, self.in_channels, self.kernel_size)
         bound = 1.0 / np.sqrt(self.in_channels * self.kernel_size)
-        self.params = {
-            "weight": init_uniform(rng, shape, bound, self.dtype),
-            "bias": init_uniform(rng, (self.out_channels,), bound, self.dtype),
-        }
+        self.params = Parameters(
+            weight=init_uniform(rng, shape, bound, self.dtype),
+            bias=init_uniform(rng, (self.out_channels,), bound, self.dtype),
+        )
         self._init_grads()
         self._cache = None
 
@@ -351,13 +398,14 @@ class CausalConv1d(Module):
         x, unbatched = _as_sequence(x, self.dtype, self.in_channels, "in_channels")
         T, B, D = x.shape
         k = self.kernel_size
-        x_pad = np.concatenate([np.zeros((k - 1, B, D), self.dtype), x])
+        x_pad = np.concatenate([np.zeros((k - 1, B, D), self.dtype), x])  # a new array
         W = self.params["weight"]
         z = np.broadcast_to(self.params["bias"], (T, B, self.out_channels)).copy()
         for j in range(k):  # tap j looks k - 1 - j steps back
             z += x_pad[j : j + T] @ W[:, :, j].T
         y = activate(self.activation, z)
         self._cache = (x_pad, y, unbatched)
+        y = y.copy()  # the caller's to change: backward reads the cached y
         return y[:, 0] if unbatched else y
 
     def backward(self, dy):

@@ -23,7 +23,7 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import LSTMCell, init_lstm_weights
-from lstm_magnifier.layers import Module
+from lstm_magnifier.layers import Module, Parameters
 
 PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -50,7 +50,8 @@ class LSTM(Module):
     ----------
     params : dict of arrays, keys ``weight_ih_l{k}`` ``(4H, D_k)``, ``weight_hh_l{k}``
         ``(4H, H)``, ``bias_ih_l{k}`` and ``bias_hh_l{k}`` ``(4H,)``. Optimizers update
-        these arrays in place.
+        these arrays in place; ``params[name] = value`` checks ``value`` and copies it in
+        (:class:`~lstm_magnifier.layers.Parameters`).
     grads : dict with the same keys, written by :meth:`backward`.
 
     ``state_dict()``, ``load_state_dict(d)`` (checks every key and shape) and
@@ -76,13 +77,12 @@ class LSTM(Module):
         self.dropout = float(dropout)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         self.rng = np.random.default_rng(rng)
-        self.params = {}
+        params = {}
         for k in range(self.num_layers):
             d_in = self.input_size if k == 0 else self.hidden_size
             weights = init_lstm_weights(self.rng, d_in, self.hidden_size, forget_bias, self.dtype)
-            self.params.update(
-                {f"{name}_l{k}": w for name, w in zip(PARAM_NAMES, weights, strict=True)}
-            )
+            params.update({f"{name}_l{k}": w for name, w in zip(PARAM_NAMES, weights, strict=True)})
+        self.params = Parameters(params)
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         self._cache = None
 
@@ -93,7 +93,7 @@ class LSTM(Module):
             raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
         d_in = self.input_size if layer == 0 else self.hidden_size
         cell = LSTMCell(d_in, self.hidden_size, dtype=self.dtype, rng=0)
-        cell.params = {name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES}
+        cell.params = Parameters({name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES})
         return cell
 
     # ----------------------------------------------------------------- forward
@@ -104,9 +104,14 @@ class LSTM(Module):
         ``(h_0, c_0)``, each ``(num_layers, B, H)`` (``(num_layers, H)`` unbatched), or
         ``None`` for zeros. Returns ``out`` ``(T, B, H)``, the top layer's $h_t$ at every
         step, and ``(h_n, c_n)``, each ``(num_layers, B, H)``: every layer's last memories.
+
+        ``x`` and the state are copied for :meth:`backward`, and the returned arrays are
+        new, so the caller may change any of them in place (``out -= y``) before calling
+        :meth:`backward`.
         """
-        x = _checks.as_finite_array("x", x, self.dtype, ndim=(2, 3))
+        x = _checks.as_finite_array("x", x, self.dtype, ndim=(2, 3), copy=True)
         _checks.check_features("x", x, self.input_size, "input_size")
+        _checks.check_time_steps("x", x)
         unbatched = x.ndim == 2
         if unbatched:
             x = x[:, None, :]
@@ -126,7 +131,7 @@ class LSTM(Module):
             else:
                 masks.append(None)
         self._cache = {"layers": layers, "masks": masks, "unbatched": unbatched}
-        out = layers[-1]["h"]
+        out = layers[-1]["h"].copy()  # the caller's to change: backward reads the cached h
         h_n = np.stack([layer["h"][-1] for layer in layers])
         c_n = np.stack([layer["c"][-1] for layer in layers])
         if unbatched:
@@ -144,8 +149,9 @@ class LSTM(Module):
             return zeros, zeros
         if not isinstance(state, tuple | list) or len(state) != 2:
             raise TypeError("state must be a pair (h_0, c_0) or None")
-        h0 = _checks.as_finite_array("h_0", state[0], self.dtype)
-        c0 = _checks.as_finite_array("c_0", state[1], self.dtype)
+        # copies: backward reads them, and the caller may change theirs in place meanwhile
+        h0 = _checks.as_finite_array("h_0", state[0], self.dtype, copy=True)
+        c0 = _checks.as_finite_array("c_0", state[1], self.dtype, copy=True)
         _checks.check_shape("h_0", h0, shape)
         _checks.check_shape("c_0", c0, shape)
         if unbatched:
@@ -186,7 +192,7 @@ class LSTM(Module):
         """Gates and memories of the last forward for one layer.
 
         Returns a dict with ``i, f, g, o, c, h``, each ``(T, B, H)`` (``(T, H)`` if the
-        input was unbatched).
+        input was unbatched): copies, so changing them leaves :meth:`backward` alone.
         """
         if self._cache is None:
             raise RuntimeError("no trace yet: call forward first")
@@ -197,7 +203,7 @@ class LSTM(Module):
         result.update(c=cache["c"], h=cache["h"])
         if self._cache["unbatched"]:
             result = {name: value[:, 0] for name, value in result.items()}
-        return result
+        return {name: value.copy() for name, value in result.items()}
 
     # ---------------------------------------------------------------- backward
     def backward(self, d_out, d_state=None):
@@ -246,6 +252,14 @@ class LSTM(Module):
         if d_state is None:
             return zeros, zeros
         shape = zeros.shape[::2] if unbatched else zeros.shape
+        if not isinstance(d_state, tuple | list) or len(d_state) != 2:
+            got = f"one {type(d_state).__name__}"
+            if isinstance(d_state, tuple | list):
+                got = f"a {type(d_state).__name__} of length {len(d_state)}"
+            raise TypeError(
+                f"d_state must be a pair (dh_n, dc_n), each of shape {shape} like "
+                f"(h_n, c_n), or None; got {got}"
+            )
         grads = []
         for name, value in zip(("dh_n", "dc_n"), d_state, strict=True):
             if value is None:

@@ -10,7 +10,7 @@ chapters 3 to 5 compare the three fairly.
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.layers import Module
+from lstm_magnifier.layers import Module, Parameters
 
 
 def count_parameters(module):
@@ -46,7 +46,8 @@ class SequenceModel(Module):
 
     ``params`` and ``grads`` join the core's and the head's under the prefixes
     ``core.`` and ``head.``; the arrays are the layers' own, so an optimizer built
-    on ``model.params`` trains both.
+    on ``model.params`` trains both, and ``model.params["head.bias"] = b`` writes
+    into the head's array.
     """
 
     def __init__(self, core, head, *, readout="last"):
@@ -78,7 +79,7 @@ class SequenceModel(Module):
     @property
     def params(self):
         """``{"core.<name>": array, "head.<name>": array}``, the layers' live arrays."""
-        return self._joined("params")
+        return Parameters(self._joined("params"))
 
     @property
     def grads(self):
