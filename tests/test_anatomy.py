@@ -19,7 +19,7 @@ from lstm_magnifier.anatomy import (
     weight_shapes,
 )
 from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.layers import Dense
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import count_parameters
 

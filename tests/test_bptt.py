@@ -11,7 +11,7 @@ from lstm_magnifier.bptt import (
 )
 from lstm_magnifier.cell import LSTMCell
 from lstm_magnifier.gradcheck import gradient_check
-from lstm_magnifier.layers import RNN, Dense
+from lstm_magnifier.nn import RNN, Dense
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import SequenceModel
 

@@ -80,7 +80,7 @@ def test_heatmaps_draw_one_patch_per_character():
 
 
 def _bracket_model(seed=0, hidden=5):
-    from lstm_magnifier.layers import Dense
+    from lstm_magnifier.nn import Dense
     from lstm_magnifier.lstm import LSTM
     from lstm_magnifier.models import SequenceModel
 
@@ -115,7 +115,7 @@ def test_put_unit_first_rejects_a_unit_that_does_not_exist(unit):
 
 
 def test_put_unit_first_needs_a_one_layer_lstm():
-    from lstm_magnifier.layers import Dense
+    from lstm_magnifier.nn import Dense
     from lstm_magnifier.lstm import LSTM
     from lstm_magnifier.models import SequenceModel
 

@@ -5,7 +5,7 @@ import pytest
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.layers import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.lstm import LSTM
 
 # name: (make the layer, shape of an input it accepts)

@@ -9,7 +9,7 @@ from lstm_magnifier.gradcheck import (
     numerical_gradient,
     relative_error,
 )
-from lstm_magnifier.layers import RNN, Dense
+from lstm_magnifier.nn import RNN, Dense
 
 
 def normal(seed, shape):

@@ -32,10 +32,10 @@ def test_shapes_and_ranges_for_any_sizes(T, B, D, H, L, scale, seed):
     for k in range(L):
         trace = model.trace(k)
         for gate in "ifo":
-            assert trace[gate].min() >= 0.0 and trace[gate].max() <= 1.0
-        assert np.abs(trace["g"]).max() <= 1.0
+            assert getattr(trace, gate).min() >= 0.0 and getattr(trace, gate).max() <= 1.0
+        assert np.abs(trace.g).max() <= 1.0
         # c_t can never grow by more than 1 per step: |c_t| <= |c_{t-1}| + 1.
-        assert np.abs(trace["c"]).max() <= T
+        assert np.abs(trace.c).max() <= T
     dx, (dh0, dc0) = model.backward(rng.normal(size=out.shape))
     assert dx.shape == (T, B, D) and dh0.shape == dc0.shape == (L, B, H)
     assert {k: v.shape for k, v in model.grads.items()} == {
@@ -70,10 +70,10 @@ def test_cell_view_runs_the_same_numbers():
     below = model.trace(0)
     state = None
     for t in range(4):
-        step = model.cell(1).step(below["h"][t], state)
+        step = model.cell(1).step(below.h[t], state)
         state = step.state
         np.testing.assert_allclose(step.h, out[t], atol=1e-15)
-        np.testing.assert_allclose(step.f, model.trace(1)["f"][t], atol=1e-15)
+        np.testing.assert_allclose(step.f, model.trace(1).f[t], atol=1e-15)
 
 
 @pytest.mark.parametrize("num_layers", [1, 2, 3])
@@ -287,7 +287,7 @@ def test_changing_a_trace_leaves_the_gradients_alone():
     model = LSTM(3, 4, 2, rng=0)
     out, _ = model.forward(x, (h0, c0))
     for layer in (0, 1):
-        for value in model.trace(layer).values():
+        for value in vars(model.trace(layer)).values():
             value[...] = 0.0
     dx, _ = model.backward(out - y)
     assert_same_grads(model, dx)

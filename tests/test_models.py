@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.gradcheck import check_module_gradients
-from lstm_magnifier.layers import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.models import SequenceModel, count_parameters
 
 try:

@@ -143,7 +143,7 @@ RNN_FIXTURES = fixture_paths("rnn")
 
 @pytest.mark.parametrize("path", RNN_FIXTURES, ids=ids(RNN_FIXTURES))
 def test_rnn_matches_torch_fixture(path):
-    from lstm_magnifier.layers import RNN
+    from lstm_magnifier.nn import RNN
 
     fx = load(path)
     dtype = str(fx["dtype"])
@@ -168,7 +168,7 @@ LINEAR_FIXTURES = fixture_paths("linear")
 
 @pytest.mark.parametrize("path", LINEAR_FIXTURES, ids=ids(LINEAR_FIXTURES))
 def test_dense_matches_torch_linear_fixture(path):
-    from lstm_magnifier.layers import Dense
+    from lstm_magnifier.nn import Dense
 
     fx = load(path)
     dtype = str(fx["dtype"])
@@ -189,7 +189,7 @@ CONV_FIXTURES = fixture_paths("conv1d")
 
 @pytest.mark.parametrize("path", CONV_FIXTURES, ids=ids(CONV_FIXTURES))
 def test_causal_conv1d_matches_torch_conv1d_fixture(path):
-    from lstm_magnifier.layers import CausalConv1d
+    from lstm_magnifier.nn import CausalConv1d
 
     fx = load(path)
     dtype = str(fx["dtype"])

@@ -1,33 +1,41 @@
 """lstm_magnifier: a small NumPy LSTM that shows its four networks at work.
 
-The package behind the book *LSTM Cell, with a Magnifier*. Each step of the cell
-is split into the four small networks the book names (learn, forget, remember,
-use), and every intermediate value is kept so that the chapters and widgets can
-display it.
+The package behind the book *LSTM Cell, with a Magnifier*. One cell step (``cell.step``)
+is split into the four small networks the book names (learn, forget, remember, use) and
+keeps every value in a ``Trace``; ``cell.step_backward`` undoes it. The ``LSTM`` that
+trains in every chapter is a loop over those two functions.
+
+Modules, each importing only the ones above it: ``nn`` (the Module protocol, dense,
+RNN and convolution layers, the sequence model), ``cell`` and ``lstm`` (the core a
+learner reads), then training, probes and ``viz`` (pictures and explorers).
 """
 
 __version__ = "0.1.0"
 
-from lstm_magnifier.cell import CellTrace, LSTMCell
-from lstm_magnifier.lstm import LSTM, from_keras_weights
-from lstm_magnifier.networks import (
+from lstm_magnifier.cell import (
+    LSTMCell,
+    Trace,
+    Variant,
     forget_network,
     learn_network,
     remember_network,
-    sigmoid,
+    step,
+    step_backward,
     use_network,
     use_network_article,
 )
+from lstm_magnifier.lstm import LSTM
 
 __all__ = [
     "LSTM",
-    "CellTrace",
     "LSTMCell",
+    "Trace",
+    "Variant",
     "forget_network",
-    "from_keras_weights",
     "learn_network",
     "remember_network",
-    "sigmoid",
+    "step",
+    "step_backward",
     "use_network",
     "use_network_article",
 ]

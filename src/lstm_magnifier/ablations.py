@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.layers import Dense
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import SequenceModel

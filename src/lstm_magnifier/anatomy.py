@@ -13,7 +13,7 @@ followed by a recombination without weights, $c_t = f_t \odot c_{t-1} + i_t \odo
 and $h_t = o_t \odot \tanh(c_t)$. This module makes that reading concrete:
 
 - :func:`joined_input`, :func:`gate_as_dense`, :func:`four_networks`: the cell as four
-  :class:`~lstm_magnifier.layers.Dense` layers (chapter 1);
+  :class:`~lstm_magnifier.nn.Dense` layers (chapter 1);
 - :func:`parameter_counts`, :func:`parameter_table`: a dense layer against an LSTM
   cell of the same width (chapter 1);
 - :func:`unroll`, :func:`over_time`: the recurrence as a loop over
@@ -29,7 +29,7 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES, CellTrace, LSTMCell
-from lstm_magnifier.layers import Dense
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.lstm import LSTM, PARAM_NAMES
 from lstm_magnifier.models import count_parameters
 from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
@@ -141,7 +141,7 @@ def _check_cell(cell):
 
 
 def gate_as_dense(cell, name):
-    r"""Gate ``name`` of ``cell`` as a stand-alone :class:`~lstm_magnifier.layers.Dense` layer.
+    r"""Gate ``name`` of ``cell`` as a stand-alone :class:`~lstm_magnifier.nn.Dense` layer.
 
     The gate is one dense layer of $H$ units reading $[h_{t-1}, x_t]$ (``H + D`` features):
 

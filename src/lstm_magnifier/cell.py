@@ -1,31 +1,73 @@
-r"""One LSTM cell, one time step: the four networks wired together.
+r"""One LSTM cell, one time step: the four networks, forward and backward.
 
-``LSTMCell.step`` is the readable reference: it calls the four network functions
-of :mod:`lstm_magnifier.networks` one after the other and keeps every
-intermediate value in a :class:`CellTrace`, which is what the book's diagrams
-and widgets display. The fast multi-step, multi-layer version with backprop is
-:class:`lstm_magnifier.lstm.LSTM`; both hold their weights in PyTorch's layout.
+The book reads a cell as four small networks that share one input (chapter 7). Each
+gate is a one-layer network whose pre-activation $z = W_{ih} x_t + W_{hh} h_{t-1} + b$
+is computed for all four gates at once and split into $z^i, z^f, z^g, z^o$ (PyTorch's
+order). The networks then work on those pre-activations:
+
+* **learn** (chapter 8): $i = \sigma(z^i)$, $g = \tanh(z^g)$, $\text{learn} = i \odot g$;
+* **forget** (chapter 9): $f = \sigma(z^f)$, $\text{forget} = f \odot c_{t-1}$;
+* **remember** (chapter 10): $c_t = \text{forget} + \text{learn}$;
+* **use** (chapter 11): $o = \sigma(z^o)$, $h_t = o \odot \tanh(c_t)$.
+
+:func:`step` runs them and returns a :class:`Trace` of every value; :func:`step_backward`
+undoes them, last network first, from that trace. Everything else in the package
+(the :class:`~lstm_magnifier.lstm.LSTM` that trains in every chapter, the variants of
+chapters 8, 9 and 11, the explorers and the probes) calls these two functions.
+
+Shapes: ``x`` is ``(B, D)``, memories and gates ``(B, H)``; ``weight_ih`` ``(4H, D)``,
+``weight_hh`` ``(4H, H)``, ``bias`` ``(4H,)``. One unbatched step works too (``(D,)``,
+``(H,)``), except for :func:`step_backward`, which needs a batch axis.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.layers import Module, Parameters
-from lstm_magnifier.networks import forget_network, learn_network, remember_network, use_network
+from lstm_magnifier.nn import ACTIVATIONS, Module, Parameters, init_uniform, sigmoid
 
 GATES = ("i", "f", "g", "o")
 """Gate order of the stacked weights (PyTorch's): input, forget, candidate, output."""
 
+CELL_ACTIVATIONS = ("sigmoid", "tanh", "identity", "one")
+"""What a variant may put in a gate (chapters 8 and 11); ``"one"`` removes the gate."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    r"""Which activation each part of the cell uses; the defaults are the standard LSTM.
+
+    ``i``, ``f``, ``o`` (gates) and ``g`` (candidate) name an entry of :data:`ACTIVATIONS`.
+    ``read`` is $\psi$ in $h_t = o_t \odot \psi(c_t)$: an activation name, or
+    ``"article"`` for the use network of the article's source lesson,
+    $h_t = \tanh(W_u (f_t \odot c_{t-1}) + b_u) \odot o_t$ (chapter 11), whose weights
+    ``use_layer = (W_u (H, H), b_u (H,))`` are then passed to :func:`step`.
+    """
+
+    i: str = "sigmoid"
+    f: str = "sigmoid"
+    g: str = "tanh"
+    o: str = "sigmoid"
+    read: str = "tanh"
+
+    def __post_init__(self):
+        for name in GATES:
+            _checks.check_one_of(name, getattr(self, name), CELL_ACTIVATIONS)
+        _checks.check_one_of("read", self.read, (*CELL_ACTIVATIONS, "article"))
+
+
+STANDARD = Variant()
+
 
 @dataclass
-class CellTrace:
-    """Everything one cell step computed, each array ``(B, H)`` (``(H,)`` unbatched).
+class Trace:
+    """Everything one step computed: the backward cache, what diagrams and explorers show.
 
-    ``x`` is the event ``(B, D)``; ``h_prev``/``c_prev`` the short- and long-term
-    memory coming in; ``i, f, g, o`` the gates; ``learn = i * g``;
-    ``forget = f * c_prev``; ``c`` and ``h`` the memories going out.
+    Each field is ``(B, H)`` (``x``: ``(B, D)``); a trace of a whole sequence
+    (:meth:`stack`, :meth:`LSTM.trace <lstm_magnifier.lstm.LSTM.trace>`) has a leading
+    time axis. ``read`` is what the use network multiplies by $o$: $\\tanh(c_t)$ in the
+    standard cell.
     """
 
     x: np.ndarray
@@ -38,41 +80,130 @@ class CellTrace:
     learn: np.ndarray
     forget: np.ndarray
     c: np.ndarray
+    read: np.ndarray
     h: np.ndarray
 
     @property
     def state(self):
-        """The state handed to the next step: ``(h, c)``."""
+        """What the next step reads: ``(h, c)``."""
         return self.h, self.c
 
+    @classmethod
+    def stack(cls, traces):
+        """One trace of a sequence from the traces of its steps: every field gains axis 0."""
+        return cls(*(np.stack([getattr(t, k.name) for t in traces]) for k in fields(cls)))
 
-def init_uniform(rng, shape, hidden_size, dtype):
-    r"""PyTorch's default LSTM/RNN init: $U(-1/\sqrt{H}, 1/\sqrt{H})$."""
-    bound = 1.0 / np.sqrt(hidden_size)
-    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+    def at(self, index):
+        """The trace of one step (or batch item) of a stacked trace: every field indexed."""
+        return Trace(*(getattr(self, k.name)[index] for k in fields(self)))
 
 
-def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
-    """Weights of one LSTM layer in PyTorch's layout, gate order i, f, g, o.
+# ------------------------------------------------------------------ the four networks
+def learn_network(z_i, z_g, variant=STANDARD):
+    r"""Learn (chapter 8): $i = \sigma(z^i)$ ignores, $g = \tanh(z^g)$ combines; returns
+    ``(i * g, i, g)``."""
+    i = ACTIVATIONS[variant.i][0](z_i)
+    g = ACTIVATIONS[variant.g][0](z_g)
+    return i * g, i, g
 
-    Returns ``(weight_ih (4H, D), weight_hh (4H, H), bias_ih (4H,), bias_hh (4H,))``;
-    ``forget_bias`` is added to the forget slice ``bias_ih[H:2H]``.
+
+def forget_network(c_prev, z_f, variant=STANDARD):
+    r"""Forget (chapter 9): $f = \sigma(z^f)$ keeps a share of $c_{t-1}$; returns ``(f * c_prev, f)``."""
+    f = ACTIVATIONS[variant.f][0](z_f)
+    return f * c_prev, f
+
+
+def remember_network(forget, learn):
+    r"""Remember (chapter 10): $c_t = \text{forget} + \text{learn}$. It has no weights."""
+    return forget + learn
+
+
+def use_network(c, z_o, variant=STANDARD):
+    r"""Use (chapter 11): $o = \sigma(z^o)$ shows a share of $\tanh(c_t)$; returns ``(h, o, read)``."""
+    o = ACTIVATIONS[variant.o][0](z_o)
+    read = ACTIVATIONS[variant.read][0](c)
+    return o * read, o, read
+
+
+def use_network_article(forget, z_o, use_layer, variant=STANDARD):
+    r"""The article's use network (chapter 11): $u = \tanh(W_u\,\text{forget} + b_u)$, a learned
+    layer on the forget network's output instead of $\tanh(c_t)$; returns ``(u * o, o, u)``."""
+    W_u, b_u = use_layer
+    o = ACTIVATIONS[variant.o][0](z_o)
+    u = np.tanh(forget @ W_u.T + b_u)
+    return u * o, o, u
+
+
+# ------------------------------------------------------------------ one step, both ways
+def step(x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None,
+         z_x=None):  # fmt: skip
+    r"""One time step: the four networks wired together. Returns a :class:`Trace`.
+
+    ``bias`` is ``bias_ih + bias_hh``. ``z_x``, if given, is the input's share
+    $W_{ih} x_t + b$ computed beforehand (the LSTM computes it for all steps at once).
     """
-    H = hidden_size
-    weight_ih = init_uniform(rng, (4 * H, input_size), H, dtype)
-    weight_hh = init_uniform(rng, (4 * H, H), H, dtype)
-    bias_ih = init_uniform(rng, (4 * H,), H, dtype)
-    bias_hh = init_uniform(rng, (4 * H,), H, dtype)
-    bias_ih[H : 2 * H] += forget_bias
-    return weight_ih, weight_hh, bias_ih, bias_hh
+    z = (x @ weight_ih.T + bias if z_x is None else z_x) + h_prev @ weight_hh.T
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
+    learn, i, g = learn_network(z_i, z_g, variant)
+    forget, f = forget_network(c_prev, z_f, variant)
+    c = remember_network(forget, learn)
+    if variant.read == "article":
+        h, o, read = use_network_article(forget, z_o, use_layer, variant)
+    else:
+        h, o, read = use_network(c, z_o, variant)
+    return Trace(x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h)
+
+
+def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_layer=None):
+    r"""Backward pass of one :func:`step`, from its trace. ``dh`` is $\partial L/\partial h_t$
+    (this step's loss plus what step $t+1$ sent back), ``dc`` is $\partial L/\partial c_t$
+    from step $t+1$; both ``(B, H)``.
+
+    Returns a dict: ``dx`` ``(B, D)``, ``dh_prev`` and ``dc_prev`` ``(B, H)`` for step
+    $t-1$, ``dz`` ``(B, 4H)`` (the pre-activations' gradient, order i, f, g, o), this
+    step's share of ``weight_ih``, ``weight_hh`` and ``bias``, and ``weight_u``,
+    ``bias_u`` for the article's use network.
+    """
+    i, f, g, o, read, c_prev = trace.i, trace.f, trace.g, trace.o, trace.read, trace.c_prev
+    grads = {}
+    # use network, h = o * read: back to o, and to c (or to forget for the article's)
+    do = dh * read
+    if variant.read == "article":  # read = u = tanh(W_u forget + b_u)
+        dz_u = dh * o * (1.0 - read * read)
+        grads["weight_u"], grads["bias_u"] = dz_u.T @ trace.forget, dz_u.sum(axis=0)
+        d_forget = dc + dz_u @ use_layer[0]
+    else:  # read = psi(c): dc gains dh * o * psi'(c)
+        dc = dc + dh * o * ACTIVATIONS[variant.read][1](read)
+        d_forget = dc
+    # remember network, c = forget + learn: dc flows to both unchanged
+    # forget network, forget = f * c_prev
+    df = d_forget * c_prev
+    grads["dc_prev"] = d_forget * f
+    # learn network, learn = i * g
+    di, dg = dc * g, dc * i
+    # back through each gate's activation: dz = d(gate) * phi'(z), phi' from the output
+    dz = np.concatenate(
+        [d * ACTIVATIONS[getattr(variant, k)][1](y) for k, d, y in
+         (("i", di, i), ("f", df, f), ("g", dg, g), ("o", do, o))], axis=-1)  # fmt: skip
+    # the layer z = W_ih x + W_hh h_prev + b: back to its inputs and its weights
+    grads.update(dz=dz, dx=dz @ weight_ih, dh_prev=dz @ weight_hh)
+    grads.update(weight_ih=dz.T @ trace.x, weight_hh=dz.T @ trace.h_prev, bias=dz.sum(axis=0))
+    return grads
+
+
+# ------------------------------------------------------------------ weights and the cell
+def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
+    r"""One layer's ``(weight_ih, weight_hh, bias_ih, bias_hh)``, PyTorch's $U(\pm 1/\sqrt H)$
+    init, with ``forget_bias`` added to the forget slice ``bias_ih[H:2H]``."""
+    H, bound = hidden_size, 1.0 / np.sqrt(hidden_size)
+    shapes = ((4 * H, input_size), (4 * H, H), (4 * H,), (4 * H,))
+    weights = [init_uniform(rng, shape, bound, dtype) for shape in shapes]
+    weights[2][H : 2 * H] += forget_bias
+    return weights
 
 
 def _parameter(name, doc):
-    """An attribute that reads ``params[name]`` and writes into it in place (so ``+=`` works).
-
-    Writing goes through :class:`~lstm_magnifier.layers.Parameters`, which checks the new
-    value's shape and numbers first.
-    """
+    """An attribute for ``params[name]``; assigning goes through the shape and value checks."""
 
     def write(self, value):
         self.params[name] = value
@@ -81,36 +212,22 @@ def _parameter(name, doc):
 
 
 class LSTMCell(Module):
-    r"""A single LSTM cell with weights in PyTorch's ``nn.LSTMCell`` layout.
+    r"""A single LSTM cell with weights in ``torch.nn.LSTMCell``'s layout.
 
-    Parameters
-    ----------
-    input_size : int
-        $D$, features of the event $x_t$.
-    hidden_size : int
-        $H$, units in *each* of the four networks (so the memories have $H$ entries).
-    forget_bias : float
-        Added to the forget gate's bias (chapter 9 shows why 1.0 helps).
-    dtype : numpy float dtype
-        ``np.float64`` (default) or ``np.float32``.
-    rng : numpy.random.Generator or int or None
-        Source of the initial weights; an int is a seed.
-
-    ``params`` holds ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``, ``bias_ih``
-    and ``bias_hh`` ``(4H,)`` (also readable and writable as attributes, checked like
-    ``params[name] = value``), the gates stacked in the order i, f, g, o;
-    ``state_dict()``/``load_state_dict(d)`` use these names, like ``torch.nn.LSTMCell``.
+    ``input_size`` $D$, ``hidden_size`` $H$ (units in *each* of the four networks),
+    ``forget_bias`` (added to the forget gate's bias, chapter 9), ``dtype``
+    (``np.float64`` or ``np.float32``), ``rng`` (Generator or int seed for the weights).
+    ``params`` (also attributes): ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``,
+    ``bias_ih`` and ``bias_hh`` ``(4H,)``, gates stacked in the order i, f, g, o.
     """
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, dtype=np.float64, rng=None):
         self.input_size = _checks.check_positive_int("input_size", input_size)
         self.hidden_size = _checks.check_positive_int("hidden_size", hidden_size)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        rng = np.random.default_rng(rng)
-        weights = init_lstm_weights(rng, input_size, hidden_size, forget_bias, self.dtype)
-        self.params = Parameters(
-            zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"), weights, strict=True)
-        )
+        weights = init_lstm_weights(np.random.default_rng(rng), input_size, hidden_size,
+                                    forget_bias, self.dtype)  # fmt: skip
+        self.params = Parameters(zip(PARAM_NAMES, weights, strict=True))
 
     weight_ih = _parameter("weight_ih", "(4H, D) input weights.")
     weight_hh = _parameter("weight_hh", "(4H, H) recurrent weights.")
@@ -118,40 +235,29 @@ class LSTMCell(Module):
     bias_hh = _parameter("bias_hh", "(4H,) recurrent bias.")
 
     def gate_weights(self, name):
-        """The one-layer network of gate ``name`` ("i", "f", "g" or "o") as ``(W_x, W_h, b)``.
-
-        ``W_x`` is ``(H, D)`` and ``W_h`` is ``(H, H)`` (views into the stacked
-        weights); ``b = bias_ih + bias_hh`` for that gate, ``(H,)``.
-        """
-        if name not in GATES:
-            raise ValueError(f"gate name must be one of {GATES}, got {name!r}")
-        H = self.hidden_size
-        rows = slice(GATES.index(name) * H, (GATES.index(name) + 1) * H)
+        """Gate ``name``'s one-layer network ``(W_x (H, D), W_h (H, H), b (H,))``; b sums both biases."""
+        _checks.check_one_of("gate name", name, GATES)
+        rows = slice(GATES.index(name) * self.hidden_size, (GATES.index(name) + 1) * self.hidden_size)
         return self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows] + self.bias_hh[rows]
 
     def step(self, x, state=None):
-        """Run one time step and return a :class:`CellTrace` of every intermediate.
-
-        ``x`` is ``(B, D)`` or ``(D,)``; ``state`` is ``(h_prev, c_prev)`` with each
-        ``(B, H)`` (``(H,)`` unbatched), or ``None`` for zero memories.
-        """
-        x = _checks.as_finite_array("x", x, self.dtype, ndim=(1, 2))
+        """One :func:`step` from ``x`` ``(B, D)`` or ``(D,)`` and ``state = (h_prev, c_prev)``
+        (``None``: zeros). Returns its :class:`Trace`."""
+        x = _checks.as_finite_array("x", x, self.dtype, ndim=(1, 2), copy=True)
         _checks.check_features("x", x, self.input_size, "input_size")
-        batch_shape = x.shape[:-1]
-        h_prev, c_prev = self._state(state, batch_shape + (self.hidden_size,))
-        learn, i, g = learn_network(x, h_prev, self.gate_weights("i"), self.gate_weights("g"))
-        forget, f = forget_network(c_prev, x, h_prev, self.gate_weights("f"))
-        c = remember_network(forget, learn)
-        h, o = use_network(c, x, h_prev, self.gate_weights("o"))
-        return CellTrace(x, h_prev, c_prev, i, f, g, o, learn, forget, c, h)
+        h_prev, c_prev = self._state(state, x.shape[:-1] + (self.hidden_size,))
+        return step(x, h_prev, c_prev, self.weight_ih, self.weight_hh, self.bias_ih + self.bias_hh)
 
     def _state(self, state, shape):
         if state is None:
             return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
         if not isinstance(state, tuple | list) or len(state) != 2:
             raise TypeError("state must be a pair (h_prev, c_prev) or None")
-        h_prev = _checks.as_finite_array("h_prev", state[0], self.dtype)
-        c_prev = _checks.as_finite_array("c_prev", state[1], self.dtype)
+        h_prev = _checks.as_finite_array("h_prev", state[0], self.dtype, copy=True)
+        c_prev = _checks.as_finite_array("c_prev", state[1], self.dtype, copy=True)
         _checks.check_shape("h_prev", h_prev, shape)
         _checks.check_shape("c_prev", c_prev, shape)
         return h_prev, c_prev
+
+
+PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

@@ -1,7 +1,7 @@
 r"""A sequence model: a core that reads the sequence, then a dense head that answers.
 
 The book's experiments all have this shape: an LSTM, a plain RNN or a causal
-convolution reads $x_1 \dots x_T$, and a :class:`~lstm_magnifier.layers.Dense`
+convolution reads $x_1 \dots x_T$, and a :class:`~lstm_magnifier.nn.Dense`
 layer turns what it produced into logits, either once at the end (one label per
 sequence) or at every step (one label per step). Swapping only the core is how
 chapters 3 to 5 compare the three fairly.
@@ -10,7 +10,7 @@ chapters 3 to 5 compare the three fairly.
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.layers import Module, Parameters
+from lstm_magnifier.nn import Module, Parameters
 
 
 def count_parameters(module):

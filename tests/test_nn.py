@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.gradcheck import check_module_gradients, gradient_check
-from lstm_magnifier.layers import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 
 GRAD_TOL = 1e-7
 

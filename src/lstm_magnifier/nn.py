@@ -20,34 +20,36 @@ Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.networks import sigmoid
 
-ACTIVATIONS = (None, "tanh", "sigmoid", "relu")
+
+def sigmoid(z):
+    r"""$\sigma(z) = 1 / (1 + e^{-z})$, written as $\tfrac12 (1 + \tanh(z/2))$: never overflows."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+ACTIVATIONS = {  # name: (phi, phi' written with the output y = phi(z))
+    "identity": (lambda z: z, np.ones_like),
+    "tanh": (np.tanh, lambda y: 1.0 - y * y),
+    "sigmoid": (sigmoid, lambda y: y * (1.0 - y)),
+    "relu": (lambda z: np.maximum(z, 0), lambda y: (y > 0).astype(y.dtype)),
+    "one": (np.ones_like, np.zeros_like),  # the constant 1: an LSTM gate that is always open
+}
+r"""Every activation a layer or a cell variant may use, as ``(phi, dphi)``: $\tanh' = 1 - y^2$,
+$\sigma' = y(1 - y)$, $\mathrm{relu}' = [y > 0]$, identity $1$, ``"one"`` $0$."""
+
+
+LAYER_ACTIVATIONS = (None, "tanh", "sigmoid", "relu")
+"""What ``Dense`` and ``CausalConv1d`` accept as ``activation`` (``None``: no activation)."""
 
 
 def activate(name, z):
-    r"""Apply the activation ``name`` (``None``, "tanh", "sigmoid" or "relu") to ``z``."""
-    if name is None:
-        return z
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "sigmoid":
-        return sigmoid(z)
-    return np.maximum(z, 0)
+    r"""Apply the activation ``name`` (``None`` is the identity) to ``z``."""
+    return ACTIVATIONS[name or "identity"][0](z)
 
 
 def activation_grad(name, y):
-    r"""Derivative of activation ``name``, written with its *output* $y$.
-
-    $\tanh' = 1 - y^2$, $\sigma' = y(1 - y)$, $\mathrm{relu}' = [y > 0]$, identity $1$.
-    """
-    if name is None:
-        return np.ones_like(y)
-    if name == "tanh":
-        return 1 - y * y
-    if name == "sigmoid":
-        return y * (1 - y)
-    return (y > 0).astype(y.dtype)
+    r"""Derivative of activation ``name`` (``None``: identity), written with its *output* $y$."""
+    return ACTIVATIONS[name or "identity"][1](y)
 
 
 def init_uniform(rng, shape, bound, dtype):
@@ -149,7 +151,7 @@ class Dense(Module):
     def __init__(self, in_features, out_features, *, activation=None, dtype=np.float64, rng=None):
         self.in_features = _checks.check_positive_int("in_features", in_features)
         self.out_features = _checks.check_positive_int("out_features", out_features)
-        self.activation = _checks.check_one_of("activation", activation, ACTIVATIONS)
+        self.activation = _checks.check_one_of("activation", activation, LAYER_ACTIVATIONS)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         rng = np.random.default_rng(rng)
         bound = 1.0 / np.sqrt(self.in_features)
@@ -366,7 +368,7 @@ class CausalConv1d(Module):
         self.in_channels = _checks.check_positive_int("in_channels", in_channels)
         self.out_channels = _checks.check_positive_int("out_channels", out_channels)
         self.kernel_size = _checks.check_positive_int("kernel_size", kernel_size)
-        self.activation = _checks.check_one_of("activation", activation, ACTIVATIONS)
+        self.activation = _checks.check_one_of("activation", activation, LAYER_ACTIVATIONS)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         rng = np.random.default_rng(rng)
         shape = (self.out_channels, self.in_channels, self.kernel_size)
