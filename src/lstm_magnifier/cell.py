@@ -25,7 +25,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.nn import ACTIVATIONS, Module, Parameters, init_uniform, sigmoid
+from lstm_magnifier.nn import ACTIVATIONS, Module, Parameters, init_uniform
+from lstm_magnifier.nn import sigmoid as sigmoid  # the gates' squash, for the chapters
 
 GATES = ("i", "f", "g", "o")
 """Gate order of the stacked weights (PyTorch's): input, forget, candidate, output."""
@@ -108,7 +109,9 @@ def learn_network(z_i, z_g, variant=STANDARD):
 
 
 def forget_network(c_prev, z_f, variant=STANDARD):
-    r"""Forget (chapter 9): $f = \sigma(z^f)$ keeps a share of $c_{t-1}$; returns ``(f * c_prev, f)``."""
+    r"""Forget (chapter 9): $f = \sigma(z^f)$ keeps a share of $c_{t-1}$.
+
+    Returns ``(f * c_prev, f)``."""
     f = ACTIVATIONS[variant.f][0](z_f)
     return f * c_prev, f
 
@@ -119,7 +122,9 @@ def remember_network(forget, learn):
 
 
 def use_network(c, z_o, variant=STANDARD):
-    r"""Use (chapter 11): $o = \sigma(z^o)$ shows a share of $\tanh(c_t)$; returns ``(h, o, read)``."""
+    r"""Use (chapter 11): $o = \sigma(z^o)$ shows a share of $\tanh(c_t)$.
+
+    Returns ``(h, o, read)`` with ``read`` $= \tanh(c_t)$."""
     o = ACTIVATIONS[variant.o][0](z_o)
     read = ACTIVATIONS[variant.read][0](c)
     return o * read, o, read
@@ -135,15 +140,22 @@ def use_network_article(forget, z_o, use_layer, variant=STANDARD):
 
 
 # ------------------------------------------------------------------ one step, both ways
-def step(x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None,
-         z_x=None):  # fmt: skip
+def preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x=None):
+    r"""Every gate's layer before its activation, $z = W_{ih} x_t + W_{hh} h_{t-1} + b$, split
+    into ``(z_i, z_f, z_g, z_o)``. ``z_x``, if given, is $W_{ih} x_t + b$ computed beforehand."""
+    z = (x @ weight_ih.T + bias if z_x is None else z_x) + h_prev @ weight_hh.T
+    return np.split(z, 4, axis=-1)
+
+
+def step(
+    x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None, z_x=None
+):
     r"""One time step: the four networks wired together. Returns a :class:`Trace`.
 
     ``bias`` is ``bias_ih + bias_hh``. ``z_x``, if given, is the input's share
     $W_{ih} x_t + b$ computed beforehand (the LSTM computes it for all steps at once).
     """
-    z = (x @ weight_ih.T + bias if z_x is None else z_x) + h_prev @ weight_hh.T
-    z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
+    z_i, z_f, z_g, z_o = preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x)
     learn, i, g = learn_network(z_i, z_g, variant)
     forget, f = forget_network(c_prev, z_f, variant)
     c = remember_network(forget, learn)
@@ -182,9 +194,10 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     # learn network, learn = i * g
     di, dg = dc * g, dc * i
     # back through each gate's activation: dz = d(gate) * phi'(z), phi' from the output
+    d_act = {k: ACTIVATIONS[getattr(variant, k)][1] for k in GATES}
     dz = np.concatenate(
-        [d * ACTIVATIONS[getattr(variant, k)][1](y) for k, d, y in
-         (("i", di, i), ("f", df, f), ("g", dg, g), ("o", do, o))], axis=-1)  # fmt: skip
+        [di * d_act["i"](i), df * d_act["f"](f), dg * d_act["g"](g), do * d_act["o"](o)], axis=-1
+    )
     # the layer z = W_ih x + W_hh h_prev + b: back to its inputs and its weights
     grads.update(dz=dz, dx=dz @ weight_ih, dh_prev=dz @ weight_hh)
     grads.update(weight_ih=dz.T @ trace.x, weight_hh=dz.T @ trace.h_prev, bias=dz.sum(axis=0))
@@ -225,8 +238,8 @@ class LSTMCell(Module):
         self.input_size = _checks.check_positive_int("input_size", input_size)
         self.hidden_size = _checks.check_positive_int("hidden_size", hidden_size)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        weights = init_lstm_weights(np.random.default_rng(rng), input_size, hidden_size,
-                                    forget_bias, self.dtype)  # fmt: skip
+        rng = np.random.default_rng(rng)
+        weights = init_lstm_weights(rng, input_size, hidden_size, forget_bias, self.dtype)
         self.params = Parameters(zip(PARAM_NAMES, weights, strict=True))
 
     weight_ih = _parameter("weight_ih", "(4H, D) input weights.")
@@ -235,10 +248,17 @@ class LSTMCell(Module):
     bias_hh = _parameter("bias_hh", "(4H,) recurrent bias.")
 
     def gate_weights(self, name):
-        """Gate ``name``'s one-layer network ``(W_x (H, D), W_h (H, H), b (H,))``; b sums both biases."""
+        """Gate ``name``'s layer ``(W_x (H, D), W_h (H, H), b (H,))``; ``b`` adds both biases."""
         _checks.check_one_of("gate name", name, GATES)
-        rows = slice(GATES.index(name) * self.hidden_size, (GATES.index(name) + 1) * self.hidden_size)
+        rows = slice(
+            GATES.index(name) * self.hidden_size, (GATES.index(name) + 1) * self.hidden_size
+        )
         return self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows] + self.bias_hh[rows]
+
+    def preactivations(self, x, h_prev):
+        """:func:`preactivations` of this cell as a dict ``{"i": z_i, "f": z_f, ...}``."""
+        z = preactivations(x, h_prev, self.weight_ih, self.weight_hh, self.bias_ih + self.bias_hh)
+        return dict(zip(GATES, z, strict=True))
 
     def step(self, x, state=None):
         """One :func:`step` from ``x`` ``(B, D)`` or ``(D,)`` and ``state = (h_prev, c_prev)``

@@ -11,8 +11,15 @@ Weights use ``torch.nn.LSTM``'s names, shapes and gate order (i, f, g, o), so a
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import PARAM_NAMES, LSTMCell, Trace, Variant, init_lstm_weights, step
-from lstm_magnifier.cell import step_backward
+from lstm_magnifier.cell import (
+    PARAM_NAMES,
+    LSTMCell,
+    Trace,
+    Variant,
+    init_lstm_weights,
+    step,
+    step_backward,
+)
 from lstm_magnifier.nn import Module, Parameters, init_uniform
 
 
@@ -40,8 +47,20 @@ class LSTM(Module):
     ``bias_u_l{k}`` ``(H,)`` for the article's use network); ``grads`` the same keys.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, *, dropout=0.0, forget_bias=0.0,
-                 gate="sigmoid", candidate="tanh", output="tanh", dtype=np.float64, rng=None):  # fmt: skip
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        *,
+        dropout=0.0,
+        forget_bias=0.0,
+        gate="sigmoid",
+        candidate="tanh",
+        output="tanh",
+        dtype=np.float64,
+        rng=None,
+    ):
         self.input_size = _checks.check_positive_int("input_size", input_size)
         self.hidden_size = _checks.check_positive_int("hidden_size", hidden_size)
         self.num_layers = _checks.check_positive_int("num_layers", num_layers)
@@ -70,8 +89,12 @@ class LSTM(Module):
         """An :class:`~lstm_magnifier.cell.LSTMCell` sharing layer ``layer``'s weights (no copy)."""
         if not 0 <= layer < self.num_layers:
             raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
-        cell = LSTMCell(self.input_size if layer == 0 else self.hidden_size, self.hidden_size,
-                        dtype=self.dtype, rng=0)  # fmt: skip
+        cell = LSTMCell(
+            self.input_size if layer == 0 else self.hidden_size,
+            self.hidden_size,
+            dtype=self.dtype,
+            rng=0,
+        )
         cell.params = Parameters({name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES})
         return cell
 
@@ -79,8 +102,12 @@ class LSTM(Module):
         """Layer ``k``'s weights as the keyword arguments of ``step`` and ``step_backward``."""
         p = self.params
         use = (p[f"weight_u_l{k}"], p[f"bias_u_l{k}"]) if self.variant.read == "article" else None
-        return {"weight_ih": p[f"weight_ih_l{k}"], "weight_hh": p[f"weight_hh_l{k}"],
-                "variant": self.variant, "use_layer": use}  # fmt: skip
+        return {
+            "weight_ih": p[f"weight_ih_l{k}"],
+            "weight_hh": p[f"weight_hh_l{k}"],
+            "variant": self.variant,
+            "use_layer": use,
+        }
 
     def forward(self, x, state=None, *, train=False):
         """Run the sequence ``x`` ``(T, B, D)`` (or ``(T, D)`` unbatched) from ``state``.
@@ -179,7 +206,10 @@ class LSTM(Module):
             self.grads[f"{name}_l{k}"] = sums[name]
         self.grads[f"bias_ih_l{k}"], self.grads[f"bias_hh_l{k}"] = sums["bias"], sums["bias"].copy()
         if w["use_layer"] is not None:
-            self.grads[f"weight_u_l{k}"], self.grads[f"bias_u_l{k}"] = sums["weight_u"], sums["bias_u"]
+            self.grads[f"weight_u_l{k}"], self.grads[f"bias_u_l{k}"] = (
+                sums["weight_u"],
+                sums["bias_u"],
+            )
         return np.stack(dx[::-1]), dh, dc
 
     def _state_grads(self, d_state, B, unbatched):
@@ -188,10 +218,15 @@ class LSTM(Module):
             return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
         given = shape[::2] if unbatched else shape
         if not isinstance(d_state, tuple | list) or len(d_state) != 2:
-            got = f"a {type(d_state).__name__} of length {len(d_state)}" if isinstance(
-                d_state, tuple | list) else f"one {type(d_state).__name__}"  # fmt: skip
-            raise TypeError(f"d_state must be a pair (dh_n, dc_n), each of shape {given} "
-                            f"like (h_n, c_n), or None; got {got}")  # fmt: skip
+            got = (
+                f"a {type(d_state).__name__} of length {len(d_state)}"
+                if isinstance(d_state, tuple | list)
+                else f"one {type(d_state).__name__}"
+            )
+            raise TypeError(
+                f"d_state must be a pair (dh_n, dc_n), each of shape {given} "
+                f"like (h_n, c_n), or None; got {got}"
+            )
         grads = []
         for name, value in zip(("dh_n", "dc_n"), d_state, strict=True):
             value = np.zeros(given, self.dtype) if value is None else value
@@ -209,13 +244,18 @@ def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
     i, f, g, o. The Keras bias goes to ``bias_ih``, zeros to ``bias_hh``.
     """
     kernel = _checks.as_finite_array("kernel", kernel, None, ndim=(2,))
-    recurrent_kernel = _checks.as_finite_array("recurrent_kernel", recurrent_kernel, None,
-                                               ndim=(2,))  # fmt: skip
+    recurrent_kernel = _checks.as_finite_array(
+        "recurrent_kernel", recurrent_kernel, None, ndim=(2,)
+    )
     bias = _checks.as_finite_array("bias", bias, None, ndim=(1,))
     if kernel.shape[1] % 4:
         raise ValueError(f"kernel must have 4*H columns (gates i, f, c, o), got {kernel.shape[1]}")
     H = kernel.shape[1] // 4
     _checks.check_shape("recurrent_kernel", recurrent_kernel, (H, 4 * H))
     _checks.check_shape("bias", bias, (4 * H,))
-    return {f"weight_ih_l{layer}": kernel.T.copy(), f"weight_hh_l{layer}": recurrent_kernel.T.copy(),
-            f"bias_ih_l{layer}": bias.copy(), f"bias_hh_l{layer}": np.zeros_like(bias)}  # fmt: skip
+    return {
+        f"weight_ih_l{layer}": kernel.T.copy(),
+        f"weight_hh_l{layer}": recurrent_kernel.T.copy(),
+        f"bias_ih_l{layer}": bias.copy(),
+        f"bias_hh_l{layer}": np.zeros_like(bias),
+    }
