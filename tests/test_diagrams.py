@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import is_color_like, to_hex, to_rgb
 
 from lstm_magnifier import diagrams, palette
+from lstm_magnifier.cell import Trace, Variant, step
 from lstm_magnifier.diagrams import (
     CellDiagram,
     NetworkDiagram,
@@ -23,18 +24,12 @@ from lstm_magnifier.diagrams import (
 plt.switch_backend("Agg")
 
 
-def make_trace(seed=0, B=2, D=3, H=4):
-    """A stand-in CellTrace computed with plain NumPy: one LSTM step on random weights."""
+def make_trace(seed=0, B=2, D=3, H=4, variant=None):
+    """A :class:`Trace`: one cell step (``cell.step``) on random inputs and weights."""
     rng = np.random.default_rng(seed)
     x, h_prev, c_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
     W, b = rng.normal(size=(4 * H, D + H)), rng.normal(size=4 * H)
-    z = np.concatenate([x, h_prev], axis=1) @ W.T + b
-    i, f, o = (1 / (1 + np.exp(-z[:, k * H : (k + 1) * H])) for k in (0, 1, 3))
-    g = np.tanh(z[:, 2 * H : 3 * H])
-    learn, forget = i * g, f * c_prev
-    c = forget + learn
-    fields = dict(x=x, h_prev=h_prev, c_prev=c_prev, i=i, f=f, g=g, o=o)
-    return types.SimpleNamespace(**fields, learn=learn, forget=forget, c=c, h=o * np.tanh(c))
+    return step(x, h_prev, c_prev, W[:, :D], W[:, D:], b, variant=variant or Variant())
 
 
 @pytest.fixture(autouse=True)
@@ -116,15 +111,20 @@ def test_cell_value_texts_equal_the_formatted_trace_values(B, unit):
     trace = make_trace(B=B)
     ax = draw_cell(trace=trace, unit=unit)
     ax.figure.canvas.draw()
-    assert set(ax.lstm_values) == set(diagrams.TRACE_FIELDS)
+    assert set(ax.lstm_values) == set(diagrams.TRACE_FIELDS) - {"read"}  # no box on tanh(c)
     for key, text in ax.lstm_values.items():
         assert text.get_text() == expected(trace, key, unit), key
     assert f"unit {unit} of H = 4" in ax.lstm_diagram.note.get_text()
 
 
+def test_trace_fields_are_the_fields_of_the_cells_trace():
+    assert diagrams.TRACE_FIELDS == tuple(vars(make_trace()))
+    assert isinstance(make_trace(), Trace)
+
+
 def test_unbatched_trace_shows_entry_unit():
     trace = make_trace(B=1)
-    flat = types.SimpleNamespace(**{k: v[0] for k, v in vars(trace).items()})
+    flat = trace.at(0)
     ax = draw_cell(trace=flat, unit=2)
     assert ax.lstm_values["c"].get_text() == format_value(trace.c[0, 2])
     assert ax.lstm_values["x"].get_text() == format_value(trace.x[0, 0])
@@ -227,6 +227,13 @@ def test_draw_network_shows_the_equation_and_live_values(name):
     assert set(ax.lstm_values) == NETWORK_KEYS[name]
     for key, text in ax.lstm_values.items():
         assert text.get_text() == expected(trace, key, 2), key
+
+
+def test_the_tanh_node_shows_what_the_use_network_read():
+    trace = make_trace(seed=5, variant=Variant(read="identity"))  # read = c, not tanh(c)
+    ax = draw_network("use", trace=trace, unit=1)
+    assert ax.lstm_values["tanh_c"].get_text() == format_value(trace.read[0, 1])
+    assert ax.lstm_values["tanh_c"].get_text() == format_value(trace.c[0, 1])
 
 
 @pytest.mark.parametrize("name", diagrams.NETWORKS)

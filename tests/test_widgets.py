@@ -4,6 +4,7 @@ import base64
 import io
 import math
 import re
+from dataclasses import fields
 from pathlib import Path
 
 import matplotlib
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from lstm_magnifier import companions, widgets
-from lstm_magnifier.cell import LSTMCell
+from lstm_magnifier.cell import LSTMCell, Trace
 from lstm_magnifier.diagrams import format_value
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.widgets import (
@@ -25,7 +26,9 @@ from lstm_magnifier.widgets import (
     gate_step,
     input_sequence,
     memory_half_life,
+    sequence_trace,
     steady_state,
+    trace_at,
     weight_timeline,
 )
 
@@ -67,6 +70,22 @@ def weight_cell(weights):
         }
     )
     return cell
+
+
+def plain_weight_timeline(weights, x):
+    """The one-unit cell's equations written out in plain NumPy (no package code)."""
+    w = {k: np.array([weights[f"W_i{k}"], weights[f"W_h{k}"], weights[f"b_{k}"]]) for k in "ifgo"}
+    h = c = 0.0
+    out = {k: [] for k in "ifgoch"}
+    for x_t in x:
+        z = {k: w[k] @ [x_t, h, 1.0] for k in "ifgo"}
+        i, f, o = (1 / (1 + np.exp(-z[k])) for k in "ifo")
+        g = np.tanh(z["g"])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        for k, v in zip("ifgoch", (i, f, g, o, c, h), strict=True):
+            out[k].append(v)
+    return {k: np.array(v) for k, v in out.items()}
 
 
 def image_of(explorer):
@@ -166,6 +185,9 @@ def test_weight_timeline_matches_stepping_a_cell(rng):
             state = trace.state
             for key in "ifgoch":
                 assert ours[key][t] == pytest.approx(getattr(trace, key)[0], abs=1e-12)
+        plain = plain_weight_timeline(weights, x)
+        for key in "ifgoch":
+            np.testing.assert_allclose(ours[key], plain[key], rtol=1e-9, atol=1e-12)
 
 
 def test_weight_timeline_needs_every_weight():
@@ -450,14 +472,14 @@ def test_sequence_magnifier_values_equal_the_model_trace(stacked, layer, batch):
     model.forward(x)
     trace = model.trace(layer)
     cell = model.cell(layer)
-    inputs = x[:, batch] if layer == 0 else model.trace(0)["h"][:, batch]
+    inputs = x[:, batch] if layer == 0 else model.trace(0).h[:, batch]
     for t in (1, 4, 9):
         explorer.set(t=t)
         values = explorer.values
         for key in "ifgoch":
-            np.testing.assert_allclose(values[key], trace[key][t - 1, batch], rtol=1e-12)
-        h_prev = trace["h"][t - 2, batch] if t > 1 else np.zeros(5)
-        c_prev = trace["c"][t - 2, batch] if t > 1 else np.zeros(5)
+            np.testing.assert_allclose(values[key], getattr(trace, key)[t - 1, batch], rtol=1e-12)
+        h_prev = trace.h[t - 2, batch] if t > 1 else np.zeros(5)
+        c_prev = trace.c[t - 2, batch] if t > 1 else np.zeros(5)
         step = cell.step(inputs[t - 1], (h_prev, c_prev))
         for key in ("x", "h_prev", "c_prev", "learn", "forget", "c", "h"):
             np.testing.assert_allclose(values[key], getattr(step, key), rtol=1e-12, atol=1e-15)
@@ -513,7 +535,39 @@ def test_sequence_magnifier_accepts_a_model_with_an_lstm_core(stacked):
 
     explorer = SequenceMagnifier(Wrapper(), x, canvas="agg")
     model.forward(x)
-    np.testing.assert_allclose(explorer.values["h"], model.trace(0)["h"][0, 0])
+    np.testing.assert_allclose(explorer.values["h"], model.trace(0).h[0, 0])
+
+
+@pytest.mark.parametrize("layer, batch", [(0, 1), (1, 0)])
+def test_sequence_trace_is_the_model_trace_of_one_batch_item(layer, batch):
+    rng = np.random.default_rng(11)
+    model = LSTM(3, 5, num_layers=2, dtype=np.float32, rng=rng)
+    x = rng.normal(size=(9, 2, 3)).astype(np.float32)
+    state = tuple(rng.normal(size=(2, 2, 2, 5)).astype(np.float32))  # (h_0, c_0)
+    trace = sequence_trace(model, x, layer=layer, batch=batch, state=state)
+    assert isinstance(trace, Trace)
+    model.forward(x, state)
+    expected = model.trace(layer)
+    for field in fields(Trace):
+        ours = getattr(trace, field.name)
+        assert ours.dtype == np.float64, field.name
+        np.testing.assert_array_equal(ours, getattr(expected, field.name)[:, batch])
+    np.testing.assert_array_equal(trace.h_prev[0], state[0][layer, batch])  # the given state
+    np.testing.assert_array_equal(trace.c_prev[0], state[1][layer, batch])
+    np.testing.assert_array_equal(trace_at(trace, 4).c, trace.c[3])
+    for bad in (0, 10, 2.0, True):
+        with pytest.raises(ValueError, match=r"t must be a whole number in \[1, 9\]"):
+            trace_at(trace, bad)
+
+
+def test_the_sequence_view_shows_the_step_and_unit_it_is_given(stacked):
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x, t=3, unit=2, canvas="agg")
+    step, view = explorer.trace.at(2), explorer.view
+    for key in ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h"):
+        unit = 0 if key == "x" else 2
+        assert view.diagram.artists[key].get_text() == format_value(getattr(step, key)[unit])
+    assert view.readouts["g"].get_text() == f"g = {format_value(step.g[2])}"
 
 
 # --------------------------------------------------------------------------- companions

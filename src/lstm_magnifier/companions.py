@@ -267,7 +267,7 @@ def sequence_animation(
     (``colors=128``), since their colours carry values. Returns ``IPython.display.HTML``.
     """
     trace = sequence_trace(model, x, layer=layer, batch=batch)
-    T, H = trace["c"].shape
+    T, H = trace.c.shape
     if not 0 <= unit < H:
         raise ValueError(f"unit must be in [0, {H}), got {unit}")
     if steps is None:
@@ -281,9 +281,7 @@ def sequence_animation(
     view.figure.text(0.015, 0.995, f"unit {unit} of H = {H}", va="top", fontsize=9, color=NEUTRAL)
 
     def update(k):
-        step = trace_at(trace, steps[k])
-        values = {name: getattr(step, name) for name in step.__dataclass_fields__}
-        view.update({**values, "t": steps[k], "unit": unit})
+        view.update({"t": steps[k], "unit": unit})  # the view reads the step from its trace
         label = "" if labels is None else f"  ({str(labels[steps[k] - 1])!r})"
         heading.set_text(f"t = {steps[k]}{label}")
 

@@ -16,24 +16,28 @@ $$ i = \sigma(W_i[h_{t-1}, x_t] + b_i),\; f = \sigma(W_f[\cdot] + b_f),\;
 $$ \mathrm{learn} = i \odot g,\quad \mathrm{forget} = f \odot c_{t-1},\quad
    c_t = \mathrm{forget} + \mathrm{learn},\quad h_t = o \odot \tanh(c_t) $$
 
-Given a trace (a :class:`lstm_magnifier.cell.CellTrace`, or any object with the
-attributes ``x, h_prev, c_prev, i, f, g, o, learn, forget, c, h``), the diagrams
-print live values on their wires. The diagram classes keep those text artists in
-``.artists`` so that ``.update(trace)`` only calls ``set_text``: widgets can redraw
-a slider move without rebuilding the figure.
+Given a trace (a :class:`lstm_magnifier.cell.Trace`, or any object with its
+fields :data:`TRACE_FIELDS`), the diagrams print live values on their wires. The
+diagram classes keep those text artists in ``.artists`` so that ``.update(trace)``
+only calls ``set_text``: widgets can redraw a slider move without rebuilding the figure.
 """
+
+from dataclasses import fields
 
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
+from lstm_magnifier.cell import Trace
 from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, MUTED, NETWORK_COLORS, NEUTRAL, ink
 
 NETWORKS = ("learn", "forget", "remember", "use")
 """The four networks of the cell, in the book's order."""
 
-TRACE_FIELDS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-"""Attributes a trace must have for the diagrams to show its values."""
+TRACE_FIELDS = tuple(field.name for field in fields(Trace))
+"""Attributes a trace must have for the diagrams to show its values: the fields of a
+:class:`~lstm_magnifier.cell.Trace` (``x, h_prev, c_prev, i, f, g, o, learn, forget, c,
+read, h``)."""
 
 TITLES = {"learn": "Learn", "forget": "Forget", "remember": "Remember", "use": "Use"}
 
@@ -82,13 +86,13 @@ def trace_value(trace, key, unit=0):
     r"""The scalar a diagram shows for ``key``: batch 0, hidden unit ``unit``.
 
     ``key`` is a trace field (``"c"``, ``"f"``, ...) or ``"tanh_c"`` for
-    $\tanh(c_t)$. Fields of shape ``(B, H)`` give ``[0, unit]``, ``(H,)`` give
-    ``[unit]``. The event ``x`` has $D$ features that are not tied to hidden units,
-    so it always shows its first feature ``x[..., 0]``.
+    $\tanh(c_t)$, which the use network keeps as ``read``. Fields of shape ``(B, H)``
+    give ``[0, unit]``, ``(H,)`` give ``[unit]``. The event ``x`` has $D$ features
+    that are not tied to hidden units, so it always shows its first feature ``x[..., 0]``.
     """
-    name = "c" if key == "tanh_c" else key
+    name = "read" if key == "tanh_c" else key
     if not hasattr(trace, name):
-        raise TypeError(f"trace must have an attribute {name!r} (a CellTrace has {TRACE_FIELDS})")
+        raise TypeError(f"trace must have an attribute {name!r} (a Trace has {TRACE_FIELDS})")
     array = np.asarray(getattr(trace, name), dtype=float)
     if array.ndim > 2:
         raise ValueError(f"trace.{name} must be (H,) or (B, H), got shape {array.shape}")
@@ -96,8 +100,7 @@ def trace_value(trace, key, unit=0):
     index = 0 if name == "x" else unit
     if index >= row.size:
         raise ValueError(f"unit={unit} is out of range: trace.{name} has {row.size} entries")
-    value = row[index]
-    return float(np.tanh(value)) if key == "tanh_c" else float(value)
+    return float(row[index])
 
 
 def _check_unit(unit):
@@ -250,7 +253,7 @@ class _Diagram:
     def update(self, trace):
         """Show the values of ``trace`` by changing the text of existing artists only.
 
-        ``trace`` is a :class:`~lstm_magnifier.cell.CellTrace` (or any object with
+        ``trace`` is a :class:`~lstm_magnifier.cell.Trace` (or any object with
         its fields). Nothing is added to or removed from the Axes. Returns ``self``.
         """
         texts = {key: format_value(trace_value(trace, key, self.unit)) for key in self.artists}
@@ -287,8 +290,9 @@ class CellDiagram(_Diagram):
     ``(B, H)`` array (``x`` shows its feature 0).
 
     Attributes: ``ax``; ``artists`` (trace key -> value ``Text``, keys
-    ``c_prev, h_prev, x, i, f, g, o, learn, forget, c, h``); ``groups`` (network ->
-    its artists); ``regions`` (network -> (patch, title)); ``note`` (which unit is shown).
+    ``c_prev, h_prev, x, i, f, g, o, learn, forget, c, h``: every trace field but
+    ``read``); ``groups`` (network -> its artists); ``regions`` (network -> (patch,
+    title)); ``note`` (which unit is shown).
     """
 
     def __init__(
@@ -481,11 +485,12 @@ def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=No
     ----------
     ax : matplotlib Axes or None
         Where to draw; ``None`` makes a new figure of size (9, 5.5).
-    trace : CellTrace or None
-        A step of :meth:`lstm_magnifier.cell.LSTMCell.step` (or any object with the
-        fields ``x, h_prev, c_prev, i, f, g, o, learn, forget, c, h``, each ``(H,)``
-        or ``(B, H)``; ``x`` is ``(D,)`` or ``(B, D)``). Its values are printed on
-        the wires: batch item 0, hidden unit ``unit``, and feature 0 of ``x``.
+    trace : Trace or None
+        A step of :func:`lstm_magnifier.cell.step` (or :meth:`LSTMCell.step
+        <lstm_magnifier.cell.LSTMCell.step>`, or any object with the fields
+        :data:`TRACE_FIELDS`), each ``(H,)`` or ``(B, H)``; ``x`` is ``(D,)`` or
+        ``(B, D)``. Its values are printed on the wires: batch item 0, hidden unit
+        ``unit``, and feature 0 of ``x``.
     highlight : {"learn", "forget", "remember", "use"} or None
         Keep this network in colour and grey out the others.
     show_values : bool
@@ -527,8 +532,8 @@ class NetworkDiagram(_Diagram):
     activation and the weights they own ($W_i, b_i$ ...); round nodes are the
     weight-free operations ($\odot$, $+$, and the $\tanh$ on $c_t$). With a trace,
     the wires show batch item 0 and hidden unit ``unit`` (``x``: feature 0).
-    ``artists`` maps trace keys to value texts (``"tanh_c"`` is $\tanh(c_t)$);
-    ``update(trace)`` changes only their text.
+    ``artists`` maps trace keys to value texts (``"tanh_c"`` is $\tanh(c_t)$, the
+    trace's ``read``); ``update(trace)`` changes only their text.
     """
 
     def __init__(self, name, ax=None, *, trace=None, unit=0, show_values=True):
@@ -661,7 +666,7 @@ def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
     ``name`` is "learn", "forget", "remember" or "use"; the title is its equation,
     for example for learn
     $\mathrm{learn}_t = i_t \odot g_t$ with $i_t = \sigma(W_i[h_{t-1}, x_t] + b_i)$
-    and $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``CellTrace``, arrays
+    and $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``Trace``, arrays
     ``(H,)`` or ``(B, H)``) adds live values: batch item 0, hidden unit ``unit``,
     feature 0 of ``x``. The :class:`NetworkDiagram` is kept as ``ax.lstm_diagram``
     and its value texts as ``ax.lstm_values``.

@@ -17,12 +17,15 @@ Four explorers, each a row of controls (ipywidgets) over one Matplotlib figure:
 
 Computation is kept apart from drawing. The numbers come from pure functions
 (:func:`gate_step`, :func:`constant_gate_timeline`, :func:`weight_timeline`,
-:func:`sequence_trace`) that return plain dicts of arrays; a view class
-(:class:`GateView`, :class:`TimelineView`, :class:`WeightView`,
-:class:`SequenceView`) draws such a dict by changing its existing artists only;
-an explorer joins the two with controls. ``explorer.set(f=0.5)`` does exactly
-what moving the slider ``f`` does (check, recompute, redraw, synchronously), and
-``explorer.values`` is a dict of what the figure shows.
+:func:`sequence_trace`) that run the cell's own four networks or its
+:func:`~lstm_magnifier.cell.step`, never a copy of its equations, and return plain
+dicts of arrays (:func:`sequence_trace`: the model's
+:class:`~lstm_magnifier.cell.Trace`); a view class (:class:`GateView`,
+:class:`TimelineView`, :class:`WeightView`, :class:`SequenceView`) draws them by
+changing its existing artists only; an explorer joins the two with controls.
+``explorer.set(f=0.5)`` does exactly what moving the slider ``f`` does (check,
+recompute, redraw, synchronously), and ``explorer.values`` is a dict of what the
+figure shows.
 
 How the figure reaches the screen (the ``canvas`` argument, default from the
 environment variable ``LSTM_MAGNIFIER_CANVAS``, else ``"auto"``):
@@ -49,6 +52,7 @@ import numbers
 import os
 import struct
 import zlib
+from dataclasses import fields
 from html import escape
 
 import ipywidgets as widgets
@@ -62,13 +66,25 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import CellTrace
+from lstm_magnifier.cell import (
+    Trace,
+    Variant,
+    forget_network,
+    learn_network,
+    remember_network,
+    step,
+    use_network,
+)
 from lstm_magnifier.diagrams import CellDiagram
-from lstm_magnifier.networks import forget_network, learn_network, remember_network, use_network
 from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 
 GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "g": (-1.0, 1.0), "o": (0.0, 1.0)}
 """The values each gate can take: $i, f, o \\in [0, 1]$ (sigmoid), $g \\in [-1, 1]$ (tanh)."""
+
+GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
+"""The cell with the gate values given directly: each gate's activation is the identity, so
+a value handed to a network as its pre-activation passes through unchanged, and the four
+networks of :mod:`lstm_magnifier.cell` do the rest (``read`` stays $\\tanh$)."""
 
 WEIGHT_NAMES = tuple(name for gate in "ifgo" for name in (f"W_i{gate}", f"W_h{gate}", f"b_{gate}"))
 """Names of the 12 parameters of a one-unit cell, as in the notation table:
@@ -113,7 +129,8 @@ def _gate_array(name, value):
 def gate_step(i, f, g, o, c_prev):
     r"""One cell step with the gate values given directly, as the :class:`GateExplorer` does.
 
-    With no weights in the way, the four networks reduce to
+    The cell's four networks (:mod:`lstm_magnifier.cell`) with the variant :data:`GIVEN`,
+    whose identity gates take ``i, f, g, o`` as they are; with no weights in the way
 
     .. math::
         \mathrm{learn} = i \odot g, \qquad \mathrm{forget} = f \odot c_{t-1}, \qquad
@@ -122,17 +139,17 @@ def gate_step(i, f, g, o, c_prev):
     Each argument is a number or an array; arrays broadcast, for example to
     ``(H,)`` or ``(B, H)``. ``i, f, o`` must lie in ``[0, 1]`` and ``g`` in ``[-1, 1]``
     (the ranges of sigmoid and tanh). Returns a dict with the inputs and ``learn``,
-    ``forget``, ``c``, ``tanh_c`` and ``h`` (NumPy scalars for scalar inputs).
+    ``forget``, ``c``, ``tanh_c`` (the use network's ``read``) and ``h`` (NumPy
+    scalars for scalar inputs).
     """
     i, f, g, o = (_gate_array(name, v) for name, v in zip("ifgo", (i, f, g, o), strict=True))
     c_prev = _checks.as_finite_array("c_prev", c_prev, np.float64)
-    learn = i * g
-    forget = f * c_prev
+    learn, i, g = learn_network(i, g, GIVEN)
+    forget, f = forget_network(c_prev, f, GIVEN)
     c = remember_network(forget, learn)
-    tanh_c = np.tanh(c)
-    h = o * tanh_c
+    h, o, read = use_network(c, o, GIVEN)
     values = dict(i=i, f=f, g=g, o=o, c_prev=c_prev, learn=learn, forget=forget)
-    values.update(c=c, tanh_c=tanh_c, h=h)
+    values.update(c=c, tanh_c=read, h=h)
     return {key: value[()] for key, value in values.items()}
 
 
@@ -170,6 +187,11 @@ def constant_gate_timeline(f, i, g, o, steps, c0=0.0):
     so that $c_t = f^t c_0 + i g\,(1 + f + \dots + f^{t-1})$: what is left of $c_0$
     shrinks by $f$ every step, what is learned piles up towards $i g / (1 - f)$.
 
+    Every step runs the cell's networks with the gates given (:data:`GIVEN`, as in
+    :func:`gate_step`): the learn network's output is the same at every step, the
+    forget and remember networks carry the memory, and the use network reads all
+    of $c_1 \dots c_T$ at once (it works elementwise).
+
     Returns a dict with ``t`` (1 ... steps), ``c`` and ``h`` (each ``(steps,)``,
     $c_1 \dots c_T$ and $h_1 \dots h_T$), ``kept`` ($f^t c_0$, ``(steps,)``),
     ``half_life`` (:func:`memory_half_life`) and ``steady_state`` (:func:`steady_state`).
@@ -178,16 +200,18 @@ def constant_gate_timeline(f, i, g, o, steps, c0=0.0):
     g = _number("g", g, -1.0, 1.0)
     steps = _checks.check_positive_int("steps", steps)
     c0 = _number("c0", c0)
+    learn, _, _ = learn_network(i, g, GIVEN)  # constant gates: the same learn at every step
     c = np.empty(steps)
     c_t = c0
     for t in range(steps):
-        c_t = f * c_t + i * g  # forget network + learn network, added by remember
-        c[t] = c_t
+        forget, _ = forget_network(c_t, f, GIVEN)
+        c_t = c[t] = remember_network(forget, learn)
+    h, _, _ = use_network(c, o, GIVEN)
     t = np.arange(1, steps + 1)
     return {
         "t": t,
         "c": c,
-        "h": o * np.tanh(c),
+        "h": h,
         "kept": c0 * f ** t.astype(float),
         "half_life": memory_half_life(f),
         "steady_state": steady_state(i, g, f),
@@ -221,7 +245,9 @@ def weight_timeline(weights, x):
 
     ``weights`` maps each of :data:`WEIGHT_NAMES` to a number; gate $k$ is the
     one-layer network $\sigma$ or $\tanh$ of $W_{ik} x_t + W_{hk} h_{t-1} + b_k$.
-    Each step calls the four networks of :mod:`lstm_magnifier.networks`:
+    The weights are stacked in the cell's layout (gates i, f, g, o; ``weight_ih``
+    and ``weight_hh`` ``(4, 1)``, ``bias`` ``(4,)``) and each step is
+    :func:`lstm_magnifier.cell.step`, the step every LSTM of the package takes:
 
     .. math::
         c_t = f_t c_{t-1} + i_t g_t, \qquad h_t = o_t \tanh(c_t), \qquad h_0 = c_0 = 0.
@@ -234,21 +260,15 @@ def weight_timeline(weights, x):
         raise KeyError(f"weights is missing {missing}; it needs all of {WEIGHT_NAMES}")
     w = {name: _number(name, weights[name]) for name in WEIGHT_NAMES}
     x = _checks.as_finite_array("x", x, np.float64, ndim=(1,))
-    gates = {
-        k: (np.array([[w[f"W_i{k}"]]]), np.array([[w[f"W_h{k}"]]]), np.array([w[f"b_{k}"]]))
-        for k in "ifgo"
-    }
-    out = {name: np.empty(len(x)) for name in "ifgoch"}
-    h, c = np.zeros(1), np.zeros(1)
-    for t, x_t in enumerate(x):
-        x_t = np.array([x_t])
-        learn, i, g = learn_network(x_t, h, gates["i"], gates["g"])
-        forget, f = forget_network(c, x_t, h, gates["f"])
-        c = remember_network(forget, learn)
-        h, o = use_network(c, x_t, h, gates["o"])
-        for name, value in zip("ifgoch", (i, f, g, o, c, h), strict=True):
-            out[name][t] = value[0]
-    return {"x": x, **out}
+    weight_ih = np.array([[w[f"W_i{k}"]] for k in "ifgo"])
+    weight_hh = np.array([[w[f"W_h{k}"]] for k in "ifgo"])
+    bias = np.array([w[f"b_{k}"] for k in "ifgo"])
+    state, traces = (np.zeros(1), np.zeros(1)), []
+    for x_t in x[:, None]:  # (1,): one feature
+        traces.append(step(x_t, *state, weight_ih, weight_hh, bias))
+        state = traces[-1].state
+    trace = Trace.stack(traces)
+    return {"x": x, **{name: getattr(trace, name)[:, 0] for name in "ifgoch"}}
 
 
 def _lstm_core(model):
@@ -268,10 +288,11 @@ def sequence_trace(model, x, *, layer=0, batch=0, state=None):
     ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core`` is
     one); ``x`` is ``(T, D)`` or ``(T, B, D)`` (then batch item ``batch`` is kept);
     ``state`` is passed to ``model.forward``. This runs ``model.forward`` once, which
-    replaces the model's cache. Returns a dict of arrays over time: the layer's
-    input ``x`` ``(T, D_layer)``, ``h_prev`` and ``c_prev`` ``(T, H)`` (step $t$'s
-    incoming memories), ``i, f, g, o`` ``(T, H)``, ``learn`` $= i \odot g$,
-    ``forget`` $= f \odot c_{t-1}$, ``c`` and ``h`` ``(T, H)``.
+    replaces the model's cache. Returns the model's own
+    :class:`~lstm_magnifier.cell.Trace` of that layer (:meth:`LSTM.trace
+    <lstm_magnifier.lstm.LSTM.trace>`) for the one sequence, in float64: the layer's
+    input ``x`` ``(T, D_layer)`` and ``h_prev, c_prev, i, f, g, o, learn, forget, c,
+    read, h`` ``(T, H)``. ``trace.at(t - 1)`` is step $t$ (see :func:`trace_at`).
     """
     core = _lstm_core(model)
     x = _checks.as_finite_array("x", x, core.dtype, ndim=(2, 3))
@@ -282,37 +303,23 @@ def sequence_trace(model, x, *, layer=0, batch=0, state=None):
             f"batch must be in [0, {x.shape[1]}) for x of shape {x.shape}, got {batch}"
         )
     core.forward(x, state)
-
-    def pick(array):  # the batch item shown, as float64
-        return np.asarray(array[:, batch] if x.ndim == 3 else array, dtype=np.float64)
-
-    trace = {key: pick(value) for key, value in core.trace(layer).items()}
-    inputs = pick(x) if layer == 0 else pick(core.trace(layer - 1)["h"])
-    if state is None:
-        h0 = c0 = np.zeros(core.hidden_size)
-    else:  # (num_layers, B, H) or (num_layers, H)
-        h0, c0 = (np.asarray(s, dtype=np.float64)[layer] for s in state)
-        if x.ndim == 3:
-            h0, c0 = h0[batch], c0[batch]
-    h_prev = np.concatenate([h0[None], trace["h"][:-1]])
-    c_prev = np.concatenate([c0[None], trace["c"][:-1]])
-    result = {"x": inputs, "h_prev": h_prev, "c_prev": c_prev}
-    result.update({k: trace[k].copy() for k in "ifgo"})
-    result.update(learn=trace["i"] * trace["g"], forget=trace["f"] * c_prev)
-    result.update(c=trace["c"].copy(), h=trace["h"].copy())
-    return result
+    trace = core.trace(layer)
+    if x.ndim == 3:
+        trace = trace.at((slice(None), batch))
+    return Trace(*(np.array(getattr(trace, k.name), np.float64) for k in fields(Trace)))
 
 
 def trace_at(trace, t):
-    """Step ``t`` (1-based, as in $x_1 \\dots x_T$) of a :func:`sequence_trace`, as a CellTrace.
+    """Step ``t`` (1-based, as in $x_1 \\dots x_T$) of a :func:`sequence_trace`.
+
+    ``trace.at(t - 1)``, after checking that ``t`` is a whole number in ``[1, T]``.
 
     Every field has shape ``(H,)`` (``x``: ``(D,)``).
     """
-    steps = len(trace["c"])
+    steps = len(trace.c)
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 1 <= t <= steps:
         raise ValueError(f"t must be a whole number in [1, {steps}], got {t!r}")
-    fields = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-    return CellTrace(**{name: trace[name][t - 1] for name in fields})
+    return trace.at(t - 1)
 
 
 # =========================================================================== drawing machinery
@@ -602,14 +609,9 @@ class GateView:
         """Show a :func:`gate_step` dict; returns False (no full redraw needed)."""
         if self.diagram is not None:
             zero = np.zeros(1)
-            trace = CellTrace(
-                x=zero,
-                h_prev=zero,
-                **{
-                    k: np.atleast_1d(values[k])
-                    for k in ("c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-                },
-            )
+            keys = ("c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+            one = {k: np.atleast_1d(values[k]) for k in keys}
+            trace = Trace(x=zero, h_prev=zero, read=np.atleast_1d(values["tanh_c"]), **one)
             self.diagram.update(trace)
             self.diagram.note.set_text("gate values set by hand: x and h enter only through them")
         for key, bar in self.bars.items():
@@ -799,14 +801,16 @@ _HEAT = {  # key -> (label, kind)
 class SequenceView:
     """Figure of the :class:`SequenceMagnifier`: heat maps over time and units, and the cell.
 
-    ``trace`` is a :func:`sequence_trace` dict (arrays ``(T, H)``). Six heat maps
-    (``i, f, g, o, c, h``; time across, units down) carry a frame around the
-    current step and a marker on the current unit; each shows that value on its
-    right. With ``diagram=True`` the cell diagram below shows the step's values.
+    ``trace`` is a :func:`sequence_trace` (a :class:`~lstm_magnifier.cell.Trace`, fields
+    ``(T, H)``). Six heat maps (``i, f, g, o, c, h``; time across, units down) carry a
+    frame around the current step and a marker on the current unit; each shows that
+    value on its right. With ``diagram=True`` the cell diagram below shows the step's
+    values.
     """
 
     def __init__(self, trace, *, labels=None, diagram=True, dpi=80, width=9.0):
-        steps, hidden = trace["c"].shape
+        self.trace = trace
+        steps, hidden = trace.c.shape
         map_height = 0.42 + 0.03 * min(hidden, 16)
         maps = 6 * map_height + 5 * 0.12 + 0.95
         top = 5.5 if diagram else 0.0
@@ -817,7 +821,7 @@ class SequenceView:
         self.frames = {}
         self.markers = {}
         self.readouts = {}
-        c_max = max(float(np.abs(trace["c"]).max()), 1e-6)
+        c_max = max(float(np.abs(trace.c).max()), 1e-6)
         for row, (key, (label, kind)) in enumerate(_HEAT.items()):
             bottom = height - 0.25 - (row + 1) * map_height - row * 0.12
             ax = self.figure.add_axes(
@@ -830,7 +834,7 @@ class SequenceView:
                 limit = c_max if kind == "memory" else 1.0
                 cmap, vmin, vmax = _diverging(color, f"lstm_{key}"), -limit, limit
             ax.imshow(
-                trace[key].T,
+                getattr(trace, key).T,
                 aspect="auto",
                 cmap=cmap,
                 vmin=vmin,
@@ -885,22 +889,21 @@ class SequenceView:
             self.animated += list(self.diagram.artists.values()) + [self.diagram.note]
 
     def update(self, values):
-        """Show step ``values["t"]`` (1-based) and unit ``values["unit"]``; returns False."""
+        """Show step ``values["t"]`` (1-based) and unit ``values["unit"]`` of the trace (and
+        ``values["label"]``, if any, in the diagram's note); returns False."""
         t, unit = values["t"], values["unit"]
+        step_trace = self.trace.at(t - 1)
         for key in _HEAT:
             self.frames[key].set_x(t - 0.5)
             self.markers[key].set_xy((t - 0.5, unit - 0.5))
-            self.readouts[key].set_text(f"{key} = {_fmt(float(values[key][unit]))}")
+            self.readouts[key].set_text(f"{key} = {_fmt(float(getattr(step_trace, key)[unit]))}")
         if self.diagram is not None:
-            one = {
-                k: np.atleast_1d(values[k][unit])
-                for k in ("h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-            }
-            self.diagram.update(CellTrace(x=np.asarray(values["x"]), **one))
+            self.diagram.unit = unit
+            self.diagram.update(step_trace)
             label = values.get("label")
-            step = f"step t = {t}" + (f" ({label!r})" if label is not None else "")
+            where = f"step t = {t}" + (f" ({label!r})" if label is not None else "")
             self.diagram.note.set_text(
-                f"{step}, unit {unit} of H = {self.hidden}; x shows feature 0"
+                f"{where}, unit {unit} of H = {self.hidden}; x shows feature 0"
             )
         return False
 
@@ -1410,8 +1413,8 @@ class SequenceMagnifier(_Explorer):
     time axis.
 
     ``values`` holds ``t``, ``unit``, and the step's ``x`` ``(D,)`` and ``h_prev,
-    c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, equal to ``model.trace(layer)``
-    at index ``t - 1`` (``label`` too when labels are given).
+    c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, the fields of
+    ``model.trace(layer).at(t - 1)`` (``label`` too when labels are given).
     """
 
     ALT = (
@@ -1436,7 +1439,7 @@ class SequenceMagnifier(_Explorer):
         **initial,
     ):
         self.trace = sequence_trace(model, x, layer=layer, batch=batch, state=state)
-        steps, hidden = self.trace["c"].shape
+        steps, hidden = self.trace.c.shape
         if labels is not None:
             labels = [str(label) for label in labels]
             if len(labels) != steps:
@@ -1468,14 +1471,9 @@ class SequenceMagnifier(_Explorer):
 
     def _compute(self, params):
         t, unit = params["t"], params["unit"]
-        step = trace_at(self.trace, t)
-        values = {"t": t, "unit": unit}
-        values.update(
-            {
-                k: np.array(getattr(step, k))
-                for k in ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-            }
-        )
+        step_trace = trace_at(self.trace, t)
+        keys = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+        values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in keys}}
         if self.labels is not None:
             values["label"] = self.labels[t - 1]
         return values
@@ -1492,6 +1490,7 @@ __all__ = [
     "CANVASES",
     "EXPLORER_CLASS",
     "GATE_RANGES",
+    "GIVEN",
     "GateExplorer",
     "GateView",
     "MemoryTimeline",
