@@ -12,6 +12,7 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import (
+    CELL_ACTIVATIONS,
     PARAM_NAMES,
     LSTMCell,
     Trace,
@@ -68,10 +69,7 @@ class LSTM(Module):
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.dropout = float(dropout)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        gates = dict.fromkeys("ifo", gate) if isinstance(gate, str) else dict(gate)
-        if not isinstance(gate, str) and not set(gates) <= set("ifo"):
-            raise ValueError(f"gate keys must be among 'i', 'f', 'o', got {sorted(gates)}")
-        self.variant = Variant(**gates, g=candidate, read=output)
+        self.variant = _variant(gate, candidate, output)
         self.rng = np.random.default_rng(rng)
         params, H = {}, hidden_size
         for k in range(self.num_layers):
@@ -234,6 +232,24 @@ class LSTM(Module):
             _checks.check_shape(name, value, given)
             grads.append(value.reshape(shape))
         return grads
+
+
+def _variant(gate, candidate, output):
+    """The :class:`~lstm_magnifier.cell.Variant` that ``LSTM(gate=, candidate=, output=)`` asks
+    for, each argument checked under the name the learner typed."""
+    if isinstance(gate, str):
+        gate = dict.fromkeys("ifo", gate)
+    elif not isinstance(gate, dict):
+        raise TypeError(
+            f"gate must be an activation name or a dict like {{'i': 'tanh'}}, got {gate!r}"
+        )
+    if not set(gate) <= set("ifo"):
+        raise ValueError(f"gate keys must be among 'i', 'f', 'o', got {sorted(gate)}")
+    for key, name in gate.items():
+        _checks.check_one_of(f"gate[{key!r}]", name, CELL_ACTIVATIONS)
+    _checks.check_one_of("candidate", candidate, CELL_ACTIVATIONS)
+    _checks.check_one_of("output", output, (*CELL_ACTIVATIONS, "article"))
+    return Variant(**gate, g=candidate, read=output)
 
 
 def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
