@@ -96,7 +96,7 @@ class Trace:
 
     def at(self, index):
         """The trace of one step (or batch item) of a stacked trace: every field indexed."""
-        return Trace(*(getattr(self, k.name)[index] for k in fields(self)))
+        return type(self)(*(getattr(self, k.name)[index] for k in fields(self)))
 
 
 # ------------------------------------------------------------------ the four networks
@@ -160,6 +160,8 @@ def step(
     forget, f = forget_network(c_prev, z_f, variant)
     c = remember_network(forget, learn)
     if variant.read == "article":
+        if use_layer is None:
+            raise ValueError("the article's use network needs use_layer = (W_u, b_u)")
         h, o, read = use_network_article(forget, z_o, use_layer, variant)
     else:
         h, o, read = use_network(c, z_o, variant)

@@ -161,6 +161,8 @@ class LSTM(Module):
         """The :class:`~lstm_magnifier.cell.Trace` of layer ``layer`` in the last forward pass,
         every field ``(T, B, H)`` (``(T, H)`` unbatched): copies, safe to change."""
         cache = _checks.require_cache(self._cache)
+        if not 0 <= layer < self.num_layers:
+            raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
         trace = Trace.stack(cache["layers"][layer])
         return trace.at((slice(None), 0)) if cache["unbatched"] else trace
 
