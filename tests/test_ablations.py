@@ -18,10 +18,11 @@ from lstm_magnifier.ablations import (
     steps_to,
     variant_model,
 )
+from lstm_magnifier.cell import STANDARD, Variant
 from lstm_magnifier.losses import mse
 from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.tasks import adding_task, recall_task
-from lstm_magnifier.variants import VariantLSTM
 
 
 def recall(rng, batch_size):
@@ -46,15 +47,21 @@ def test_result_statistics_and_summary():
     np.testing.assert_array_equal(result.steps_to(0.0, window=1), [1, 1, 1])
 
 
-def test_variant_model_uses_the_fast_lstm_only_for_the_standard_cell():
-    assert isinstance(variant_model(2, 3, 4, rng=0).core, LSTM)
-    assert isinstance(variant_model(2, 3, 4, rng=0, forget_bias=1.0).core, LSTM)
-    assert isinstance(variant_model(2, 3, 4, rng=0, output="identity").core, VariantLSTM)
-    fast = variant_model(2, 3, 4, rng=5, forget_bias=1.0)
-    slow = variant_model(2, 3, 4, rng=5, forget_bias=1.0, gate="sigmoid")
-    assert isinstance(slow.core, VariantLSTM)
+def test_variant_model_is_an_lstm_with_the_variant_then_a_head():
+    assert variant_model(2, 3, 4, rng=0).core.variant == STANDARD
+    model = variant_model(2, 3, 4, rng=0, forget_bias=1.0, output="identity")
+    assert isinstance(model.core, LSTM) and model.core.variant == Variant(read="identity")
+    assert model.head.params["weight"].shape == (4, 3)
+    default = variant_model(2, 3, 4, rng=5, forget_bias=1.0)
+    spelled_out = variant_model(2, 3, 4, rng=5, forget_bias=1.0, gate="sigmoid", output="tanh")
     x = np.random.default_rng(0).normal(size=(5, 2, 2))
-    np.testing.assert_allclose(fast.forward(x), slow.forward(x), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(default.forward(x), spelled_out.forward(x))
+    # the LSTM draws first, then the head: the same draws as building the two by hand
+    rng = np.random.default_rng(5)
+    core = LSTM(2, 3, forget_bias=1.0, rng=rng)
+    np.testing.assert_array_equal(default.core.params["weight_hh_l0"], core.params["weight_hh_l0"])
+    head = variant_model(2, 3, 4, rng=5, forget_bias=1.0).head.params["weight"]
+    np.testing.assert_array_equal(head, Dense(3, 4, rng=rng).params["weight"])
 
 
 def test_run_seed_is_repeatable_and_learns():

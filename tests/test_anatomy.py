@@ -19,9 +19,9 @@ from lstm_magnifier.anatomy import (
     weight_shapes,
 )
 from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.nn import Dense
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import count_parameters
+from lstm_magnifier.nn import Dense
 
 plt.switch_backend("Agg")
 
@@ -148,7 +148,7 @@ def test_unroll_equals_the_fast_lstm(batched):
     traces = unroll(lstm.cell(0), x, (h0, c0))
     assert len(traces) == T
     np.testing.assert_allclose(over_time(traces, "h"), out, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(over_time(traces, "c"), lstm.trace(0)["c"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(over_time(traces, "c"), lstm.trace(0).c, rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(traces[-1].c, c_n[0], rtol=1e-12, atol=1e-14)
     np.testing.assert_array_equal(traces[0].h_prev, h0)
     np.testing.assert_array_equal(traces[1].h_prev, traces[0].h)
@@ -162,9 +162,11 @@ def test_unroll_and_over_time_check_their_arguments():
         unroll(cell, np.zeros(4))
     with pytest.raises(TypeError, match="LSTMCell"):
         unroll("cell", np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="at least one time step"):
+        unroll(cell, np.zeros((0, 2)))
     with pytest.raises(ValueError, match="non-empty"):
         over_time([], "h")
-    with pytest.raises(ValueError, match="CellTrace field"):
+    with pytest.raises(ValueError, match="Trace field"):
         over_time(unroll(cell, np.zeros((2, 2))), "z")
 
 
@@ -208,6 +210,8 @@ def test_split_layers_reproduce_the_stack_and_hold_copies():
     assert np.any(lstm.params["weight_ih_l0"] != 0.0)
     with pytest.raises(TypeError, match="lstm must be an LSTM"):
         split_layers(LSTMCell(2, 3, rng=0))
+    with pytest.raises(ValueError, match="standard LSTM"):
+        split_layers(LSTM(2, 3, 2, output="article", rng=0))
 
 
 # --------------------------------------------------------------------------- figures

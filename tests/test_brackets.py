@@ -79,26 +79,29 @@ def test_heatmaps_draw_one_patch_per_character():
     plt.close(fig)
 
 
-def _bracket_model(seed=0, hidden=5):
-    from lstm_magnifier.nn import Dense
+def _bracket_model(seed=0, hidden=5, output="tanh"):
     from lstm_magnifier.lstm import LSTM
     from lstm_magnifier.models import SequenceModel
+    from lstm_magnifier.nn import Dense
 
-    return SequenceModel(LSTM(2, hidden, rng=seed), Dense(hidden, 2, rng=seed + 1), readout="all")
+    core = LSTM(2, hidden, output=output, rng=seed)
+    return SequenceModel(core, Dense(hidden, 2, rng=seed + 1), readout="all")
 
 
-def test_put_unit_first_keeps_the_function_and_moves_the_unit():
-    model = _bracket_model()
+@pytest.mark.parametrize("output", ["tanh", "article"])
+def test_put_unit_first_keeps_the_function_and_moves_the_unit(output):
+    model = _bracket_model(output=output)
     x = brackets.encode("(()(()))()((")[:, None, :]
     before = model.forward(x)
-    old = {k: model.core.trace()[k].copy() for k in ("i", "f", "g", "o", "c", "h")}
+    fields = ("i", "f", "g", "o", "c", "read", "h")
+    old = {k: getattr(model.core.trace(), k) for k in fields}
     order = brackets.put_unit_first(model, 3)
     assert list(order) == [3, 0, 1, 2, 4]
     after = model.forward(x)
     np.testing.assert_allclose(after, before, rtol=0, atol=1e-12)
     new = model.core.trace()
     for k, values in old.items():
-        np.testing.assert_allclose(new[k], values[..., order], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(getattr(new, k), values[..., order], rtol=0, atol=1e-12)
 
 
 def test_put_unit_first_keeps_the_arrays_the_optimizer_holds():
@@ -115,9 +118,9 @@ def test_put_unit_first_rejects_a_unit_that_does_not_exist(unit):
 
 
 def test_put_unit_first_needs_a_one_layer_lstm():
-    from lstm_magnifier.nn import Dense
     from lstm_magnifier.lstm import LSTM
     from lstm_magnifier.models import SequenceModel
+    from lstm_magnifier.nn import Dense
 
     model = SequenceModel(LSTM(2, 4, num_layers=2, rng=0), Dense(4, 2, rng=1), readout="all")
     with pytest.raises(ValueError, match="one-layer LSTM"):

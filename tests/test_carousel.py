@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.carousel import (
+    GIVEN,
     SATURATION,
     carousel,
     gate_preactivation,
@@ -13,9 +14,8 @@ from lstm_magnifier.carousel import (
     pin_gates,
     run_cell,
 )
-from lstm_magnifier.cell import LSTMCell
+from lstm_magnifier.cell import LSTMCell, Trace, sigmoid
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.networks import sigmoid
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -83,8 +83,9 @@ def test_constant_error_carousel_in_a_real_cell_is_exact():
     cell = pin_gates(LSTMCell(3, 4, rng=3), f=1.0, i=0.0)
     c0 = rng.normal(size=4)
     run = run_cell(cell, rng.normal(size=(1000, 3)), (np.zeros(4), c0))
-    np.testing.assert_array_equal(run["c"], np.broadcast_to(c0, (1000, 4)))
-    assert run["h"].shape == (1000, 4) and run["x"].shape == (1000, 3)
+    assert isinstance(run, Trace)
+    np.testing.assert_array_equal(run.c, np.broadcast_to(c0, (1000, 4)))
+    assert run.h.shape == (1000, 4) and run.x.shape == (1000, 3)
 
 
 def test_run_cell_chains_steps_like_step_by_hand():
@@ -95,10 +96,10 @@ def test_run_cell_chains_steps_like_step_by_hand():
     state = None
     for t in range(6):
         trace = cell.step(x[t], state)
-        np.testing.assert_array_equal(run["h"][t], trace.h)
-        np.testing.assert_array_equal(run["c_prev"][t], trace.c_prev)
+        for name, value in vars(trace).items():
+            np.testing.assert_array_equal(getattr(run, name)[t], value, err_msg=name)
         state = trace.state
-    np.testing.assert_array_equal(run["h_prev"][1:], run["h"][:-1])
+    np.testing.assert_array_equal(run.h_prev[1:], run.h[:-1])
 
 
 def test_run_cell_agrees_with_the_fused_lstm():
@@ -107,7 +108,9 @@ def test_run_cell_agrees_with_the_fused_lstm():
     x = rng.normal(size=(8, 2, 3))
     out, (h_n, c_n) = lstm.forward(x)
     run = run_cell(lstm.cell(0), x)
-    assert max_abs_diff(run["h"], out) < 1e-13 and max_abs_diff(run["c"][-1], c_n[0]) < 1e-13
+    assert max_abs_diff(run.h, out) < 1e-13 and max_abs_diff(run.c[-1], c_n[0]) < 1e-13
+    for name, value in vars(lstm.trace()).items():
+        assert max_abs_diff(getattr(run, name), value) < 1e-13, name
 
 
 def test_run_cell_errors():
@@ -116,6 +119,8 @@ def test_run_cell_errors():
         run_cell(cell, np.zeros(2))
     with pytest.raises(ValueError, match="at least one time step"):
         run_cell(cell, np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="2 features"):
+        run_cell(cell, np.zeros((3, 5)))
     with pytest.raises(TypeError, match="LSTMCell"):
         run_cell("cell", np.zeros((1, 2)))
 
@@ -129,6 +134,16 @@ def test_carousel_closed_forms():
     np.testing.assert_array_equal(grow, 0.25 * np.arange(101))
     settle = carousel(0.0, 2000, f=0.9, i=1.0, g=0.25)
     assert abs(settle[-1] - 2.5) < 1e-12 and settle.max() <= 2.5 + 1e-12
+
+
+def test_carousel_runs_the_remember_equation_with_the_gates_given():
+    rng = np.random.default_rng(12)
+    f, i, g = rng.uniform(0, 1, 3), rng.uniform(0, 1, 3), rng.uniform(-1, 1, 3)
+    c0 = rng.normal(size=3)
+    c = carousel(c0, 5, f=f, i=i, g=g)
+    for t in range(1, 6):
+        np.testing.assert_array_equal(c[t], f * c[t - 1] + i * g)
+    assert GIVEN.i == GIVEN.f == GIVEN.g == "identity"
 
 
 def test_carousel_errors():

@@ -1,9 +1,226 @@
-"""LSTMCell: shapes, init, state dict and clear errors."""
+"""The one cell: its four networks, step and step_backward, Trace, and LSTMCell (shapes, init,
+state dict, clear errors)."""
+
+import warnings
 
 import numpy as np
 import pytest
 
-from lstm_magnifier.cell import LSTMCell
+from lstm_magnifier.cell import (
+    STANDARD,
+    LSTMCell,
+    Trace,
+    Variant,
+    forget_network,
+    learn_network,
+    remember_network,
+    sigmoid,
+    step,
+    step_backward,
+    use_network,
+    use_network_article,
+)
+from lstm_magnifier.gradcheck import gradient_check
+from lstm_magnifier.lstm import LSTM
+
+
+# --------------------------------------------------------------------------- the four networks
+def test_sigmoid_matches_definition_and_is_stable():
+    z = np.linspace(-30, 30, 601)
+    np.testing.assert_allclose(sigmoid(z), 1 / (1 + np.exp(-z)), rtol=0, atol=1e-15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        extreme = sigmoid(np.array([-1e300, -1e6, 1e6, 1e300]))
+    np.testing.assert_array_equal(extreme, [0.0, 0.0, 1.0, 1.0])
+    assert sigmoid(np.float32(2.0)).dtype == np.float32
+
+
+def test_composition_of_the_four_networks_equals_cell_step_exactly():
+    rng = np.random.default_rng(0)
+    cell = LSTMCell(3, 5, forget_bias=1.0, rng=rng)
+    x, h_prev, c_prev = rng.normal(size=(4, 3)), rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    z = cell.preactivations(x, h_prev)
+    learn, i, g = learn_network(z["i"], z["g"])
+    forget, f = forget_network(c_prev, z["f"])
+    c = remember_network(forget, learn)
+    h, o, read = use_network(c, z["o"])
+    trace = cell.step(x, (h_prev, c_prev))
+    values = dict(i=i, f=f, g=g, o=o, learn=learn, forget=forget, c=c, read=read, h=h)
+    for name, value in values.items():
+        np.testing.assert_array_equal(getattr(trace, name), value, err_msg=name)
+
+
+def test_preactivations_are_the_four_gate_layers():
+    rng = np.random.default_rng(4)
+    cell = LSTMCell(3, 2, rng=5)
+    x, h_prev = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    z = cell.preactivations(x, h_prev)
+    assert list(z) == ["i", "f", "g", "o"]
+    for name, value in z.items():
+        W_x, W_h, b = cell.gate_weights(name)
+        np.testing.assert_allclose(value, x @ W_x.T + h_prev @ W_h.T + b, rtol=0, atol=1e-14)
+
+
+def test_networks_against_written_out_equations():
+    rng = np.random.default_rng(1)
+    z_i, z_f, z_g, z_o, c_prev = rng.normal(size=(5, 2))
+    forget, f = forget_network(c_prev, z_f)
+    np.testing.assert_allclose(f, 1 / (1 + np.exp(-z_f)), atol=1e-15)
+    np.testing.assert_allclose(forget, f * c_prev, atol=1e-15)
+    learn, i, g = learn_network(z_i, z_g)
+    np.testing.assert_allclose(i, 1 / (1 + np.exp(-z_i)), atol=1e-15)
+    np.testing.assert_allclose(g, np.tanh(z_g), atol=1e-15)
+    np.testing.assert_allclose(learn, i * g, atol=1e-15)
+    c = remember_network(forget, learn)
+    np.testing.assert_array_equal(c, forget + learn)
+    h, o, read = use_network(c, z_o)
+    np.testing.assert_allclose(o, 1 / (1 + np.exp(-z_o)), atol=1e-15)
+    np.testing.assert_allclose(read, np.tanh(c), atol=1e-15)
+    np.testing.assert_allclose(h, o * np.tanh(c), atol=1e-15)
+
+
+def test_networks_follow_the_variant():
+    rng = np.random.default_rng(3)
+    z_i, z_f, z_g, z_o, c = rng.normal(size=(5, 4))
+    variant = Variant(i="one", f="tanh", g="identity", o="identity", read="sigmoid")
+    learn, i, g = learn_network(z_i, z_g, variant)
+    np.testing.assert_array_equal(i, 1.0)
+    np.testing.assert_array_equal(learn, z_g)
+    forget, f = forget_network(c, z_f, variant)
+    np.testing.assert_allclose(f, np.tanh(z_f), atol=1e-15)
+    h, o, read = use_network(c, z_o, variant)
+    np.testing.assert_array_equal(o, z_o)
+    np.testing.assert_allclose(read, 1 / (1 + np.exp(-c)), atol=1e-15)
+    np.testing.assert_allclose(h, z_o * read, atol=1e-15)
+    with pytest.raises(ValueError, match="must be one of"):
+        Variant(i="relu")
+    with pytest.raises(ValueError, match="read"):
+        Variant(read="softmax")
+
+
+def test_article_use_network_reads_only_the_forget_output():
+    rng = np.random.default_rng(2)
+    W_u, b_u = rng.normal(size=(2, 2)), rng.normal(size=2)
+    forget, z_o = rng.normal(size=2), rng.normal(size=2)
+    h, o, u = use_network_article(forget, z_o, (W_u, b_u))
+    np.testing.assert_allclose(u, np.tanh(W_u @ forget + b_u), atol=1e-15)
+    np.testing.assert_allclose(h, u * o, atol=1e-15)
+    _, o_std, _ = use_network(forget, z_o)
+    np.testing.assert_array_equal(o, o_std)
+
+
+@pytest.mark.parametrize("bad", ["x", "q", 0])
+def test_gate_weights_rejects_unknown_gate(bad):
+    with pytest.raises(ValueError, match="gate name"):
+        LSTMCell(2, 2, rng=0).gate_weights(bad)
+
+
+# --------------------------------------------------------------------------- Trace
+def test_trace_stack_adds_a_time_axis_and_at_takes_it_away():
+    rng = np.random.default_rng(6)
+    cell = LSTMCell(2, 3, rng=7)
+    traces, state = [], None
+    for x_t in rng.normal(size=(4, 5, 2)):
+        traces.append(cell.step(x_t, state))
+        state = traces[-1].state
+    stacked = Trace.stack(traces)
+    assert stacked.h.shape == (4, 5, 3) and stacked.x.shape == (4, 5, 2)
+    np.testing.assert_array_equal(stacked.h_prev[1:], stacked.h[:-1])
+    for t, trace in enumerate(traces):
+        for name, value in vars(stacked.at(t)).items():
+            np.testing.assert_array_equal(value, getattr(trace, name), err_msg=name)
+    np.testing.assert_array_equal(stacked.at((slice(None), 2)).c, stacked.c[:, 2])
+
+
+# --------------------------------------------------------------------------- step_backward
+BACKWARD_VARIANTS = [
+    STANDARD,
+    Variant(i="tanh", g="sigmoid"),
+    Variant(f="one", o="identity", read="identity"),
+    Variant(read="article"),
+    Variant(i="one", g="identity", read="article"),
+]
+
+
+@pytest.mark.parametrize("variant", BACKWARD_VARIANTS, ids=str)
+def test_step_backward_matches_finite_differences(variant):
+    rng = np.random.default_rng(3)
+    B, D, H = 2, 2, 3
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    weight_ih, weight_hh = rng.normal(size=(4 * H, D)), rng.normal(size=(4 * H, H))
+    bias, use_layer = rng.normal(size=4 * H), None
+    if variant.read == "article":
+        use_layer = (rng.normal(size=(H, H)), rng.normal(size=H))
+    dh, dc = rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    kwargs = {"variant": variant, "use_layer": use_layer}
+
+    def loss():
+        trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
+        return np.sum(dh * trace.h) + np.sum(dc * trace.c)
+
+    trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
+    grads = step_backward(trace, dh, dc, weight_ih, weight_hh, **kwargs)
+    analytic = {"x": grads["dx"], "h": grads["dh_prev"], "c": grads["dc_prev"]}
+    analytic.update({name: grads[name] for name in ("weight_ih", "weight_hh", "bias")})
+    arrays = {"x": x, "h": h, "c": c, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias}
+    if use_layer is not None:
+        arrays.update(weight_u=use_layer[0], bias_u=use_layer[1])
+        analytic.update(weight_u=grads["weight_u"], bias_u=grads["bias_u"])
+    errors = gradient_check(loss, arrays, analytic)
+    assert max(errors.values()) < 1e-8, errors
+    assert grads["dz"].shape == (B, 4 * H)
+    np.testing.assert_allclose(grads["bias"], grads["dz"].sum(axis=0))
+
+
+def test_step_backward_gives_forget_gate_times_dc_when_dh_is_zero():
+    rng = np.random.default_rng(5)
+    cell = LSTMCell(2, 3, rng=6)
+    trace = cell.step(rng.normal(size=(4, 2)), (rng.normal(size=(4, 3)), rng.normal(size=(4, 3))))
+    dc = rng.normal(size=(4, 3))
+    grads = step_backward(trace, np.zeros((4, 3)), dc, cell.weight_ih, cell.weight_hh)
+    np.testing.assert_allclose(grads["dc_prev"], dc * trace.f)  # the long-term memory's path
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("output", ["tanh", "article"])
+def test_a_loop_over_step_and_step_backward_is_lstm_backward(seed, output):
+    rng = np.random.default_rng(seed)
+    T, B, D, H = 6, 3, 3, 4
+    model = LSTM(D, H, output=output, rng=seed + 1)
+    x, d_out = rng.normal(size=(T, B, D)), rng.normal(size=(T, B, H))
+    h0, c0 = rng.normal(size=(1, B, H)), rng.normal(size=(1, B, H))
+    model.forward(x, (h0, c0))
+    dx, (dh0, dc0) = model.backward(d_out)
+    # the same by hand: forward through every step, then backward from the last
+    p = model.params
+    weights = {"weight_ih": p["weight_ih_l0"], "weight_hh": p["weight_hh_l0"]}
+    use_layer = (p["weight_u_l0"], p["bias_u_l0"]) if output == "article" else None
+    kwargs = {"variant": model.variant, "use_layer": use_layer}
+    bias = p["bias_ih_l0"] + p["bias_hh_l0"]
+    traces, h, c = [], h0[0], c0[0]
+    for t in range(T):
+        traces.append(step(x[t], h, c, **weights, bias=bias, **kwargs))
+        h, c = traces[-1].state
+    sums = dict.fromkeys(("weight_ih", "weight_hh", "bias", "weight_u", "bias_u"), 0.0)
+    dx_by_hand, dh, dc = np.zeros_like(x), np.zeros((B, H)), np.zeros((B, H))
+    for t in reversed(range(T)):
+        grads = step_backward(traces[t], d_out[t] + dh, dc, **weights, **kwargs)
+        for name in sums:
+            sums[name] = sums[name] + grads.get(name, 0.0)
+        dx_by_hand[t], dh, dc = grads["dx"], grads["dh_prev"], grads["dc_prev"]
+    expected = {"weight_ih_l0": sums["weight_ih"], "weight_hh_l0": sums["weight_hh"]}
+    expected.update(bias_ih_l0=sums["bias"], bias_hh_l0=sums["bias"])
+    if output == "article":
+        expected.update(weight_u_l0=sums["weight_u"], bias_u_l0=sums["bias_u"])
+    assert set(expected) == set(model.grads)
+    for name, grad in expected.items():
+        np.testing.assert_allclose(model.grads[name], grad, rtol=0, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(dx, dx_by_hand, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dh0[0], dh, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dc0[0], dc, rtol=0, atol=1e-12)
+
+
+# --------------------------------------------------------------------------- LSTMCell
 
 
 def test_shapes_init_range_and_forget_bias():

@@ -5,8 +5,8 @@ import pytest
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 
 # name: (make the layer, shape of an input it accepts)
 LAYERS = {

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from lstm_magnifier import experiments as ex
-from lstm_magnifier.nn import RNN, CausalConv1d
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import SequenceModel
+from lstm_magnifier.nn import RNN, CausalConv1d
 from lstm_magnifier.tasks import one_hot, recall_task
 
 # ---------------------------------------------------------------- make_model
@@ -238,7 +238,7 @@ def test_unit_summary_matches_the_trace_and_the_head():
     assert set(summary) == {"i", "f", "o", "readout", "readout_share"}
     assert all(value.shape == (5,) for value in summary.values())
     model.core.forward(x)
-    np.testing.assert_allclose(summary["f"], model.core.trace()["f"].mean(axis=(0, 1)))
+    np.testing.assert_allclose(summary["f"], model.core.trace().f.mean(axis=(0, 1)))
     assert summary["readout_share"].sum() == pytest.approx(1.0)
     # Shifting every class's weight for unit 0 by the same amount changes no softmax,
     # so it must not change how much the answer leans on unit 0.

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.gradcheck import check_module_gradients
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.models import SequenceModel, count_parameters
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 
 try:
     from lstm_magnifier.lstm import LSTM

@@ -1,4 +1,9 @@
-"""VariantLSTM: equal to LSTM at the defaults, right gradients in every setting, clear errors."""
+"""LSTM variants (chapters 8, 9, 11): the written-out equations, the old numbers, right gradients.
+
+``LSTM(D, H, gate=..., candidate=..., output=...)`` replaced the separate ``VariantLSTM``;
+these tests hold every variant to its equations written out by hand, to numbers the old
+``VariantLSTM`` computed, and to finite differences.
+"""
 
 import itertools
 
@@ -7,17 +12,77 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lstm_magnifier.ablations import swap_gates
+from lstm_magnifier.cell import CELL_ACTIVATIONS
 from lstm_magnifier.gradcheck import check_module_gradients, gradient_check
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.networks import (
-    forget_network,
-    learn_network,
-    remember_network,
-    use_network_article,
-)
-from lstm_magnifier.variants import ACTIVATIONS, OUTPUTS, VariantLSTM, swap_gates
 
-NAMES = tuple(ACTIVATIONS)
+NAMES = CELL_ACTIVATIONS
+OUTPUTS = (*NAMES, "article")
+PHI = {
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "identity": lambda z: z,
+    "one": np.ones_like,
+}
+
+
+def activations(gate, candidate, output):
+    """The activation name of i, f, g, o and of the read-out, from LSTM's arguments."""
+    if isinstance(gate, str):
+        gate = dict.fromkeys("ifo", gate)
+    return {**dict.fromkeys("ifo", "sigmoid"), **gate, "g": candidate, "read": output}
+
+
+def written_out(model, x, h0, c0, names):
+    """Every layer and step of the variant, one equation a line; returns ``out``, ``(h_n, c_n)``
+    and per layer a dict of ``(T, B, H)`` values."""
+    p, layers, h_n, c_n = model.params, [], [], []
+    for k in range(model.num_layers):
+        W_ih, W_hh = p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"]
+        b = p[f"bias_ih_l{k}"] + p[f"bias_hh_l{k}"]
+        h, c, seen = h0[k], c0[k], {name: [] for name in ("i", "f", "g", "o", "c", "read", "h")}
+        for x_t in x:
+            z_i, z_f, z_g, z_o = np.split(x_t @ W_ih.T + h @ W_hh.T + b, 4, axis=-1)
+            i, f = PHI[names["i"]](z_i), PHI[names["f"]](z_f)
+            g, o = PHI[names["g"]](z_g), PHI[names["o"]](z_o)
+            c_new = f * c + i * g
+            if names["read"] == "article":  # u = tanh(W_u (f * c_prev) + b_u)
+                read = np.tanh((f * c) @ p[f"weight_u_l{k}"].T + p[f"bias_u_l{k}"])
+            else:  # psi(c_t)
+                read = PHI[names["read"]](c_new)
+            h, c = o * read, c_new
+            for name, value in dict(i=i, f=f, g=g, o=o, c=c, read=read, h=h).items():
+                seen[name].append(value)
+        layers.append({name: np.stack(values) for name, values in seen.items()})
+        h_n.append(h)
+        c_n.append(c)
+        x = layers[-1]["h"]
+    return x, (np.stack(h_n), np.stack(c_n)), layers
+
+
+def assert_written_out(model, x, state, names):
+    out, (h_n, c_n) = model.forward(x, state)
+    expected_out, (expected_h, expected_c), layers = written_out(model, x, *state, names)
+    for got, want in ((out, expected_out), (h_n, expected_h), (c_n, expected_c)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    for k, values in enumerate(layers):
+        trace = model.trace(k)
+        for name, value in values.items():
+            np.testing.assert_allclose(
+                getattr(trace, name), value, rtol=1e-12, atol=1e-12, err_msg=name
+            )
+
+
+@pytest.mark.parametrize(
+    ("gate", "candidate", "output"), list(itertools.product(NAMES, NAMES, OUTPUTS))
+)
+def test_every_setting_computes_its_equations(gate, candidate, output):
+    rng = np.random.default_rng(1)
+    model = LSTM(3, 4, 2, gate=gate, candidate=candidate, output=output, forget_bias=0.5, rng=2)
+    x = 2 * rng.normal(size=(5, 2, 3))
+    state = (rng.normal(size=(2, 2, 4)), rng.normal(size=(2, 2, 4)))
+    assert_written_out(model, x, state, activations(gate, candidate, output))
 
 
 @settings(max_examples=25, deadline=None)
@@ -26,80 +91,103 @@ NAMES = tuple(ACTIVATIONS)
     B=st.integers(1, 4),
     D=st.integers(1, 5),
     H=st.integers(1, 6),
+    L=st.integers(1, 2),
+    gate=st.sampled_from([*NAMES, {"i": "one"}, {"f": "tanh", "o": "identity"}]),
+    candidate=st.sampled_from(NAMES),
+    output=st.sampled_from(OUTPUTS),
     forget_bias=st.sampled_from([0.0, 1.0, -2.5]),
-    with_state=st.booleans(),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_defaults_equal_lstm_forward_and_backward(T, B, D, H, forget_bias, with_state, seed):
+def test_any_sizes_compute_the_equations(T, B, D, H, L, gate, candidate, output, forget_bias, seed):
     rng = np.random.default_rng(seed)
-    lstm = LSTM(D, H, forget_bias=forget_bias, rng=seed)
-    variant = VariantLSTM(D, H, forget_bias=forget_bias, rng=seed)
-    for name, value in lstm.params.items():
-        np.testing.assert_array_equal(variant.params[name], value)
+    model = LSTM(
+        D, H, L, gate=gate, candidate=candidate, output=output, forget_bias=forget_bias, rng=seed
+    )
     x = 2 * rng.normal(size=(T, B, D))
-    state = (rng.normal(size=(1, B, H)), rng.normal(size=(1, B, H))) if with_state else None
-    out_a, (h_a, c_a) = lstm.forward(x, state)
-    out_b, (h_b, c_b) = variant.forward(x, state)
-    for a, b in ((out_a, out_b), (h_a, h_b), (c_a, c_b)):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
-    d_out = rng.normal(size=out_a.shape)
-    d_state = (rng.normal(size=h_a.shape), rng.normal(size=c_a.shape))
-    dx_a, (dh_a, dc_a) = lstm.backward(d_out, d_state)
-    dx_b, (dh_b, dc_b) = variant.backward(d_out, d_state)
-    for a, b in ((dx_a, dx_b), (dh_a, dh_b), (dc_a, dc_b)):
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-12)
-    for name, grad in lstm.grads.items():
-        np.testing.assert_allclose(variant.grads[name], grad, rtol=0, atol=1e-12)
-    trace_a, trace_b = lstm.trace(0), variant.trace()
-    for key in "ifgoch":
-        np.testing.assert_allclose(trace_b[key], trace_a[key], rtol=0, atol=1e-12)
+    state = (rng.normal(size=(L, B, H)), rng.normal(size=(L, B, H)))
+    assert_written_out(model, x, state, activations(gate, candidate, output))
 
 
-def test_unbatched_equals_lstm():
+# Computed by VariantLSTM(2, 3, gate, candidate, output, forget_bias=0.5, rng=7) of
+# commit efccbe2 (before the one cell), on x = default_rng(0).normal(size=(4, 3, 2)):
+# out[-1, 0] and, for d_out = ones, dx[0, 0].
+OLD_VARIANT_LSTM = [
+    (
+        ("tanh", "sigmoid", "identity"),
+        [0.3551576374339808, -0.005368335156246191, -0.031274163504442114],
+        [0.13886858061860902, -0.04121549932325741],
+    ),
+    (
+        ({"i": "one"}, "tanh", "article"),
+        [-0.059396871856047716, -0.04122339766872062, -0.048336215036844786],
+        [-0.07345649381342799, -0.05017223411542504],
+    ),
+    (
+        ({"f": "one", "o": "identity"}, "identity", "sigmoid"),
+        [0.32765203025250006, -0.06887394839319022, -0.6584918244402336],
+        [-0.2694038646663166, -0.44883923896466993],
+    ),
+]
+
+
+@pytest.mark.parametrize(("setting", "last_out", "first_dx"), OLD_VARIANT_LSTM)
+def test_the_numbers_of_the_old_variant_lstm(setting, last_out, first_dx):
+    gate, candidate, output = setting
+    model = LSTM(2, 3, gate=gate, candidate=candidate, output=output, forget_bias=0.5, rng=7)
+    out, _ = model.forward(np.random.default_rng(0).normal(size=(4, 3, 2)))
+    dx, _ = model.backward(np.ones_like(out))
+    np.testing.assert_allclose(out[-1, 0], last_out, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(dx[0, 0], first_dx, rtol=0, atol=1e-12)
+
+
+def test_unbatched_variant_matches_a_batch_of_one():
     rng = np.random.default_rng(3)
-    lstm, variant = LSTM(2, 3, rng=5), VariantLSTM(2, 3, rng=5)
+    model = LSTM(2, 3, gate={"o": "tanh"}, output="article", rng=5)
     x = rng.normal(size=(4, 2))
     state = (rng.normal(size=(1, 3)), rng.normal(size=(1, 3)))
-    out_a, (h_a, c_a) = lstm.forward(x, state)
-    out_b, (h_b, c_b) = variant.forward(x, state)
-    assert out_b.shape == (4, 3) and h_b.shape == c_b.shape == (1, 3)
-    np.testing.assert_allclose(out_b, out_a, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(c_b, c_a, rtol=0, atol=1e-12)
-    d_out = rng.normal(size=(4, 3))
-    dx_a, (dh_a, _) = lstm.backward(d_out)
-    dx_b, (dh_b, _) = variant.backward(d_out)
-    assert dx_b.shape == (4, 2) and dh_b.shape == (1, 3)
-    np.testing.assert_allclose(dx_b, dx_a, rtol=0, atol=1e-12)
-    np.testing.assert_allclose(dh_b, dh_a, rtol=0, atol=1e-12)
-    assert variant.trace()["c"].shape == (4, 3)
+    out_b, (h_b, c_b) = model.forward(x[:, None], (state[0][:, None], state[1][:, None]))
+    dx_b, (dh_b, _) = model.backward(np.ones_like(out_b))
+    out, (h_n, c_n) = model.forward(x, state)
+    assert out.shape == (4, 3) and h_n.shape == c_n.shape == (1, 3)
+    np.testing.assert_array_equal(out, out_b[:, 0])
+    np.testing.assert_array_equal(c_n, c_b[:, 0])
+    dx, (dh0, _) = model.backward(np.ones_like(out))
+    assert dx.shape == (4, 2) and dh0.shape == (1, 3)
+    np.testing.assert_array_equal(dx, dx_b[:, 0])
+    np.testing.assert_array_equal(dh0, dh_b[:, 0])
+    assert model.trace().read.shape == (4, 3)
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize(
     ("gate", "candidate", "output"), list(itertools.product(NAMES, NAMES, OUTPUTS))
 )
-def test_gradient_check_every_setting(gate, candidate, output):
-    model = VariantLSTM(2, 3, gate=gate, candidate=candidate, output=output, rng=7)
+def test_gradient_check_every_setting(gate, candidate, output, num_layers):
+    model = LSTM(2, 3, num_layers, gate=gate, candidate=candidate, output=output, rng=7)
     x = np.random.default_rng(8).normal(size=(3, 2, 2))
     errors = check_module_gradients(model, x, rng=9)
     assert set(errors) == set(model.params) | {"x"}
     assert max(errors.values()) < 1e-7, errors
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("gate", [{"i": "tanh"}, {"f": "one"}, {"o": "identity", "i": "one"}])
-def test_gradient_check_single_gate_overrides(gate):
-    model = VariantLSTM(3, 2, gate=gate, forget_bias=1.0, rng=1)
+def test_gradient_check_single_gate_overrides(gate, num_layers):
+    model = LSTM(3, 2, num_layers, gate=gate, forget_bias=1.0, rng=1)
     x = np.random.default_rng(2).normal(size=(4, 3, 3))
     errors = check_module_gradients(model, x, rng=3)
     assert max(errors.values()) < 1e-7, errors
 
 
+@pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("output", ["tanh", "identity", "article"])
-def test_gradient_check_initial_state_and_final_state_gradients(output):
+def test_gradient_check_initial_state_and_final_state_gradients(output, num_layers):
     rng = np.random.default_rng(4)
-    model = VariantLSTM(2, 3, output=output, rng=5)
+    model = LSTM(2, 3, num_layers, output=output, rng=5)
     x = rng.normal(size=(3, 2, 2))
-    h0, c0 = rng.normal(size=(1, 2, 3)), rng.normal(size=(1, 2, 3))
-    R, R_h, R_c = (rng.normal(size=s) for s in ((3, 2, 3), (1, 2, 3), (1, 2, 3)))
+    L = num_layers
+    h0, c0 = rng.normal(size=(L, 2, 3)), rng.normal(size=(L, 2, 3))
+    R, R_h, R_c = (rng.normal(size=s) for s in ((3, 2, 3), (L, 2, 3), (L, 2, 3)))
 
     def loss():
         out, (h_n, c_n) = model.forward(x, (h0, c0))
@@ -113,109 +201,102 @@ def test_gradient_check_initial_state_and_final_state_gradients(output):
 
 def test_gates_follow_their_activations():
     x = np.random.default_rng(0).normal(size=(5, 3, 2))
-    model = VariantLSTM(2, 4, gate={"i": "one", "f": "tanh"}, candidate="identity", rng=0)
+    model = LSTM(2, 4, gate={"i": "one", "f": "tanh"}, candidate="identity", rng=0)
     model.forward(3 * x)
     trace = model.trace()
-    np.testing.assert_array_equal(trace["i"], 1.0)
-    assert trace["f"].min() < 0 < trace["f"].max() and np.abs(trace["f"]).max() < 1
-    assert 0 < trace["o"].min() and trace["o"].max() < 1
-    assert np.abs(trace["g"]).max() > 1  # identity: not squashed
-    c_prev = np.concatenate([np.zeros((1, 3, 4)), trace["c"][:-1]])
-    np.testing.assert_allclose(trace["c"], trace["f"] * c_prev + trace["g"], atol=1e-12)
+    np.testing.assert_array_equal(trace.i, 1.0)
+    assert trace.f.min() < 0 < trace.f.max() and np.abs(trace.f).max() < 1
+    assert 0 < trace.o.min() and trace.o.max() < 1
+    assert np.abs(trace.g).max() > 1  # identity: not squashed
+    c_prev = np.concatenate([np.zeros((1, 3, 4)), trace.c[:-1]])
+    np.testing.assert_array_equal(trace.c_prev, c_prev)
+    np.testing.assert_allclose(trace.c, trace.f * c_prev + trace.g, atol=1e-12)
 
 
 def test_output_activations_read_out_c():
     x = np.random.default_rng(1).normal(size=(6, 2, 3))
-    for output, psi in (("identity", lambda c: c), ("sigmoid", ACTIVATIONS["sigmoid"][0])):
-        model = VariantLSTM(3, 2, output=output, rng=2)
+    for output, psi in (("identity", lambda c: c), ("sigmoid", PHI["sigmoid"])):
+        model = LSTM(3, 2, output=output, rng=2)
         model.forward(x)
         trace = model.trace()
-        np.testing.assert_allclose(trace["h"], trace["o"] * psi(trace["c"]), atol=1e-12)
-    model = VariantLSTM(3, 2, output="one", rng=2)
+        np.testing.assert_allclose(trace.read, psi(trace.c), atol=1e-12)
+        np.testing.assert_allclose(trace.h, trace.o * psi(trace.c), atol=1e-12)
+    model = LSTM(3, 2, output="one", rng=2)
     model.forward(x)
-    np.testing.assert_array_equal(model.trace()["h"], model.trace()["o"])
+    np.testing.assert_array_equal(model.trace().h, model.trace().o)
 
 
-def test_article_output_matches_the_network_functions_step_by_step():
-    rng = np.random.default_rng(6)
-    D, H, T, B = 3, 4, 5, 2
-    model = VariantLSTM(D, H, output="article", rng=11)
-    assert model.params["weight_u"].shape == (H, H) and model.params["bias_u"].shape == (H,)
-    x = rng.normal(size=(T, B, D))
-    out, (h_n, c_n) = model.forward(x)
-    p = model.params
-    bias = p["bias_ih_l0"] + p["bias_hh_l0"]
-
-    def gate(k):
-        rows = slice(k * H, (k + 1) * H)
-        return p["weight_ih_l0"][rows], p["weight_hh_l0"][rows], bias[rows]
-
-    h, c = np.zeros((B, H)), np.zeros((B, H))
-    for t in range(T):
-        learn, _, _ = learn_network(x[t], h, gate(0), gate(2))
-        forget, _ = forget_network(c, x[t], h, gate(1))
-        h, u, _ = use_network_article(forget, x[t], h, (p["weight_u"], p["bias_u"]), gate(3))
-        c = remember_network(forget, learn)
-        np.testing.assert_allclose(out[t], h, atol=1e-12)
-        np.testing.assert_allclose(model.trace()["u"][t], u, atol=1e-12)
-    np.testing.assert_allclose(c_n[0], c, atol=1e-12)
-    standard = VariantLSTM(D, H, rng=0)
-    standard.forward(x)
-    assert "u" not in standard.trace()
-
-
-def test_article_draws_its_extra_weights_after_the_lstm_weights():
-    standard, article = VariantLSTM(2, 3, rng=4), VariantLSTM(2, 3, output="article", rng=4)
+def test_article_weights_are_drawn_after_the_lstm_weights():
+    D, H = 2, 3
+    standard, article = LSTM(D, H, 2, rng=4), LSTM(D, H, 2, output="article", rng=4)
+    assert set(article.params) == set(standard.params) | {
+        "weight_u_l0",
+        "bias_u_l0",
+        "weight_u_l1",
+        "bias_u_l1",
+    }
     for name, value in standard.params.items():
         np.testing.assert_array_equal(article.params[name], value)
-    bound = 1 / np.sqrt(3)
-    assert np.abs(article.params["weight_u"]).max() <= bound
+    for k in range(2):
+        assert article.params[f"weight_u_l{k}"].shape == (H, H)
+        assert article.params[f"bias_u_l{k}"].shape == (H,)
+        assert np.abs(article.params[f"weight_u_l{k}"]).max() <= 1 / np.sqrt(H)
 
 
-def test_swapping_i_and_g_is_renaming_the_two_layers():
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_swapping_i_and_g_is_renaming_the_two_layers(num_layers):
     rng = np.random.default_rng(2)
-    standard = VariantLSTM(3, 5, rng=0)
-    swapped = VariantLSTM(3, 5, gate={"i": "tanh"}, candidate="sigmoid", rng=1)
+    standard = LSTM(3, 5, num_layers, rng=0)
+    swapped = LSTM(3, 5, num_layers, gate={"i": "tanh"}, candidate="sigmoid", rng=1)
     swapped.load_state_dict(swap_gates(standard.state_dict(), "i", "g"))
     x = rng.normal(size=(7, 4, 3))
     np.testing.assert_allclose(swapped.forward(x)[0], standard.forward(x)[0], atol=1e-12)
-    np.testing.assert_allclose(swapped.trace()["i"], standard.trace()["g"], atol=1e-12)
+    for k in range(num_layers):
+        np.testing.assert_allclose(swapped.trace(k).i, standard.trace(k).g, atol=1e-12)
 
 
 def test_swap_gates_copies_and_checks_names():
-    state = VariantLSTM(2, 3, rng=0).state_dict()
+    state = LSTM(2, 3, 2, output="article", rng=0).state_dict()
     swapped = swap_gates(state, "f", "o")
-    np.testing.assert_array_equal(swapped["bias_ih_l0"][3:6], state["bias_ih_l0"][9:12])
-    np.testing.assert_array_equal(swapped["weight_hh_l0"][9:12], state["weight_hh_l0"][3:6])
-    np.testing.assert_array_equal(swapped["weight_ih_l0"][0:3], state["weight_ih_l0"][0:3])
+    for k in range(2):
+        np.testing.assert_array_equal(swapped[f"bias_ih_l{k}"][3:6], state[f"bias_ih_l{k}"][9:12])
+        np.testing.assert_array_equal(
+            swapped[f"weight_hh_l{k}"][9:12], state[f"weight_hh_l{k}"][3:6]
+        )
+        np.testing.assert_array_equal(
+            swapped[f"weight_ih_l{k}"][0:3], state[f"weight_ih_l{k}"][0:3]
+        )
+        np.testing.assert_array_equal(swapped[f"weight_u_l{k}"], state[f"weight_u_l{k}"])
     assert swapped["weight_ih_l0"] is not state["weight_ih_l0"]
     back = swap_gates(swapped, "f", "o")
-    np.testing.assert_array_equal(back["weight_ih_l0"], state["weight_ih_l0"])
+    for name, value in state.items():
+        np.testing.assert_array_equal(back[name], value)
     with pytest.raises(ValueError, match="gate name"):
         swap_gates(state, "i", "x")
 
 
 def test_float32_stays_float32():
-    model = VariantLSTM(2, 3, dtype=np.float32, output="article", rng=0)
+    model = LSTM(2, 3, dtype=np.float32, output="article", rng=0)
     out, _ = model.forward(np.ones((3, 2, 2)))
     assert out.dtype == np.float32
     dx, _ = model.backward(np.ones_like(out))
-    assert dx.dtype == np.float32 and model.grads["weight_u"].dtype == np.float32
+    assert dx.dtype == np.float32 and model.grads["weight_u_l0"].dtype == np.float32
 
 
-def test_load_state_dict_from_lstm():
+def test_load_state_dict_from_the_standard_lstm():
     lstm = LSTM(2, 3, rng=9)
-    model = VariantLSTM(2, 3, output="identity", rng=0)
+    model = LSTM(2, 3, output="identity", rng=0)
     model.load_state_dict(lstm.state_dict())
     np.testing.assert_array_equal(model.params["weight_hh_l0"], lstm.params["weight_hh_l0"])
-    with pytest.raises(KeyError, match="weight_u"):
-        VariantLSTM(2, 3, output="article").load_state_dict(lstm.state_dict())
+    with pytest.raises(KeyError, match="weight_u_l0"):
+        LSTM(2, 3, output="article").load_state_dict(lstm.state_dict())
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
         ({"gate": "relu"}, ValueError, "gate\\['i'\\]"),
+        ({"gate": {"o": "relu"}}, ValueError, "gate\\['o'\\]"),
         ({"gate": {"g": "tanh"}}, ValueError, "gate keys"),
         ({"gate": 3}, TypeError, "gate must be"),
         ({"candidate": "softmax"}, ValueError, "candidate"),
@@ -225,17 +306,15 @@ def test_load_state_dict_from_lstm():
 )
 def test_bad_settings_are_named(kwargs, error, match):
     with pytest.raises(error, match=match):
-        VariantLSTM(2, 3, **kwargs)
+        LSTM(2, 3, **kwargs)
 
 
 def test_bad_calls_say_what_is_wrong():
-    model = VariantLSTM(2, 3)
+    model = LSTM(2, 3, gate="tanh", output="article")
     with pytest.raises(RuntimeError, match="forward first"):
         model.backward(np.zeros((1, 1, 3)))
     with pytest.raises(RuntimeError, match="forward first"):
         model.trace()
-    with pytest.raises(ValueError, match="layer must be 0"):
-        model.trace(1)
     with pytest.raises(ValueError, match="input_size"):
         model.forward(np.zeros((4, 1, 5)))
     with pytest.raises(ValueError, match="h_0"):

@@ -1,5 +1,32 @@
 r"""Ablations: train a few versions of the cell on one small task, over several seeds.
 
+The standard cell fixes three choices that the article takes on trust:
+
+* the **gates** $i, f, o$ use the sigmoid $\sigma$, a soft switch in $(0, 1)$;
+* the **candidate** $g$ uses $\tanh$, a zero-centred squash in $(-1, 1)$;
+* the **use network** reads the memory out through $\tanh(c_t)$.
+
+``LSTM(D, H, gate=..., candidate=..., output=...)`` replaces any of them, so that a
+chapter (8, 9 or 11) can ask "what if it were otherwise?" and train the answer:
+
+.. math::
+    i_t = \phi_i(z^i_t), \quad f_t = \phi_f(z^f_t), \quad g_t = \phi_g(z^g_t), \quad
+    o_t = \phi_o(z^o_t)
+
+    c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \psi(c_t)
+
+with $z_t = W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$ split into $[z^i, z^f, z^g, z^o]$
+(PyTorch's gate order). Each $\phi$ and $\psi$ is ``"sigmoid"``, ``"tanh"``,
+``"identity"`` or ``"one"`` (the constant 1, which removes a gate: it is always open).
+``output="article"`` replaces the read-out by the use network of the article's source
+lesson (chapter 11), a learned layer on the forget network's output:
+
+.. math::
+    u_t = \tanh\left(W_u (f_t \odot c_{t-1}) + b_u\right), \qquad h_t = u_t \odot o_t
+
+:func:`swap_gates` trades two gates' weights, to show that some variants are the
+standard cell with its layers renamed (chapter 8).
+
 A single training run says little: another seed can turn a winner into a loser.
 So every comparison in chapters 8, 9 and 11 trains each variant from
 several seeds and reports the mean and the spread (the smallest and largest
@@ -25,13 +52,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.nn import Dense
+from lstm_magnifier.cell import GATES, PARAM_NAMES
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import SequenceModel
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.optim import Adam
 from lstm_magnifier.training import train
-from lstm_magnifier.variants import VariantLSTM
 
 
 @dataclass
@@ -114,17 +141,35 @@ def steps_to(losses, threshold, *, window=20):
 
 
 def variant_model(input_size, hidden_size, output_size, *, rng, readout="last", **variant):
-    """A :class:`~lstm_magnifier.models.SequenceModel`: a :class:`VariantLSTM` then a
-    dense head with ``output_size`` outputs. ``variant`` goes to ``VariantLSTM``
-    (``gate``, ``candidate``, ``output``, ``forget_bias``). Without any activation
-    change the core is :class:`~lstm_magnifier.lstm.LSTM`, which computes the same
-    numbers from the same seed, only faster."""
+    """A :class:`~lstm_magnifier.models.SequenceModel`: an :class:`~lstm_magnifier.lstm.LSTM`
+    then a dense head with ``output_size`` outputs. ``variant`` goes to ``LSTM``
+    (``gate``, ``candidate``, ``output``, ``forget_bias``); the LSTM's weights are drawn
+    first, then the head's, from ``rng``."""
     rng = np.random.default_rng(rng)
-    if set(variant) <= {"forget_bias"}:  # the standard cell: the fast LSTM computes the same
-        core = LSTM(input_size, hidden_size, rng=rng, **variant)
-    else:
-        core = VariantLSTM(input_size, hidden_size, rng=rng, **variant)
+    core = LSTM(input_size, hidden_size, rng=rng, **variant)
     return SequenceModel(core, Dense(hidden_size, output_size, rng=rng), readout=readout)
+
+
+def swap_gates(state_dict, first, second):
+    r"""A copy of an LSTM ``state_dict`` with the weights of two gates exchanged.
+
+    ``first`` and ``second`` are gate names (``"i"``, ``"f"``, ``"g"``, ``"o"``); in every
+    layer $k$ the rows of ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}`` and
+    ``bias_hh_l{k}`` that belong to them (blocks of $H$ rows in the order i, f, g, o)
+    trade places. Chapter 8 uses it to show that a cell with $i = \tanh(\cdot)$ and
+    $g = \sigma(\cdot)$ is the standard cell with its two learn-network layers renamed.
+    """
+    for name in (first, second):
+        _checks.check_one_of("gate name", name, GATES)
+    H = np.shape(state_dict["weight_ih_l0"])[0] // 4
+    a = slice(GATES.index(first) * H, (GATES.index(first) + 1) * H)
+    b = slice(GATES.index(second) * H, (GATES.index(second) + 1) * H)
+    swapped = {name: np.array(value, copy=True) for name, value in state_dict.items()}
+    for name, value in state_dict.items():
+        if name.rsplit("_l", 1)[0] in PARAM_NAMES:  # not the article's weight_u, bias_u
+            original = np.asarray(value)
+            swapped[name][a], swapped[name][b] = original[b], original[a]
+    return swapped
 
 
 def run_seed(
@@ -145,7 +190,7 @@ def run_seed(
 ):
     """Train one variant from one seed; return ``(losses, score, model)``.
 
-    ``variant`` is a dict of :class:`VariantLSTM` keyword arguments; ``task(rng, B)``
+    ``variant`` is a dict of ``LSTM`` keyword arguments; ``task(rng, B)``
     returns a batch ``(x, y)`` with ``x`` ``(T, B, D)``. The seed is split into three
     independent streams: initial weights, training batches, evaluation batch.
     """
@@ -172,7 +217,7 @@ def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
     Parameters
     ----------
     variants : dict of str -> dict
-        Label -> :class:`VariantLSTM` keyword arguments, e.g.
+        Label -> :class:`~lstm_magnifier.lstm.LSTM` keyword arguments, e.g.
         ``{"standard": {}, "swapped": {"gate": {"i": "tanh"}, "candidate": "sigmoid"}}``.
     task : callable
         ``task(rng, batch_size) -> (x, y)``, e.g. ``lambda rng, B: recall_task(rng, B, 8)``.
@@ -192,7 +237,7 @@ def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
     if len(seeds) < 3:
         raise ValueError(f"seeds must hold at least 3 seeds to report a spread, got {seeds}")
     if not hasattr(variants, "items") or not variants:
-        raise TypeError("variants must be a non-empty dict: label -> VariantLSTM keyword arguments")
+        raise TypeError("variants must be a non-empty dict: label -> LSTM keyword arguments")
     results = {}
     for name, variant in variants.items():
         runs = [run_seed(variant, task, seed=s, output_size=output_size, **options) for s in seeds]

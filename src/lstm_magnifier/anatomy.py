@@ -28,13 +28,13 @@ and $h_t = o_t \odot \tanh(c_t)$. This module makes that reading concrete:
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import GATES, CellTrace, LSTMCell
-from lstm_magnifier.nn import Dense
-from lstm_magnifier.lstm import LSTM, PARAM_NAMES
+from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell, Trace
+from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import count_parameters
+from lstm_magnifier.nn import Dense
 from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
 
-GATE_ACTIVATIONS = {"i": "sigmoid", "f": "sigmoid", "g": "tanh", "o": "sigmoid"}
+GATE_ACTIVATIONS = {name: getattr(STANDARD, name) for name in GATES}
 """The activation of each gate's layer: three soft switches and one squashed candidate."""
 
 GATE_ROLES = {
@@ -231,11 +231,14 @@ def unroll(cell, x, state=None):
 
     The same cell (same weights) is used at every step. ``x`` is ``(T, B, D)`` or
     ``(T, D)``; ``state`` is ``(h_0, c_0)``, each ``(B, H)`` (``(H,)`` unbatched), or
-    ``None`` for zeros. Returns a list of ``T`` :class:`~lstm_magnifier.cell.CellTrace`
-    objects, one per step; :func:`over_time` stacks one field of them.
+    ``None`` for zeros. Returns a list of ``T`` :class:`~lstm_magnifier.cell.Trace`
+    objects, one per step; :func:`over_time` stacks one field of them, and
+    ``Trace.stack(traces)`` all of them.
     """
     _check_cell(cell)
     x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
+    if x.shape[0] == 0:
+        raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
     _checks.check_features("x", x, cell.input_size, "input_size")
     traces = []
     for x_t in x:
@@ -248,9 +251,9 @@ def unroll(cell, x, state=None):
 def over_time(traces, name):
     """Field ``name`` (``"c"``, ``"h"``, ...) of all traces stacked: ``(T, B, H)`` or ``(T, H)``."""
     if not traces:
-        raise ValueError("traces must be a non-empty list of CellTrace objects")
-    if name not in CellTrace.__dataclass_fields__:
-        raise ValueError(f"name must be a CellTrace field {tuple(CellTrace.__dataclass_fields__)}")
+        raise ValueError("traces must be a non-empty list of Trace objects")
+    if name not in Trace.__dataclass_fields__:
+        raise ValueError(f"name must be a Trace field {tuple(Trace.__dataclass_fields__)}")
     return np.stack([getattr(trace, name) for trace in traces])
 
 
@@ -304,10 +307,13 @@ def split_layers(lstm):
     .. math:: h^{(\ell)}_{1..T} = \mathrm{LSTM}_\ell\big(h^{(\ell-1)}_{1..T}\big), \qquad
               h^{(-1)}_t = x_t
 
-    Returns a list of :class:`~lstm_magnifier.lstm.LSTM`, bottom layer first.
+    Returns a list of :class:`~lstm_magnifier.lstm.LSTM`, bottom layer first. ``lstm`` must
+    be the standard cell (no ``gate``, ``candidate`` or ``output`` variant).
     """
     if not isinstance(lstm, LSTM):
         raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
+    if lstm.variant != STANDARD:
+        raise ValueError(f"split_layers takes a standard LSTM, got the variant {lstm.variant}")
     layers = []
     for k in range(lstm.num_layers):
         d_in = lstm.input_size if k == 0 else lstm.hidden_size
@@ -465,7 +471,7 @@ def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
     r"""Figure: the event $x_t$, long-term memory $c_t$ and short-term memory $h_t$ over time.
 
     ``x`` is ``(T,)`` or ``(T, D)`` (every feature is drawn); ``c`` and ``h`` are ``(T, H)``,
-    for example ``LSTM.trace()["c"]`` of an unbatched run. ``units`` picks the hidden
+    for example ``LSTM.trace().c`` of an unbatched run. ``units`` picks the hidden
     units to draw. ``reference`` is an optional ``(c_ref, h_ref)`` pair from a second run
     (drawn dotted), e.g. the same cell without the event, so the gap between solid and
     dotted lines is what the cell remembers. ``event`` is an optional ``(start, stop)``

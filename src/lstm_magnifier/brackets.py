@@ -130,6 +130,9 @@ def put_unit_first(model, unit):
     for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
         core.params[name][...] = core.params[name][rows]
     core.params["weight_hh_l0"][...] = core.params["weight_hh_l0"][:, order]
+    if "weight_u_l0" in core.params:  # the article's use layer reads and writes the units
+        core.params["weight_u_l0"][...] = core.params["weight_u_l0"][order][:, order]
+        core.params["bias_u_l0"][...] = core.params["bias_u_l0"][order]
     head.params["weight"][...] = head.params["weight"][:, order]
     return order
 

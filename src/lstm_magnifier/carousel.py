@@ -11,8 +11,8 @@ Schmidhuber (1997). This module holds the small tools the chapters use to show i
 
 * :func:`gate_preactivation` and :func:`pin_gates` give a real :class:`LSTMCell`
   gates with fixed values, whatever the input (exactly 0 or 1 at the ends);
-* :func:`run_cell` steps a cell through a sequence and stacks every traced value;
-* :func:`carousel` runs the bare remember recurrence with gates given as numbers;
+* :func:`run_cell` steps a cell through a sequence and stacks its traces into one;
+* :func:`carousel` runs the forget and remember networks alone, gates given as numbers;
 * :func:`memory_gradient` measures $\partial c_T / \partial c_0$ by backpropagation;
 * :func:`max_abs_diff` and :func:`order_of_magnitude` report how far two results
   are apart in a way that prints the same on every machine.
@@ -23,9 +23,17 @@ import numbers
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import GATES, LSTMCell
+from lstm_magnifier.anatomy import unroll
+from lstm_magnifier.cell import (
+    GATES,
+    LSTMCell,
+    Trace,
+    Variant,
+    forget_network,
+    learn_network,
+    remember_network,
+)
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.networks import remember_network
 
 SATURATION = 50.0
 r"""Pre-activation used for a gate pinned at 0 or 1 (for ``g``: at -1 or 1).
@@ -34,7 +42,9 @@ $\sigma(\pm 50) = \tfrac12(1 + \tanh(\pm 25))$ and $\tanh(\pm 50)$ round to exac
 1, 0 and $\pm 1$ in float32 and float64, so a pinned gate is exact, not just close.
 """
 
-TRACE_FIELDS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
+"""The cell with the gate values given directly: each gate's activation is the identity,
+so a value handed to a network as its pre-activation passes through unchanged."""
 
 
 def gate_preactivation(value, gate):
@@ -95,27 +105,21 @@ def run_cell(cell, x, state=None):
 
     ``x`` is ``(T, D)`` or ``(T, B, D)``; ``state`` is ``(h_0, c_0)``, each ``(H,)`` or
     ``(B, H)``, or ``None`` for zeros. Step $t$ reads the state step $t - 1$ left:
-    $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$. Returns a dict with the
-    :class:`CellTrace` fields (``x, h_prev, c_prev, i, f, g, o, learn, forget, c, h``),
-    each stacked over time: ``(T, H)`` or ``(T, B, H)`` (``x``: ``(T, D)`` or ``(T, B, D)``).
+    $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$ (the loop is
+    :func:`~lstm_magnifier.anatomy.unroll`). Returns one :class:`~lstm_magnifier.cell.Trace`
+    whose fields (``x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h``) are stacked
+    over time: ``(T, H)`` or ``(T, B, H)`` (``x``: ``(T, D)`` or ``(T, B, D)``).
     """
-    if not isinstance(cell, LSTMCell):
-        raise TypeError(f"cell must be an LSTMCell, got {type(cell).__name__}")
-    x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
-    if x.shape[0] == 0:
-        raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
-    traces = []
-    for x_t in x:
-        trace = cell.step(x_t, state)
-        traces.append(trace)
-        state = trace.state
-    return {name: np.stack([getattr(t, name) for t in traces]) for name in TRACE_FIELDS}
+    return Trace.stack(unroll(cell, x, state))
 
 
 def carousel(c0, steps, *, f, i=0.0, g=0.0):
-    r"""The remember network alone, run ``steps`` times with gates given as numbers.
+    r"""The forget and remember networks alone, run ``steps`` times with gates given as numbers.
 
     .. math:: c_t = f \odot c_{t-1} + i \odot g, \qquad t = 1, \dots, T
+
+    The networks are the cell's own, with the gate values given (:data:`GIVEN`) instead
+    of computed from $x_t$ and $h_{t-1}$.
 
     ``c0`` is a number or an array, e.g. ``(H,)``; ``f`` and ``i`` (in $[0, 1]$) and
     ``g`` (in $[-1, 1]$) are numbers or arrays, the same at every step. All four are
@@ -139,11 +143,12 @@ def carousel(c0, steps, *, f, i=0.0, g=0.0):
     except ValueError as err:
         shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
         raise ValueError(f"c0, f, i and g must broadcast together, got shapes {shapes}") from err
-    learn = arrays["i"] * arrays["g"]
+    learn, _, _ = learn_network(arrays["i"], arrays["g"], GIVEN)  # the same at every step
     c = np.empty((steps + 1, *shape))
     c[0] = arrays["c0"]
     for t in range(1, steps + 1):
-        c[t] = remember_network(arrays["f"] * c[t - 1], learn)
+        forget, _ = forget_network(c[t - 1], arrays["f"], GIVEN)
+        c[t] = remember_network(forget, learn)
     return c
 
 
@@ -192,6 +197,7 @@ def order_of_magnitude(error, floor=1e-15):
 
 
 __all__ = [
+    "GIVEN",
     "SATURATION",
     "carousel",
     "gate_preactivation",

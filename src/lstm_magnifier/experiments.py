@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.models import SequenceModel, count_parameters
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense
 from lstm_magnifier.optim import Adam
 from lstm_magnifier.tasks import memoryless_task, one_hot, recall_task
 from lstm_magnifier.training import evaluate, train
@@ -614,10 +614,10 @@ def unit_summary(model, x):
     x = _checks.as_finite_array("x", x, None, ndim=(3,))
     core.forward(x)
     trace = core.trace(0)
-    summary = {name: trace[name].mean(axis=(0, 1)) for name in "ifo"}
+    summary = {name: getattr(trace, name).mean(axis=(0, 1)) for name in "ifo"}
     W = model.head.params["weight"]
     centred = W - W.mean(axis=0, keepdims=True)
-    readout = trace["h"].std(axis=(0, 1)) * np.linalg.norm(centred, axis=0)
+    readout = trace.h.std(axis=(0, 1)) * np.linalg.norm(centred, axis=0)
     summary["readout"] = readout
     summary["readout_share"] = readout / readout.sum()
     return summary
