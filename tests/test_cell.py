@@ -19,6 +19,7 @@ from lstm_magnifier.cell import (
     step_backward,
     use_network,
     use_network_article,
+    weight_gradients,
 )
 from lstm_magnifier.gradcheck import gradient_check
 from lstm_magnifier.lstm import LSTM
@@ -160,6 +161,8 @@ def test_step_backward_matches_finite_differences(variant):
 
     trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
     grads = step_backward(trace, dh, dc, weight_ih, weight_hh, **kwargs)
+    use = {"dz_u": grads["dz_u"], "forget": trace.forget} if use_layer is not None else {}
+    grads.update(weight_gradients(grads["dz"], x, h, **use))
     analytic = {"x": grads["dx"], "h": grads["dh_prev"], "c": grads["dc_prev"]}
     analytic.update({name: grads[name] for name in ("weight_ih", "weight_hh", "bias")})
     arrays = {"x": x, "h": h, "c": c, "weight_ih": weight_ih, "weight_hh": weight_hh, "bias": bias}
@@ -205,6 +208,8 @@ def test_a_loop_over_step_and_step_backward_is_lstm_backward(seed, output):
     dx_by_hand, dh, dc = np.zeros_like(x), np.zeros((B, H)), np.zeros((B, H))
     for t in reversed(range(T)):
         grads = step_backward(traces[t], d_out[t] + dh, dc, **weights, **kwargs)
+        use = {"dz_u": grads.get("dz_u"), "forget": traces[t].forget}
+        grads.update(weight_gradients(grads["dz"], traces[t].x, traces[t].h_prev, **use))
         for name in sums:
             sums[name] = sums[name] + grads.get(name, 0.0)
         dx_by_hand[t], dh, dc = grads["dx"], grads["dh_prev"], grads["dc_prev"]

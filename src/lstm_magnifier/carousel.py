@@ -26,9 +26,9 @@ from lstm_magnifier import _checks
 from lstm_magnifier.anatomy import unroll
 from lstm_magnifier.cell import (
     GATES,
+    GIVEN,
     LSTMCell,
     Trace,
-    Variant,
     forget_network,
     learn_network,
     remember_network,
@@ -41,10 +41,6 @@ r"""Pre-activation used for a gate pinned at 0 or 1 (for ``g``: at -1 or 1).
 $\sigma(\pm 50) = \tfrac12(1 + \tanh(\pm 25))$ and $\tanh(\pm 50)$ round to exactly
 1, 0 and $\pm 1$ in float32 and float64, so a pinned gate is exact, not just close.
 """
-
-GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
-"""The cell with the gate values given directly: each gate's activation is the identity,
-so a value handed to a network as its pre-activation passes through unchanged."""
 
 
 def gate_preactivation(value, gate):
@@ -197,7 +193,6 @@ def order_of_magnitude(error, floor=1e-15):
 
 
 __all__ = [
-    "GIVEN",
     "SATURATION",
     "carousel",
     "gate_preactivation",

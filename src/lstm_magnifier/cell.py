@@ -59,6 +59,8 @@ class Variant:
 
 
 STANDARD = Variant()
+GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
+"""The gates' values given directly instead of computed (the explorers, chapter 10's carousel)."""
 
 
 @dataclass
@@ -144,7 +146,8 @@ def preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x=None):
     r"""Every gate's layer before its activation, $z = W_{ih} x_t + W_{hh} h_{t-1} + b$, split
     into ``(z_i, z_f, z_g, z_o)``. ``z_x``, if given, is $W_{ih} x_t + b$ computed beforehand."""
     z = (x @ weight_ih.T + bias if z_x is None else z_x) + h_prev @ weight_hh.T
-    return np.split(z, 4, axis=-1)
+    H = z.shape[-1] // 4
+    return z[..., :H], z[..., H : 2 * H], z[..., 2 * H : 3 * H], z[..., 3 * H :]
 
 
 def step(
@@ -173,18 +176,17 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     (this step's loss plus what step $t+1$ sent back), ``dc`` is $\partial L/\partial c_t$
     from step $t+1$; both ``(B, H)``.
 
-    Returns a dict: ``dx`` ``(B, D)``, ``dh_prev`` and ``dc_prev`` ``(B, H)`` for step
-    $t-1$, ``dz`` ``(B, 4H)`` (the pre-activations' gradient, order i, f, g, o), this
-    step's share of ``weight_ih``, ``weight_hh`` and ``bias``, and ``weight_u``,
-    ``bias_u`` for the article's use network.
+    Returns a dict: ``dz`` ``(B, 4H)`` (the pre-activations' gradient, order i, f, g, o),
+    ``dx`` ``(B, D)``, ``dh_prev`` and ``dc_prev`` ``(B, H)`` for step $t-1$, and ``dz_u``
+    for the article's use layer. The weights' gradients follow from ``dz`` and the step's
+    inputs: :func:`weight_gradients`.
     """
     i, f, g, o, read, c_prev = trace.i, trace.f, trace.g, trace.o, trace.read, trace.c_prev
     grads = {}
     # use network, h = o * read: back to o, and to c (or to forget for the article's)
     do = dh * read
     if variant.read == "article":  # read = u = tanh(W_u forget + b_u)
-        dz_u = dh * o * (1.0 - read * read)
-        grads["weight_u"], grads["bias_u"] = dz_u.T @ trace.forget, dz_u.sum(axis=0)
+        grads["dz_u"] = dz_u = dh * o * (1.0 - read * read)
         d_forget = dc + dz_u @ use_layer[0]
     else:  # read = psi(c): dc gains dh * o * psi'(c)
         dc = dc + dh * o * ACTIVATIONS[variant.read][1](read)
@@ -200,9 +202,30 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     dz = np.concatenate(
         [di * d_act["i"](i), df * d_act["f"](f), dg * d_act["g"](g), do * d_act["o"](o)], axis=-1
     )
-    # the layer z = W_ih x + W_hh h_prev + b: back to its inputs and its weights
+    # the layer z = W_ih x + W_hh h_prev + b: back to its two inputs
     grads.update(dz=dz, dx=dz @ weight_ih, dh_prev=dz @ weight_hh)
-    grads.update(weight_ih=dz.T @ trace.x, weight_hh=dz.T @ trace.h_prev, bias=dz.sum(axis=0))
+    return grads
+
+
+def weight_gradients(dz, x, h_prev, *, dz_u=None, forget=None):
+    r"""The weights' gradients of one step from its ``dz`` and inputs ``x``, ``h_prev``.
+
+    $\partial L/\partial W_{ih} = \delta z^\top x$, $\partial L/\partial W_{hh} = \delta z^\top
+    h_{t-1}$, $\partial L/\partial b = \sum \delta z$; the same for $W_u$, $b_u$ of the article's
+    use layer from ``dz_u`` and the forget network's output ``forget``. The same weights
+    serve every step, so their gradients add up over time: given ``(T, B, ...)`` arrays of
+    a whole sequence, this sums over all steps and sequences at once.
+    """
+    rows = dz.reshape(-1, dz.shape[-1])
+
+    def flat(a):
+        return a.reshape(len(rows), -1)
+
+    grads = {"weight_ih": rows.T @ flat(x), "weight_hh": rows.T @ flat(h_prev)}
+    grads["bias"] = rows.sum(axis=0)
+    if dz_u is not None:
+        rows_u = flat(dz_u)
+        grads.update(weight_u=rows_u.T @ flat(forget), bias_u=rows_u.sum(axis=0))
     return grads
 
 

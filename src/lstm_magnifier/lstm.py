@@ -20,6 +20,7 @@ from lstm_magnifier.cell import (
     init_lstm_weights,
     step,
     step_backward,
+    weight_gradients,
 )
 from lstm_magnifier.nn import Module, Parameters, init_uniform
 
@@ -129,17 +130,18 @@ class LSTM(Module):
             for t in range(len(x)):
                 traces.append(step(x[t], h, c, **w, bias=bias, z_x=z_x[t]))
                 h, c = traces[-1].state
-            layers.append(traces)
-            x = np.stack([trace.h for trace in traces])
+            out = np.stack([trace.h for trace in traces])  # (T, B, H), the next layer's input
+            layers.append({"traces": traces, "x": x, "h": out, "h0": h0[k]})
+            x = out
             masks.append(None)
             if train and self.dropout > 0 and k < self.num_layers - 1:
                 keep = 1.0 - self.dropout
                 masks[-1] = (self.rng.random(x.shape) < keep).astype(self.dtype) / keep
                 x = x * masks[-1]
         self._cache = {"layers": layers, "masks": masks, "unbatched": unbatched}
-        h_n = np.stack([traces[-1].h for traces in layers])
-        c_n = np.stack([traces[-1].c for traces in layers])
-        out = np.stack([trace.h for trace in layers[-1]])
+        h_n = np.stack([layer["h"][-1] for layer in layers])
+        c_n = np.stack([layer["traces"][-1].c for layer in layers])
+        out = out.copy()  # the caller's to change: backward reads the cached one
         if unbatched:
             return out[:, 0], (h_n[:, 0], c_n[:, 0])
         return out, (h_n, c_n)
@@ -163,7 +165,7 @@ class LSTM(Module):
         cache = _checks.require_cache(self._cache)
         if not 0 <= layer < self.num_layers:
             raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
-        trace = Trace.stack(cache["layers"][layer])
+        trace = Trace.stack(cache["layers"][layer]["traces"])
         return trace.at((slice(None), 0)) if cache["unbatched"] else trace
 
     def backward(self, d_out, d_state=None):
@@ -177,7 +179,7 @@ class LSTM(Module):
         """
         cache = _checks.require_cache(self._cache)
         layers, unbatched = cache["layers"], cache["unbatched"]
-        T, B, H = len(layers[0]), layers[0][0].h.shape[0], self.hidden_size
+        (T, B, _), H = layers[0]["x"].shape, self.hidden_size
         d_out = _checks.as_finite_array("d_out", d_out, self.dtype)
         _checks.check_shape("d_out", d_out, (T, H) if unbatched else (T, B, H))
         dh_n, dc_n = self._state_grads(d_state, B, unbatched)
@@ -191,26 +193,25 @@ class LSTM(Module):
             return grad[:, 0], (dh0[:, 0], dc0[:, 0])
         return grad, (dh0, dc0)
 
-    def _backward_layer(self, k, traces, d_h, dh, dc):
+    def _backward_layer(self, k, layer, d_h, dh, dc):
         """Reverse layer ``k``'s time loop; writes its ``grads``, returns ``(dx, dh_0, dc_0)``."""
-        w = self._layer(k)
-        sums = {name: 0.0 for name in ("weight_ih", "weight_hh", "bias", "weight_u", "bias_u")}
-        dx = []
+        w, traces = self._layer(k), layer["traces"]
+        steps = [None] * len(traces)
         for t in reversed(range(len(traces))):
-            g = step_backward(traces[t], d_h[t] + dh, dc, **w)
-            for name in sums:
-                sums[name] = sums[name] + g.get(name, 0.0)
-            dx.append(g["dx"])
-            dh, dc = g["dh_prev"], g["dc_prev"]
-        for name in ("weight_ih", "weight_hh"):
-            self.grads[f"{name}_l{k}"] = sums[name]
-        self.grads[f"bias_ih_l{k}"], self.grads[f"bias_hh_l{k}"] = sums["bias"], sums["bias"].copy()
+            steps[t] = step_backward(traces[t], d_h[t] + dh, dc, **w)
+            dh, dc = steps[t]["dh_prev"], steps[t]["dc_prev"]
+        # the weights' gradients are sums over steps: one product over all steps at once
+        dz, dx = np.stack([s["dz"] for s in steps]), np.stack([s["dx"] for s in steps])
+        h_prev = np.concatenate([layer["h0"][None], layer["h"][:-1]])
+        use = {}
         if w["use_layer"] is not None:
-            self.grads[f"weight_u_l{k}"], self.grads[f"bias_u_l{k}"] = (
-                sums["weight_u"],
-                sums["bias_u"],
-            )
-        return np.stack(dx[::-1]), dh, dc
+            use = {"dz_u": np.stack([s["dz_u"] for s in steps]),
+                   "forget": np.stack([trace.forget for trace in traces])}  # fmt: skip
+        grads = weight_gradients(dz, layer["x"], h_prev, **use)
+        bias = grads.pop("bias")
+        grads.update(bias_ih=bias, bias_hh=bias.copy())
+        self.grads.update({f"{name}_l{k}": value for name, value in grads.items()})
+        return dx, dh, dc
 
     def _state_grads(self, d_state, B, unbatched):
         shape = (self.num_layers, B, self.hidden_size)

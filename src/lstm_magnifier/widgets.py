@@ -67,8 +67,8 @@ from matplotlib.transforms import Bbox
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import (
+    GIVEN,
     Trace,
-    Variant,
     forget_network,
     learn_network,
     remember_network,
@@ -81,10 +81,6 @@ from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, N
 GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "g": (-1.0, 1.0), "o": (0.0, 1.0)}
 """The values each gate can take: $i, f, o \\in [0, 1]$ (sigmoid), $g \\in [-1, 1]$ (tanh)."""
 
-GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
-"""The cell with the gate values given directly: each gate's activation is the identity, so
-a value handed to a network as its pre-activation passes through unchanged, and the four
-networks of :mod:`lstm_magnifier.cell` do the rest (``read`` stays $\\tanh$)."""
 
 WEIGHT_NAMES = tuple(name for gate in "ifgo" for name in (f"W_i{gate}", f"W_h{gate}", f"b_{gate}"))
 """Names of the 12 parameters of a one-unit cell, as in the notation table:
