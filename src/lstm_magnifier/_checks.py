@@ -164,3 +164,50 @@ def require_cache(cache):
     if cache is None:
         raise RuntimeError("call forward first: backward needs the values that forward stores")
     return cache
+
+
+def state_pair(argument, names, state, shape, dtype, *, stored_shape=None):
+    """Check a pair of arrays such as ``(h_0, c_0)`` and return them as two arrays (copies).
+
+    ``argument`` is the argument's name (``"state"``), ``names`` its two parts
+    (``("h_0", "c_0")``); ``state`` is the pair, or ``None``
+    for zeros (either part may also be ``None``); each part must have ``shape``. The copies
+    are reshaped to ``stored_shape`` if given (e.g. an unbatched state gains a batch axis).
+    """
+    stored_shape = shape if stored_shape is None else stored_shape
+    if state is None:
+        state = (None, None)
+    if not isinstance(state, tuple | list) or len(state) != 2:
+        got = f"a {type(state).__name__} of length {len(state)}" if isinstance(
+            state, tuple | list) else f"one {type(state).__name__}"  # fmt: skip
+        raise TypeError(
+            f"{argument} must be a pair ({names[0]}, {names[1]}), each of shape {tuple(shape)}, "
+            f"or None; got {got}"
+        )
+    pair = []
+    for name, value in zip(names, state, strict=True):
+        if value is None:
+            pair.append(np.zeros(stored_shape, dtype))
+            continue
+        value = as_finite_array(name, value, dtype, copy=True)
+        check_shape(name, value, shape)
+        pair.append(value.reshape(stored_shape))
+    return pair
+
+
+def variant_arguments(gate, candidate, output, activations):
+    """The gate, candidate and output arguments of ``LSTM`` checked under the names the
+    learner typed; returns the keyword arguments of :class:`~lstm_magnifier.cell.Variant`."""
+    if isinstance(gate, str):
+        gate = dict.fromkeys("ifo", gate)
+    elif not isinstance(gate, dict):
+        raise TypeError(
+            f"gate must be an activation name or a dict like {{'i': 'tanh'}}, got {gate!r}"
+        )
+    if not set(gate) <= set("ifo"):
+        raise ValueError(f"gate keys must be among 'i', 'f', 'o', got {sorted(gate)}")
+    for key, name in gate.items():
+        check_one_of(f"gate[{key!r}]", name, activations)
+    check_one_of("candidate", candidate, activations)
+    check_one_of("output", output, (*activations, "article"))
+    return {**gate, "g": candidate, "read": output}

@@ -1,23 +1,15 @@
-r"""One LSTM cell, one time step: the four networks, forward and backward.
+r"""One LSTM cell, one time step: the four networks, forward (:func:`step`) and backward.
 
-The book reads a cell as four small networks that share one input (chapter 7). Each
-gate is a one-layer network whose pre-activation $z = W_{ih} x_t + W_{hh} h_{t-1} + b$
-is computed for all four gates at once and split into $z^i, z^f, z^g, z^o$ (PyTorch's
-order). The networks then work on those pre-activations:
-
-* **learn** (chapter 8): $i = \sigma(z^i)$, $g = \tanh(z^g)$, $\text{learn} = i \odot g$;
-* **forget** (chapter 9): $f = \sigma(z^f)$, $\text{forget} = f \odot c_{t-1}$;
-* **remember** (chapter 10): $c_t = \text{forget} + \text{learn}$;
-* **use** (chapter 11): $o = \sigma(z^o)$, $h_t = o \odot \tanh(c_t)$.
-
-:func:`step` runs them and returns a :class:`Trace` of every value; :func:`step_backward`
-undoes them, last network first, from that trace. Everything else in the package
-(the :class:`~lstm_magnifier.lstm.LSTM` that trains in every chapter, the variants of
-chapters 8, 9 and 11, the explorers and the probes) calls these two functions.
-
-Shapes: ``x`` is ``(B, D)``, memories and gates ``(B, H)``; ``weight_ih`` ``(4H, D)``,
-``weight_hh`` ``(4H, H)``, ``bias`` ``(4H,)``. One unbatched step works too (``(D,)``,
-``(H,)``), except for :func:`step_backward`, which needs a batch axis.
+Every gate is a one-layer network on $[x_t, h_{t-1}]$; :func:`preactivations` computes all
+four at once, $z = W_{ih} x_t + W_{hh} h_{t-1} + b$, split into $z^i, z^f, z^g, z^o$
+(PyTorch's order). The networks work on those: **learn** (chapter 8) $i \odot g$,
+**forget** (chapter 9) $f \odot c_{t-1}$, **remember** (chapter 10)
+$c_t = \text{forget} + \text{learn}$, **use** (chapter 11) $h_t = o \odot \tanh(c_t)$.
+:func:`step` returns a :class:`Trace` of every value; :func:`step_backward` undoes the
+step from it. The :class:`~lstm_magnifier.lstm.LSTM` that trains in every chapter, the
+variants, the explorers and the probes all call these two functions. Shapes: ``x``
+``(B, D)``, memories and gates ``(B, H)``, ``weight_ih`` ``(4H, D)``, ``weight_hh``
+``(4H, H)``, ``bias`` ``(4H,)``.
 """
 
 from dataclasses import dataclass, fields
@@ -242,11 +234,8 @@ def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
 
 def _parameter(name, doc):
     """An attribute for ``params[name]``; assigning goes through the shape and value checks."""
-
-    def write(self, value):
-        self.params[name] = value
-
-    return property(lambda self: self.params[name], write, doc=doc)
+    return property(lambda self: self.params[name], lambda self, v: self.params.update({name: v}),
+                    doc=doc)  # fmt: skip
 
 
 class LSTMCell(Module):
@@ -290,19 +279,9 @@ class LSTMCell(Module):
         (``None``: zeros). Returns its :class:`Trace`."""
         x = _checks.as_finite_array("x", x, self.dtype, ndim=(1, 2), copy=True)
         _checks.check_features("x", x, self.input_size, "input_size")
-        h_prev, c_prev = self._state(state, x.shape[:-1] + (self.hidden_size,))
+        shape = x.shape[:-1] + (self.hidden_size,)
+        h_prev, c_prev = _checks.state_pair("state", ("h_prev", "c_prev"), state, shape, self.dtype)
         return step(x, h_prev, c_prev, self.weight_ih, self.weight_hh, self.bias_ih + self.bias_hh)
-
-    def _state(self, state, shape):
-        if state is None:
-            return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
-        if not isinstance(state, tuple | list) or len(state) != 2:
-            raise TypeError("state must be a pair (h_prev, c_prev) or None")
-        h_prev = _checks.as_finite_array("h_prev", state[0], self.dtype, copy=True)
-        c_prev = _checks.as_finite_array("c_prev", state[1], self.dtype, copy=True)
-        _checks.check_shape("h_prev", h_prev, shape)
-        _checks.check_shape("c_prev", c_prev, shape)
-        return h_prev, c_prev
 
 
 PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

@@ -70,7 +70,9 @@ class LSTM(Module):
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.dropout = float(dropout)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        self.variant = _variant(gate, candidate, output)
+        self.variant = Variant(
+            **_checks.variant_arguments(gate, candidate, output, CELL_ACTIVATIONS)
+        )
         self.rng = np.random.default_rng(rng)
         params, H = {}, hidden_size
         for k in range(self.num_layers):
@@ -99,14 +101,10 @@ class LSTM(Module):
 
     def _layer(self, k):
         """Layer ``k``'s weights as the keyword arguments of ``step`` and ``step_backward``."""
-        p = self.params
-        use = (p[f"weight_u_l{k}"], p[f"bias_u_l{k}"]) if self.variant.read == "article" else None
-        return {
-            "weight_ih": p[f"weight_ih_l{k}"],
-            "weight_hh": p[f"weight_hh_l{k}"],
-            "variant": self.variant,
-            "use_layer": use,
-        }
+        p, article = self.params, self.variant.read == "article"
+        use = (p[f"weight_u_l{k}"], p[f"bias_u_l{k}"]) if article else None
+        w = {"weight_ih": p[f"weight_ih_l{k}"], "weight_hh": p[f"weight_hh_l{k}"]}
+        return {**w, "variant": self.variant, "use_layer": use}
 
     def forward(self, x, state=None, *, train=False):
         """Run the sequence ``x`` ``(T, B, D)`` (or ``(T, D)`` unbatched) from ``state``.
@@ -148,16 +146,10 @@ class LSTM(Module):
 
     def _initial_state(self, state, B, unbatched):
         shape = (self.num_layers, B, self.hidden_size)
-        if state is None:
-            return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
-        if not isinstance(state, tuple | list) or len(state) != 2:
-            raise TypeError("state must be a pair (h_0, c_0) or None")
         given = shape[::2] if unbatched else shape
-        h0 = _checks.as_finite_array("h_0", state[0], self.dtype, copy=True)
-        c0 = _checks.as_finite_array("c_0", state[1], self.dtype, copy=True)
-        _checks.check_shape("h_0", h0, given)
-        _checks.check_shape("c_0", c0, given)
-        return h0.reshape(shape), c0.reshape(shape)
+        return _checks.state_pair(
+            "state", ("h_0", "c_0"), state, given, self.dtype, stored_shape=shape
+        )
 
     def trace(self, layer=0):
         """The :class:`~lstm_magnifier.cell.Trace` of layer ``layer`` in the last forward pass,
@@ -215,44 +207,10 @@ class LSTM(Module):
 
     def _state_grads(self, d_state, B, unbatched):
         shape = (self.num_layers, B, self.hidden_size)
-        if d_state is None:
-            return np.zeros(shape, self.dtype), np.zeros(shape, self.dtype)
         given = shape[::2] if unbatched else shape
-        if not isinstance(d_state, tuple | list) or len(d_state) != 2:
-            got = (
-                f"a {type(d_state).__name__} of length {len(d_state)}"
-                if isinstance(d_state, tuple | list)
-                else f"one {type(d_state).__name__}"
-            )
-            raise TypeError(
-                f"d_state must be a pair (dh_n, dc_n), each of shape {given} "
-                f"like (h_n, c_n), or None; got {got}"
-            )
-        grads = []
-        for name, value in zip(("dh_n", "dc_n"), d_state, strict=True):
-            value = np.zeros(given, self.dtype) if value is None else value
-            value = _checks.as_finite_array(name, value, self.dtype)
-            _checks.check_shape(name, value, given)
-            grads.append(value.reshape(shape))
-        return grads
-
-
-def _variant(gate, candidate, output):
-    """The :class:`~lstm_magnifier.cell.Variant` that ``LSTM(gate=, candidate=, output=)`` asks
-    for, each argument checked under the name the learner typed."""
-    if isinstance(gate, str):
-        gate = dict.fromkeys("ifo", gate)
-    elif not isinstance(gate, dict):
-        raise TypeError(
-            f"gate must be an activation name or a dict like {{'i': 'tanh'}}, got {gate!r}"
+        return _checks.state_pair(
+            "d_state", ("dh_n", "dc_n"), d_state, given, self.dtype, stored_shape=shape
         )
-    if not set(gate) <= set("ifo"):
-        raise ValueError(f"gate keys must be among 'i', 'f', 'o', got {sorted(gate)}")
-    for key, name in gate.items():
-        _checks.check_one_of(f"gate[{key!r}]", name, CELL_ACTIVATIONS)
-    _checks.check_one_of("candidate", candidate, CELL_ACTIVATIONS)
-    _checks.check_one_of("output", output, (*CELL_ACTIVATIONS, "article"))
-    return Variant(**gate, g=candidate, read=output)
 
 
 def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
