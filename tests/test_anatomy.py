@@ -20,8 +20,7 @@ from lstm_magnifier.anatomy import (
 )
 from lstm_magnifier.cell import LSTMCell
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import count_parameters
-from lstm_magnifier.nn import Dense
+from lstm_magnifier.nn import Dense, count_parameters
 
 plt.switch_backend("Agg")
 

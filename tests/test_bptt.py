@@ -9,8 +9,7 @@ import pytest
 
 from lstm_magnifier.bptt import input_gradient_norms, memory_retention
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import SequenceModel
-from lstm_magnifier.nn import RNN, Dense
+from lstm_magnifier.nn import RNN, Dense, SequenceModel
 
 
 def test_input_gradient_norms_match_a_direct_computation():

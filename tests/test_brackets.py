@@ -81,8 +81,7 @@ def test_heatmaps_draw_one_patch_per_character():
 
 def _bracket_model(seed=0, hidden=5, output="tanh"):
     from lstm_magnifier.lstm import LSTM
-    from lstm_magnifier.models import SequenceModel
-    from lstm_magnifier.nn import Dense
+    from lstm_magnifier.nn import Dense, SequenceModel
 
     core = LSTM(2, hidden, output=output, rng=seed)
     return SequenceModel(core, Dense(hidden, 2, rng=seed + 1), readout="all")
@@ -119,8 +118,7 @@ def test_put_unit_first_rejects_a_unit_that_does_not_exist(unit):
 
 def test_put_unit_first_needs_a_one_layer_lstm():
     from lstm_magnifier.lstm import LSTM
-    from lstm_magnifier.models import SequenceModel
-    from lstm_magnifier.nn import Dense
+    from lstm_magnifier.nn import Dense, SequenceModel
 
     model = SequenceModel(LSTM(2, 4, num_layers=2, rng=0), Dense(4, 2, rng=1), readout="all")
     with pytest.raises(ValueError, match="one-layer LSTM"):

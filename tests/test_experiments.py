@@ -10,8 +10,7 @@ import pytest
 
 from lstm_magnifier import experiments as ex
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import SequenceModel
-from lstm_magnifier.nn import RNN, CausalConv1d
+from lstm_magnifier.nn import RNN, CausalConv1d, SequenceModel
 from lstm_magnifier.tasks import one_hot, recall_task
 
 # ---------------------------------------------------------------- make_model

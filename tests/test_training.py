@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.losses import accuracy, mse, softmax_cross_entropy
-from lstm_magnifier.models import SequenceModel
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel
 from lstm_magnifier.optim import SGD, Adam, grad_norm
 from lstm_magnifier.training import evaluate, train
 

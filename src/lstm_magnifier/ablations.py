@@ -55,8 +55,7 @@ from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES, PARAM_NAMES
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import SequenceModel
-from lstm_magnifier.nn import Dense
+from lstm_magnifier.nn import Dense, SequenceModel
 from lstm_magnifier.optim import Adam
 from lstm_magnifier.training import train
 
@@ -141,7 +140,7 @@ def steps_to(losses, threshold, *, window=20):
 
 
 def variant_model(input_size, hidden_size, output_size, *, rng, readout="last", **variant):
-    """A :class:`~lstm_magnifier.models.SequenceModel`: an :class:`~lstm_magnifier.lstm.LSTM`
+    """A :class:`~lstm_magnifier.nn.SequenceModel`: an :class:`~lstm_magnifier.lstm.LSTM`
     then a dense head with ``output_size`` outputs. ``variant`` goes to ``LSTM``
     (``gate``, ``candidate``, ``output``, ``forget_bias``); the LSTM's weights are drawn
     first, then the head's, from ``rng``."""

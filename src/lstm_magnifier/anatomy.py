@@ -30,8 +30,7 @@ import numpy as np
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell, Trace
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import count_parameters
-from lstm_magnifier.nn import Dense
+from lstm_magnifier.nn import Dense, count_parameters
 from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
 
 GATE_ACTIVATIONS = {name: getattr(STANDARD, name) for name in GATES}

@@ -114,7 +114,7 @@ def put_unit_first(model, unit):
     computer may store the same behaviour in a unit with another number (chapter 15);
     after this call the unit the chapter talks about is unit 0 everywhere.
 
-    ``model`` is a :class:`~lstm_magnifier.models.SequenceModel` whose core is a
+    ``model`` is a :class:`~lstm_magnifier.nn.SequenceModel` whose core is a
     one-layer :class:`~lstm_magnifier.lstm.LSTM`. The arrays are rewritten in place,
     so optimizers built on ``model.params`` keep working. Returns the new order:
     ``order[k]`` is the old number of the unit now numbered ``k``.

@@ -31,8 +31,7 @@ import numpy as np
 from lstm_magnifier import _checks
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.models import SequenceModel, count_parameters
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel, count_parameters
 from lstm_magnifier.optim import Adam
 from lstm_magnifier.tasks import memoryless_task, one_hot, recall_task
 from lstm_magnifier.training import evaluate, train
@@ -64,7 +63,7 @@ def make_model(
     forget_bias=0.0,
     rng=None,
 ):
-    r"""A :class:`~lstm_magnifier.models.SequenceModel` of one of the book's four kinds.
+    r"""A :class:`~lstm_magnifier.nn.SequenceModel` of one of the book's four kinds.
 
     ============== ========================================= ===========================
     ``kind``       core                                      $h_t$ depends on

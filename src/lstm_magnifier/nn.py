@@ -1,7 +1,6 @@
-r"""The LSTM's neighbours: a dense layer, a plain (Elman) RNN and a causal 1-D convolution.
+r"""The layers every model of the book is built from, behind one Module protocol.
 
-The book compares the LSTM with these three (chapters 1, 3, 5 and 13), so they
-follow the same rules as :class:`lstm_magnifier.lstm.LSTM`:
+Everything here follows the rules :class:`lstm_magnifier.lstm.LSTM` follows too:
 
 * parameters live in the dict ``params`` under PyTorch's names and layouts
   (``nn.Linear``, ``nn.RNN``, ``nn.Conv1d``) with PyTorch's default initial
@@ -10,9 +9,15 @@ follow the same rules as :class:`lstm_magnifier.lstm.LSTM`:
   change ``x`` or the returned output in place afterwards); ``backward`` takes
   the gradient of the loss with respect to the output, writes ``grads`` (same
   keys as ``params``, overwritten on each call) and returns the gradient with
-  respect to the input;
+  respect to the input; a recurrent layer returns ``(out, state)`` and takes
+  ``(d_out, d_state)``;
 * ``params[name] = value`` is checked (:class:`Parameters`);
 * float64 by default, float32 kept end to end when asked for.
+
+The layers: the activations, :class:`Dense`, a plain (Elman) :class:`RNN` and a
+:class:`CausalConv1d`, the LSTM's neighbours in chapters 1, 3, 5 and 13; and
+:class:`SequenceModel`, a core (LSTM, RNN or convolution) followed by a dense
+head, the shape of every experiment in the book.
 
 Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
 """
@@ -432,3 +437,116 @@ class CausalConv1d(Module):
         self.grads["bias"][...] = flat.sum(axis=0)
         dx = dx_pad[k - 1 :]
         return dx[:, 0] if unbatched else dx
+
+
+# ----------------------------------------------------------------- the sequence model
+#
+# The book's experiments all have one shape: an LSTM, a plain RNN or a causal
+# convolution reads x_1 ... x_T, and a Dense layer turns what it produced into logits,
+# either once at the end (one label per sequence) or at every step (one label per
+# step). Swapping only the core is how chapters 3 to 5 compare the three fairly.
+
+
+def count_parameters(module):
+    """Number of scalar parameters of anything with a ``params`` dict of arrays."""
+    if not hasattr(module, "params"):
+        raise TypeError(f"expected a module with a .params dict, got {type(module).__name__}")
+    return int(sum(np.size(p) for p in module.params.values()))
+
+
+def _output_size(core):
+    """Features the core produces per step: ``hidden_size`` (LSTM, RNN) or ``out_channels``."""
+    for attribute in ("hidden_size", "out_channels"):
+        if hasattr(core, attribute):
+            return getattr(core, attribute), attribute
+    return None, None
+
+
+class SequenceModel(Module):
+    r"""``core`` over the sequence, then ``head`` on its output.
+
+    Parameters
+    ----------
+    core : LSTM, RNN or CausalConv1d
+        ``core.forward(x, train=...)`` returns ``out`` ``(T, B, H)``, or
+        ``(out, state)`` for the recurrent ones; ``core.backward(d_out)`` returns
+        ``dx`` or ``(dx, d_state)``.
+    head : Dense
+        Maps the core's $H$ features to $K$ logits.
+    readout : "last" or "all"
+        "last": logits from the last step only, $z = \mathrm{head}(h_T)$, shape
+        ``(B, K)``, to classify a whole sequence. "all": $z_t = \mathrm{head}(h_t)$
+        at every step, shape ``(T, B, K)``.
+
+    ``params`` and ``grads`` join the core's and the head's under the prefixes
+    ``core.`` and ``head.``; the arrays are the layers' own, so an optimizer built
+    on ``model.params`` trains both, and ``model.params["head.bias"] = b`` writes
+    into the head's array.
+    """
+
+    def __init__(self, core, head, *, readout="last"):
+        for name, part in (("core", core), ("head", head)):
+            if not all(hasattr(part, a) for a in ("params", "grads", "forward", "backward")):
+                raise TypeError(
+                    f"{name} must be a layer with params, grads, forward and backward, "
+                    f"got {type(part).__name__}"
+                )
+        size, attribute = _output_size(core)
+        in_features = getattr(head, "in_features", None)
+        if size is not None and in_features is not None and size != in_features:
+            raise ValueError(
+                f"head must read {size} features (the core's {attribute}), "
+                f"got a head with in_features={in_features}"
+            )
+        core_dtype, head_dtype = getattr(core, "dtype", None), getattr(head, "dtype", None)
+        if core_dtype != head_dtype:
+            raise ValueError(f"core and head must share a dtype, got {core_dtype} and {head_dtype}")
+        self.core = core
+        self.head = head
+        self.readout = _checks.check_one_of("readout", readout, ("last", "all"))
+        self.dtype = core_dtype
+        self._cache = None
+
+    def __repr__(self):
+        return f"SequenceModel(core={self.core!r}, head={self.head!r}, readout={self.readout!r})"
+
+    @property
+    def params(self):
+        """``{"core.<name>": array, "head.<name>": array}``, the layers' live arrays."""
+        return Parameters(self._joined("params"))
+
+    @property
+    def grads(self):
+        """The layers' gradients under the same keys as :attr:`params`."""
+        return self._joined("grads")
+
+    def _joined(self, attribute):
+        joined = {f"core.{k}": v for k, v in getattr(self.core, attribute).items()}
+        joined.update({f"head.{k}": v for k, v in getattr(self.head, attribute).items()})
+        return joined
+
+    def forward(self, x, *, train=False):
+        """``x`` ``(T, B, D)`` or ``(T, D)`` -> logits.
+
+        Logits are ``(B, K)`` (``(K,)`` unbatched) for ``readout="last"`` and
+        ``(T, B, K)`` (``(T, K)``) for ``readout="all"``. ``train`` is passed to
+        the core (it switches dropout on in a stacked LSTM).
+        """
+        out = self.core.forward(x, train=train)
+        if isinstance(out, tuple):  # recurrent cores also return their final state
+            out = out[0]
+        features = out[-1] if self.readout == "last" else out
+        self._cache = out.shape
+        return self.head.forward(features)
+
+    def backward(self, d_logits):
+        """Gradient of the loss w.r.t. the logits in; fills :attr:`grads`; returns ``dx``."""
+        out_shape = _checks.require_cache(self._cache)
+        d_features = self.head.backward(d_logits)
+        if self.readout == "last":
+            d_out = np.zeros(out_shape, self.dtype)
+            d_out[-1] = d_features
+        else:
+            d_out = d_features
+        dx = self.core.backward(d_out)
+        return dx[0] if isinstance(dx, tuple) else dx

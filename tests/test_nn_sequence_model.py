@@ -1,11 +1,10 @@
-"""SequenceModel with RNN, CausalConv1d and LSTM cores: shapes, joined params, exact gradients."""
+"""nn.SequenceModel on RNN, CausalConv1d and LSTM cores: shapes, joined params, exact gradients."""
 
 import numpy as np
 import pytest
 
 from lstm_magnifier.gradcheck import check_module_gradients
-from lstm_magnifier.models import SequenceModel, count_parameters
-from lstm_magnifier.nn import RNN, CausalConv1d, Dense
+from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel, count_parameters
 
 try:
     from lstm_magnifier.lstm import LSTM
