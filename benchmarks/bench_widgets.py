@@ -1,4 +1,4 @@
-"""How long one slider move takes in each explorer of lstm_magnifier.widgets.
+"""How long one slider move takes in each explorer of lstm_magnifier.viz.explorers.
 
 Usage: python benchmarks/bench_widgets.py [--values N] [--clock wall|cpu]
 
@@ -35,15 +35,7 @@ import numpy as np
 
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.tasks import bracket_sequences
-from lstm_magnifier.widgets import (
-    GateExplorer,
-    GateView,
-    MemoryTimeline,
-    SequenceMagnifier,
-    SequenceView,
-    TimelineView,
-    WeightExplorer,
-    WeightView,
+from lstm_magnifier.timelines import (
     constant_gate_timeline,
     gate_step,
     input_sequence,
@@ -51,6 +43,13 @@ from lstm_magnifier.widgets import (
     trace_at,
     weight_timeline,
 )
+from lstm_magnifier.viz.explorers import (
+    GateExplorer,
+    MemoryTimeline,
+    SequenceMagnifier,
+    WeightExplorer,
+)
+from lstm_magnifier.viz.views import GateView, SequenceView, TimelineView, WeightView
 
 
 def timings(fn, values, clock):

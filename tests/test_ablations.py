@@ -4,14 +4,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from lstm_magnifier.ablations import (
     AblationResult,
-    plot_curves,
-    plot_scores,
     run_ablation,
     run_seed,
     running_mean,
@@ -107,17 +104,3 @@ def test_run_ablation_checks_its_arguments():
         run_ablation({"a": {}}, recall, output_size=4, seeds=(0, 1), steps=1)
     with pytest.raises(TypeError, match="variants"):
         run_ablation({}, recall, output_size=4, steps=1)
-
-
-def test_plots_draw_one_line_or_column_per_variant():
-    results = {
-        name: AblationResult(name, (0, 1, 2), np.linspace(1, 0, 30)[None].repeat(3, 0), scores)
-        for name, scores in (("a", np.array([0.2, 0.3, 0.4])), ("b", np.array([0.9, 1, 1])))
-    }
-    ax = plot_curves(results, window=5)
-    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
-    ax = plot_scores(results, chance=0.25, colors={"a": "#000000"})
-    assert [tick.get_text() for tick in ax.get_xticklabels()] == ["a", "b"]
-    assert ax.get_lines()[0].get_color() == "#000000"
-    assert plot_scores(results, log=True).get_yscale() == "log"
-    plt.close("all")

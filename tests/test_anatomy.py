@@ -3,9 +3,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
-from lstm_magnifier import anatomy
 from lstm_magnifier.anatomy import (
     Table,
     four_networks,
@@ -211,54 +209,3 @@ def test_split_layers_reproduce_the_stack_and_hold_copies():
         split_layers(LSTMCell(2, 3, rng=0))
     with pytest.raises(ValueError, match="standard LSTM"):
         split_layers(LSTM(2, 3, 2, output="article", rng=0))
-
-
-# --------------------------------------------------------------------------- figures
-
-
-def texts(fig):
-    return [t.get_text() for ax in fig.axes for t in ax.texts]
-
-
-def test_draw_dense_vs_cell_draws_both_sides():
-    fig = anatomy.draw_dense_vs_cell(4)
-    assert isinstance(fig, Figure) and len(fig.axes) == 2
-    left, right = fig.axes
-    assert "Feed-forward layer" in [t.get_text() for t in left.texts]
-    right_texts = [t.get_text() for t in right.texts]
-    assert "LSTM cell: four layers of 4 units on one shared input" in right_texts
-    for label in (
-        r"$\sigma \to i_t$",
-        r"$\sigma \to f_t$",
-        r"$\tanh \to g_t$",
-        r"$\sigma \to o_t$",
-    ):
-        assert label in right_texts
-    circles = [p for p in right.patches if type(p).__name__ == "Circle"]
-    assert len(circles) == 4 * 4
-    with pytest.raises(ValueError, match="at most 8"):
-        anatomy.draw_dense_vs_cell(9)
-
-
-def test_plot_memories_draws_three_panels_and_checks_shapes():
-    rng = np.random.default_rng(0)
-    x, c, h = rng.normal(size=10), rng.normal(size=(10, 3)), rng.normal(size=(10, 3))
-    fig = anatomy.plot_memories(x, c, h, units=(0, 2), reference=(c + 1, h + 1), event=(2, 4))
-    assert isinstance(fig, Figure) and len(fig.axes) == 3
-    np.testing.assert_array_equal(fig.axes[1].lines[0].get_ydata(), c[:, 0])
-    np.testing.assert_array_equal(fig.axes[2].lines[2].get_ydata(), h[:, 2])
-    with pytest.raises(ValueError, match="units must be indices"):
-        anatomy.plot_memories(x, c, h, units=(3,))
-    with pytest.raises(ValueError, match="the T of x"):
-        anatomy.plot_memories(x[:5], c, h)
-
-
-@pytest.mark.parametrize("dropout", [True, False])
-def test_draw_stacked_draws_a_cell_per_layer_and_step(dropout):
-    fig = anatomy.draw_stacked(3, 4, dropout=dropout)
-    labels = texts(fig)
-    assert labels.count("LSTM cell") == 12
-    assert {"$h_n[0]$", "$h_n[2]$", "$c_n[1]$", "out[3]"} <= set(labels)
-    assert labels.count("$h_t$, dropout") == (8 if dropout else 0)
-    with pytest.raises(ValueError, match="num_layers must be at most 4"):
-        anatomy.draw_stacked(5, 2)

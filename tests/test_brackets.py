@@ -9,8 +9,6 @@ from lstm_magnifier.brackets import (
     best_accuracy,
     depth_correlations,
     depth_of,
-    draw_text_heatmap,
-    draw_unit_heatmap,
     encode,
     find_depth_unit,
     next_char_batches,
@@ -59,24 +57,6 @@ def test_depth_correlations_find_the_planted_counter():
     assert unit_1d == 2
     with pytest.raises(ValueError, match="depth must have shape"):
         depth_correlations(values, depth[:, :3])
-
-
-def test_heatmaps_draw_one_patch_per_character():
-    text = "(()(()))()"
-    fig, (ax1, ax2) = plt.subplots(2)
-    norm = draw_text_heatmap(ax1, text, depth_of(text).astype(float), width=4)
-    assert len(ax1.patches) == len(text) and len(ax1.texts) == len(text)
-    assert norm.vmax == 3 and ax1.get_ylim() == (-3, 0)  # 10 characters in rows of 4
-    image = draw_unit_heatmap(ax2, text, np.ones((10, 3)), highlight=1)
-    assert image.get_array().shape == (3, 10) and len(ax2.patches) == 1
-    rows = np.column_stack([np.linspace(-2, 4, 10), np.zeros(10), np.full(10, 0.5)])
-    scaled = draw_unit_heatmap(ax2, text, rows, per_unit=True).get_array()
-    np.testing.assert_allclose(np.abs(scaled).max(axis=1), [1, 0, 1])  # a zero row stays 0
-    with pytest.raises(ValueError, match="one entry per character"):
-        draw_text_heatmap(ax1, text, np.ones(3))
-    with pytest.raises(ValueError, match="one row per character"):
-        draw_unit_heatmap(ax2, text, np.ones((3, 2)))
-    plt.close(fig)
 
 
 def _bracket_model(seed=0, hidden=5, output="tanh"):

@@ -4,7 +4,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -204,32 +203,6 @@ def test_resample_past_keeps_the_last_steps_only():
         ex.resample_past(x, keep=7)
 
 
-# ---------------------------------------------------------------- plotting
-
-
-def test_plots_draw_one_line_per_curve_in_the_kind_colours():
-    colors = ex.model_colors()
-    assert set(colors) == set(ex.KINDS)
-    ax = ex.plot_losses(
-        {"a": ("lstm", np.linspace(1, 0, 30)), "b": ("conv", np.ones(30))}, chance=np.log(4)
-    )
-    assert len(ax.lines) == 3 and ax.lines[0].get_xydata().shape == (21, 2)  # smoothed by 10
-    assert matplotlib.colors.same_color(ax.lines[0].get_color(), colors["lstm"])
-    plt.close(ax.figure)
-
-    curve = ex.LagCurve("CNN", "conv", np.arange(6), np.linspace(1, 0.25, 6), 3, [], 10)
-    ax = ex.plot_accuracy_vs_lag([curve], chance=0.25)
-    xs = [line.get_xdata() for line in ax.lines]
-    assert any(
-        len(x) == 2 and np.allclose(x, [2.5, 2.5]) for x in xs
-    )  # the window's edge between L=2 and 3
-    plt.close(ax.figure)
-
-    ax = ex.plot_influence({"LSTM": ("lstm", [1.0, 0.1, 0.01])})
-    assert ax.get_yscale() == "log" and len(ax.lines) == 1
-    plt.close(ax.figure)
-
-
 def test_unit_summary_matches_the_trace_and_the_head():
     model = ex.make_model("lstm", 4, 3, hidden_size=5, rng=0)
     x, _ = recall_task(np.random.default_rng(1), 20, 4)
@@ -248,17 +221,3 @@ def test_unit_summary_matches_the_trace_and_the_head():
     assert ex.unit_summary(model, x)["readout"][2] == 0.0
     with pytest.raises(TypeError, match="LSTM core"):
         ex.unit_summary(ex.make_model("rnn", 4, 3, rng=0), x)
-
-
-def test_plot_unit_summary_sorts_units_by_forget_gate():
-    summary = {
-        "f": np.array([0.9, 0.1, 0.5]),
-        "i": np.full(3, 0.5),
-        "o": np.full(3, 0.5),
-        "readout_share": np.array([0.2, 0.5, 0.3]),
-    }
-    top, bottom = ex.plot_unit_summary(summary)
-    assert [t.get_text() for t in bottom.get_xticklabels()] == ["1", "2", "0"]
-    assert [p.get_height() for p in bottom.patches] == [0.5, 0.3, 0.2]
-    assert len(top.patches) == 9
-    plt.close(top.figure)

@@ -172,7 +172,7 @@ async () => {
   const scripts = performance.getEntriesByType("resource").map((entry) => entry.name)
     .filter((name) => /\.js(\?|$)/.test(name));
 
-  // Each drawn explorer (lstm_magnifier.widgets) carries a note (book.css) that points
+  // Each drawn explorer (lstm_magnifier.viz.explorers) carries a note (book.css) that points
   // to the animation below it: that animation must exist, after the explorer and before
   // the next widget. Other widgets (a progress bar) carry no note.
   const animationsInOrder = Array.from(document.querySelectorAll("div.animation"));

@@ -20,9 +20,7 @@ and $h_t = o_t \odot \tanh(c_t)$. This module makes that reading concrete:
   :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>` (chapter 2);
 - :func:`weight_shapes`, :func:`split_layers`: every weight of ``LSTM(D, H, L)`` and a
   stacked LSTM taken apart into its layers (chapter 6);
-- :class:`Table`: a small table that prints as text and shows as HTML;
-- figures: :func:`draw_dense_vs_cell` (chapter 1), :func:`plot_memories` (chapter 2),
-  :func:`draw_stacked` (chapter 6).
+- :class:`Table`: a small table that prints as text and shows as HTML.
 """
 
 import numpy as np
@@ -31,7 +29,6 @@ from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell, Trace
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, count_parameters
-from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
 
 GATE_ACTIVATIONS = {name: getattr(STANDARD, name) for name in GATES}
 """The activation of each gate's layer: three soft switches and one squashed candidate."""
@@ -322,278 +319,16 @@ def split_layers(lstm):
     return layers
 
 
-# --------------------------------------------------------------------------- figures
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _rounded(ax, xy, width, height, edge, face="white", lw=1.6, radius=0.15, **kwargs):
-    from matplotlib.patches import FancyBboxPatch
-
-    patch = FancyBboxPatch(
-        xy, width, height, boxstyle=f"round,pad=0,rounding_size={radius}", fc=face, ec=edge, lw=lw
-    )
-    patch.set(**kwargs)
-    ax.add_patch(patch)
-    return patch
-
-
-def _arrow(ax, start, end, color, lw=1.6, style="-|>"):
-    from matplotlib.patches import FancyArrowPatch
-
-    arrow = FancyArrowPatch(
-        start,
-        end,
-        arrowstyle=f"{style},head_length=0.4,head_width=0.2",
-        mutation_scale=12,
-        color=color,
-        lw=lw,
-        shrinkA=0,
-        shrinkB=0,
-    )
-    ax.add_patch(arrow)
-    return arrow
-
-
-def _units(ax, center, n, color, box_width):
-    """``n`` small circles in a row: the units of a layer (at most 8 drawn, then an ellipsis)."""
-    from matplotlib.patches import Circle
-
-    shown = min(n, 8)
-    step = min(0.42, (box_width - 0.3) / max(shown, 1))
-    x0 = center[0] - step * (shown - 1) / 2
-    for k in range(shown):
-        ax.add_patch(Circle((x0 + k * step, center[1]), step * 0.36, fc="white", ec=color, lw=1.3))
-    if n > shown:
-        ax.text(x0 + shown * step - 0.05, center[1], "...", color=ink(color), va="center")
-
-
-def _check_count(name, value, largest):
-    value = _checks.check_positive_int(name, value)
-    if value > largest:
-        raise ValueError(f"{name} must be at most {largest} for a readable figure, got {value}")
-    return value
-
-
-def draw_dense_vs_cell(hidden_size=3):
-    r"""Figure: a feed-forward layer next to an LSTM cell of the same width ``hidden_size``.
-
-    Left, a dense layer: $x_t$ goes through one layer of $H$ units, $y_t = \phi(W x_t + b)$.
-    Right, an LSTM cell: $[h_{t-1}, x_t]$ feeds four layers of $H$ units each
-    ($\sigma \to i$, $\sigma \to f$, $\tanh \to g$, $\sigma \to o$, in the gate colours),
-    whose outputs are recombined without weights into $c_t$ and $h_t$.
-    Returns the matplotlib Figure (9 x 3.6 inches).
-    """
-    H = _check_count("hidden_size", hidden_size, 8)
-    plt = _plt()
-    widths, top = (4.0, 13.0), 7.2
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(9, 3.6), width_ratios=widths, layout="constrained"
-    )
-    for ax, width in zip((left, right), widths, strict=True):
-        ax.set_xlim(0, width)
-        ax.set_ylim(0, top)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-    x_color, h_color, c_color = MEMORY_COLORS["x"], MEMORY_COLORS["h"], MEMORY_COLORS["c"]
-
-    # Left: one dense layer.
-    left.text(2.0, top - 0.3, "Feed-forward layer", ha="center", va="center", fontsize=12)
-    _rounded(left, (0.5, 2.3), 3.0, 1.3, NEUTRAL, lw=1.8)
-    _units(left, (2.0, 3.18), H, NEUTRAL, 3.0)
-    left.text(2.0, 2.65, r"$\phi(W x_t + b)$", ha="center", va="center", fontsize=10)
-    _arrow(left, (2.0, 0.95), (2.0, 2.3), x_color)
-    left.text(2.0, 0.5, r"$x_t$", ha="center", va="center", fontsize=13)
-    _arrow(left, (2.0, 3.6), (2.0, 5.3), NEUTRAL)
-    left.text(2.0, 5.75, r"$y_t$", ha="center", va="center", fontsize=13)
-    left.text(
-        2.2,
-        4.45,
-        f"{H} units,\nno memory",
-        ha="left",
-        va="center",
-        color=NEUTRAL,
-        fontsize=8.5,
-        style="italic",
-    )
-
-    # Right: the four layers of the cell on one shared input.
-    title = f"LSTM cell: four layers of {H} units on one shared input"
-    right.text(6.5, top - 0.3, title, ha="center", va="center", fontsize=12)
-    y_bus, y_box, y_mix, x0, x1 = 0.95, 2.3, 4.6, 1.1, 11.9
-    right.plot([x0, x1], [y_bus, y_bus], color=NEUTRAL, lw=2, solid_capstyle="round")
-    _arrow(right, (0.35, y_bus), (x0, y_bus), h_color)
-    right.text(0.0, y_bus + 0.45, r"$h_{t-1}$", color=ink(h_color), fontsize=13)
-    _arrow(right, (x1, 0.0), (x1, y_bus), x_color)
-    right.text(x1 + 0.15, 0.3, r"$x_t$", fontsize=13)
-    right.text(6.5, 0.35, r"joined input $[h_{t-1}, x_t]$", ha="center", color=NEUTRAL, fontsize=9)
-    centers = dict(zip(GATES, (2.45, 5.05, 7.65, 10.25), strict=True))
-    labels = {
-        "i": r"$\sigma \to i_t$",
-        "f": r"$\sigma \to f_t$",
-        "g": r"$\tanh \to g_t$",
-        "o": r"$\sigma \to o_t$",
-    }
-    for gate, cx in centers.items():
-        color = GATE_COLORS[gate]
-        _arrow(right, (cx, y_bus), (cx, y_box), NEUTRAL)
-        _rounded(right, (cx - 1.15, y_box), 2.3, 1.3, color, lw=1.8)
-        _units(right, (cx, y_box + 0.88), H, color, 2.3)
-        right.text(cx, y_box + 0.35, labels[gate], ha="center", va="center", color=ink(color))
-        _arrow(right, (cx, y_box + 1.3), (cx, y_mix), color)
-    _rounded(right, (x0, y_mix), x1 - x0, 1.2, NEUTRAL, face="#F4F4F4", radius=0.3)
-    equation = r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t)$"
-    right.text(6.5, y_mix + 0.6, equation, ha="center", va="center", fontsize=11)
-    right.text(
-        6.5,
-        y_mix + 1.5,
-        "recombined with no weights",
-        ha="center",
-        color=NEUTRAL,
-        fontsize=8.5,
-        style="italic",
-    )
-    _arrow(right, (0.35, y_mix + 0.6), (x0, y_mix + 0.6), c_color)
-    right.text(0.0, y_mix + 1.05, r"$c_{t-1}$", color=ink(c_color), fontsize=13)
-    _arrow(right, (x1, y_mix + 0.9), (x1 + 0.7, y_mix + 0.9), c_color)
-    right.text(x1 + 0.25, y_mix + 1.45, r"$c_t$", color=ink(c_color), fontsize=13)
-    _arrow(right, (x1, y_mix + 0.3), (x1 + 0.7, y_mix + 0.3), h_color)
-    right.text(x1 + 0.25, y_mix - 0.3, r"$h_t$", color=ink(h_color), fontsize=13)
-    return fig
-
-
-def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
-    r"""Figure: the event $x_t$, long-term memory $c_t$ and short-term memory $h_t$ over time.
-
-    ``x`` is ``(T,)`` or ``(T, D)`` (every feature is drawn); ``c`` and ``h`` are ``(T, H)``,
-    for example ``LSTM.trace().c`` of an unbatched run. ``units`` picks the hidden
-    units to draw. ``reference`` is an optional ``(c_ref, h_ref)`` pair from a second run
-    (drawn dotted), e.g. the same cell without the event, so the gap between solid and
-    dotted lines is what the cell remembers. ``event`` is an optional ``(start, stop)``
-    range of steps to shade. Dashed lines mark $\pm 1$, the bound of $h_t = o_t \odot \tanh(c_t)$.
-    Returns the matplotlib Figure (9 x 5 inches).
-    """
-    x = _checks.as_finite_array("x", x, None, ndim=(1, 2))
-    c = _checks.as_finite_array("c", c, None, ndim=(2,))
-    h = _checks.as_finite_array("h", h, None, ndim=(2,))
-    if c.shape != h.shape or x.shape[0] != c.shape[0]:
-        raise ValueError(
-            "c and h must both be (T, H) with the T of x, "
-            f"got x {x.shape}, c {c.shape}, h {h.shape}"
-        )
-    units = [int(u) for u in units]
-    if not units or min(units) < 0 or max(units) >= c.shape[1]:
-        raise ValueError(f"units must be indices in [0, {c.shape[1]}), got {units}")
-    plt = _plt()
-    fig, axes = plt.subplots(
-        3, 1, figsize=(9, 5), sharex=True, height_ratios=(1, 2, 2), layout="constrained"
-    )
-    t = np.arange(1, len(x) + 1)
-    axes[0].step(t, x.reshape(len(x), -1), where="mid", color=MEMORY_COLORS["x"], lw=1.5)
-    axes[0].set_ylabel("event $x_t$")
-    panels = (
-        (axes[1], c, "c", "long-term\nmemory $c_t$"),
-        (axes[2], h, "h", "short-term\nmemory $h_t$"),
-    )
-    for ax, values, key, label in panels:
-        color = MEMORY_COLORS[key]
-        shades = [color, ink(color), "#333333"]
-        for n, unit in enumerate(units):
-            shade = shades[n % len(shades)]
-            ax.plot(t, values[:, unit], color=shade, lw=2, label=f"unit {unit}")
-            if reference is not None:
-                ref = np.asarray(reference[0 if key == "c" else 1])[:, unit]
-                ax.plot(t, ref, color=shade, lw=1.3, ls=":", label=f"unit {unit}, no event")
-        for level in (-1, 1):
-            ax.axhline(level, color=NEUTRAL, lw=0.8, ls="--")
-        ax.set_ylabel(label)
-        ax.legend(loc="upper right", fontsize=8, ncol=2, frameon=False)
-    if event is not None:
-        for ax in axes:
-            ax.axvspan(event[0] + 0.5, event[1] + 0.5, color="#EEEEEE", zorder=0)
-    axes[2].set_xlabel("time step $t$")
-    return fig
-
-
-def draw_stacked(num_layers=2, steps=3, *, dropout=True):
-    r"""Figure: a stacked LSTM unrolled, layers bottom to top and time left to right.
-
-    Each layer $\ell$ runs its own cell (its own weights) along time, passing
-    $(h_t, c_t)$ to the right; its $h_t$ also goes up as the input of layer $\ell + 1$
-    (through dropout when ``dropout`` is true: only between layers, never along time,
-    never after the top layer). The top layer's $h_t$ are ``out`` ``(T, B, H)``; the last
-    column's memories, one per layer, are ``h_n[l]`` and ``c_n[l]``. Returns the Figure.
-    """
-    L = _check_count("num_layers", num_layers, 4)
-    T = _check_count("steps", steps, 5)
-    plt = _plt()
-    pitch_x, pitch_y, w, hgt, y0 = 3.2, 2.2, 2.0, 1.1, 1.2
-    width, height = 1.6 + T * pitch_x + 1.3, y0 + L * pitch_y + 0.3
-    fig_w = min(9.0, 0.7 * width)
-    fig, ax = plt.subplots(figsize=(fig_w, fig_w * height / width), layout="constrained")
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    h_color, c_color, x_color = MEMORY_COLORS["h"], MEMORY_COLORS["c"], MEMORY_COLORS["x"]
-    for k in range(L):
-        y = y0 + k * pitch_y
-        ax.text(0.1, y + hgt / 2, f"layer {k}", va="center", fontsize=12.5, weight="bold")
-        for t in range(1, T + 1):
-            x0 = 1.6 + (t - 1) * pitch_x
-            _rounded(ax, (x0, y), w, hgt, NEUTRAL, face="#F4F4F4")
-            ax.text(x0 + w / 2, y + hgt / 2, "LSTM cell", ha="center", va="center", fontsize=11.5)
-            x_prev = x0 - (pitch_x - w)
-            if t > 1:
-                _arrow(ax, (x_prev, y + 0.8), (x0, y + 0.8), c_color)
-                _arrow(ax, (x_prev, y + 0.3), (x0, y + 0.3), h_color)
-            below = y - (pitch_y - hgt)
-            if k == 0:
-                _arrow(ax, (x0 + w / 2, 0.55), (x0 + w / 2, y), x_color)
-                ax.text(x0 + w / 2, 0.25, f"$x_{t}$", ha="center", va="center", fontsize=14)
-            else:
-                _arrow(ax, (x0 + w / 2, below), (x0 + w / 2, y), h_color)
-                note = "$h_t$, dropout" if dropout else "$h_t$"
-                ax.text(
-                    x0 + w / 2 + 0.12,
-                    (below + y) / 2,
-                    note,
-                    va="center",
-                    fontsize=10.5,
-                    color=ink(h_color),
-                )
-        x_end = 1.6 + (T - 1) * pitch_x + w
-        _arrow(ax, (x_end, y + 0.8), (x_end + 0.6, y + 0.8), c_color)
-        _arrow(ax, (x_end, y + 0.3), (x_end + 0.6, y + 0.3), h_color)
-        ax.text(x_end + 0.7, y + 0.8, f"$c_n[{k}]$", va="center", color=ink(c_color), fontsize=12.5)
-        ax.text(x_end + 0.7, y + 0.3, f"$h_n[{k}]$", va="center", color=ink(h_color), fontsize=12.5)
-    top = y0 + (L - 1) * pitch_y + hgt
-    for t in range(1, T + 1):
-        xc = 1.6 + (t - 1) * pitch_x + w / 2
-        _arrow(ax, (xc, top), (xc, top + 0.55), h_color)
-        ax.text(
-            xc + 0.12, top + 0.4, f"out[{t - 1}]", va="center", fontsize=10.5, color=ink(h_color)
-        )
-    return fig
-
-
 __all__ = [
     "GATE_ACTIVATIONS",
     "GATE_ROLES",
     "Table",
-    "draw_dense_vs_cell",
-    "draw_stacked",
     "four_networks",
     "gate_as_dense",
     "joined_input",
     "over_time",
     "parameter_counts",
     "parameter_table",
-    "plot_memories",
     "split_layers",
     "unroll",
     "weight_shapes",

@@ -9,9 +9,7 @@ level it must be ``)``. This module holds the pieces the chapter calls:
 * :func:`best_accuracy` says what a perfect predictor would score;
 * :func:`depth_correlations` and :func:`find_depth_unit` look for the unit whose
   long-term memory $c$ follows the depth, and :func:`put_unit_first` renumbers the
-  units so that it is unit 0 whatever training found;
-* :func:`draw_text_heatmap` and :func:`draw_unit_heatmap` colour the characters
-  of a string by a unit's value, as Karpathy et al. (2015) and LSTMVis did.
+  units so that it is unit 0 whatever training found.
 
 Strings use the alphabet of :data:`lstm_magnifier.tasks.BRACKETS`: ``"("`` is
 symbol 0 and ``")"`` symbol 1.
@@ -135,74 +133,3 @@ def put_unit_first(model, unit):
         core.params["bias_u_l0"][...] = core.params["bias_u_l0"][order]
     head.params["weight"][...] = head.params["weight"][:, order]
     return order
-
-
-def _diverging(values, vmax):
-    """A colour map centred on 0 (purple below, orange above) and its normalisation."""
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-
-    if vmax is None:
-        vmax = float(np.max(np.abs(values))) or 1.0
-    return colormaps["PuOr_r"], Normalize(-vmax, vmax)
-
-
-def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
-    """Write ``text`` character by character, each on a patch coloured by its value.
-
-    The picture of Karpathy et al. (2015): one unit's activation behind every
-    character, orange for positive, purple for negative, white for 0. ``values`` is
-    ``(T,)`` for a string of ``T`` characters; lines wrap after ``width`` characters.
-    Returns the colour normalisation (for a colour bar).
-    """
-    values = _checks.as_finite_array("values", values, np.float64, ndim=(1,))
-    if len(text) != len(values):
-        raise ValueError(
-            f"values must have one entry per character ({len(text)}), got {len(values)}"
-        )
-    from matplotlib.patches import Rectangle
-
-    cmap, norm = _diverging(values, vmax)
-    rows = (len(text) + width - 1) // width
-    for n, (ch, v) in enumerate(zip(text, values, strict=True)):
-        col, row = n % width, n // width
-        ax.add_patch(Rectangle((col, -row - 1), 1, 1, facecolor=cmap(norm(v)), edgecolor="none"))
-        ax.text(
-            col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", fontsize=11
-        )
-    ax.set_xlim(0, width)
-    ax.set_ylim(-rows, 0)
-    ax.set_aspect(1.6)
-    ax.axis("off")
-    if title:
-        ax.set_title(title, loc="left", fontsize=11)
-    return norm
-
-
-def draw_unit_heatmap(ax, text, values, *, highlight=None, vmax=None, per_unit=False):
-    """Every unit over a string: one row per unit, one column per character.
-
-    ``values`` is ``(T, H)`` (e.g. ``c`` of one sequence); ``highlight`` outlines one
-    unit's row. The characters label the columns. With ``per_unit=True`` each unit's
-    row is divided by its largest absolute value, so that a unit with small values
-    shows its pattern as clearly as one with large values. Returns the image (for a
-    colour bar).
-    """
-    values = _checks.as_finite_array("values", values, np.float64, ndim=(2,))
-    T, H = values.shape
-    if len(text) != T:
-        raise ValueError(f"values must have one row per character ({len(text)}), got {T}")
-    from matplotlib.patches import Rectangle
-
-    if per_unit:
-        peak = np.abs(values).max(axis=0)
-        values = np.divide(values, peak, out=np.zeros_like(values), where=peak > 0)
-    cmap, norm = _diverging(values, vmax)
-    image = ax.imshow(values.T, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(T), list(text), family="monospace")
-    ax.set_yticks(range(H), [f"unit {u}" for u in range(H)])
-    ax.tick_params(length=0)
-    if highlight is not None:
-        rect = Rectangle((-0.5, highlight - 0.5), T, 1, fill=False, edgecolor="black", lw=2)
-        ax.add_patch(rect)
-    return image

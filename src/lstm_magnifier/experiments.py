@@ -1,4 +1,4 @@
-r"""Train-and-evaluate runners for the book's experiments, and the plots that show them.
+r"""Train-and-evaluate runners for the book's experiments (their plots: ``viz.plots``).
 
 Every experiment in the book has the same shape::
 
@@ -622,153 +622,6 @@ def unit_summary(model, x):
     return summary
 
 
-# ------------------------------------------------------------------- plotting
-def model_colors():
-    """Colour of each model kind in every figure.
-
-    The LSTM wears the long-term memory's orange (its ``c`` is what sets it apart),
-    the plain RNN the short-term memory's sky blue (it only has ``h``), the
-    feed-forward model the event's black (it only sees ``x_t``) and the causal CNN
-    neutral grey.
-    """
-    from lstm_magnifier.palette import MEMORY_COLORS, NEUTRAL
-
-    return {
-        "lstm": MEMORY_COLORS["c"],
-        "rnn": MEMORY_COLORS["h"],
-        "feedforward": MEMORY_COLORS["x"],
-        "conv": NEUTRAL,
-    }
-
-
-def _axes(ax, figsize=(6, 3.5)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
-
-
-def plot_losses(curves, *, chance=None, smooth=10, ax=None):
-    r"""Training loss against step for several runs; returns the Axes.
-
-    ``curves`` maps a label to ``(kind, losses)``; each line is coloured by kind and
-    smoothed with a running mean over ``smooth`` steps (1 = raw). ``chance`` draws
-    the loss of a uniform guess, e.g. $\ln 4$ for four classes.
-    """
-    smooth = _checks.check_positive_int("smooth", smooth)
-    ax = _axes(ax)
-    colors = model_colors()
-    styles = iter(["-", "--", ":", "-."] * 4)
-    for label, (kind, losses) in curves.items():
-        losses = np.asarray(losses, dtype=float)
-        if smooth > 1 and losses.size >= smooth:
-            losses = np.convolve(losses, np.ones(smooth) / smooth, mode="valid")
-        ax.plot(losses, color=colors[kind], ls=next(styles), lw=2, label=label)
-    if chance is not None:
-        ax.axhline(chance, color="0.5", lw=1, ls=":", label="guessing")
-    ax.set(xlabel="training step", ylabel="loss (cross-entropy)")
-    ax.set_ylim(bottom=0)
-    ax.legend(frameon=False)
-    return ax
-
-
-def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
-    r"""Accuracy against lag for several :class:`LagCurve` objects; returns the Axes.
-
-    Each convolution's receptive field is marked with a vertical line between
-    $L = k - 1$ (the last lag its window sees) and $L = k$, labelled with $k$.
-    """
-    ax = _axes(ax)
-    colors = model_colors()
-    markers = iter(["o", "s", "^", "D", "v"] * 4)
-    conv_styles = iter(["--", ":", "-."] * 4)
-    for curve in curves:
-        style = "-" if curve.receptive_field is None else next(conv_styles)
-        color = colors[curve.kind]
-        ax.plot(
-            curve.lags,
-            curve.accuracy,
-            style,
-            marker=next(markers),
-            color=color,
-            lw=2,
-            label=curve.label,
-        )
-        k = curve.receptive_field
-        if k is not None and curve.lags.min() < k <= curve.lags.max():
-            ax.axvline(k - 0.5, color=color, lw=1, ls=style)
-            ax.annotate(f" k = {k}", (k - 0.5, 0.06), ha="left", fontsize=9, color="0.3")
-    if chance is not None:
-        ax.axhline(chance, color="0.5", lw=1, ls=":", label="chance")
-    ax.set(xlabel="lag L (steps back to the symbol to recall)", ylabel="test accuracy")
-    ax.set_ylim(0, 1.05)
-    ax.legend(frameon=False, loc="center right")
-    return ax
-
-
-def plot_influence(curves, *, ax=None, log=True):
-    r"""Influence of $x_{T-s}$ on $h_T$ against $s$ (see :func:`influence_of_past`).
-
-    ``curves`` maps a label to ``(kind, influence)``; returns the Axes. With
-    ``log=True`` the y axis is logarithmic (exact zeros are not drawn).
-    """
-    ax = _axes(ax)
-    colors = model_colors()
-    styles = iter(["-", "--", ":", "-."] * 4)
-    for label, (kind, influence) in curves.items():
-        influence = np.asarray(influence, dtype=float)
-        ax.plot(
-            np.arange(influence.size),
-            influence,
-            next(styles),
-            marker="o",
-            color=colors[kind],
-            lw=2,
-            label=label,
-        )
-    if log:
-        ax.set_yscale("log")
-    ax.set(
-        xlabel="s (how many steps before the last the input was changed)",
-        ylabel=r"mean $|\Delta h_T|$",
-    )
-    ax.legend(frameon=False)
-    return ax
-
-
-def plot_unit_summary(summary, *, axes=None):
-    """Per-unit gates (top) and how much the answer leans on each unit (bottom).
-
-    ``summary`` comes from :func:`unit_summary`; units are sorted by their forget
-    gate. ``axes`` is a pair of Axes or ``None`` (a new figure). Returns the pair.
-    """
-    import matplotlib.pyplot as plt
-
-    from lstm_magnifier.palette import GATE_COLORS, NEUTRAL
-
-    if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True, layout="constrained")
-    order = np.argsort(summary["f"])
-    units = np.arange(order.size)
-    width = 0.27
-    names = {"f": "forget gate f", "i": "input gate i", "o": "output gate o"}
-    for n, gate in enumerate("fio"):
-        axes[0].bar(
-            units + (n - 1) * width,
-            summary[gate][order],
-            width,
-            color=GATE_COLORS[gate],
-            label=names[gate],
-        )
-    axes[0].set(ylabel="mean value", ylim=(0, 1.05))
-    axes[0].legend(frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0, 1))
-    axes[1].bar(units, summary["readout_share"][order], 0.6, color=NEUTRAL)
-    axes[1].set(ylabel="share of the answer", xlabel="unit (sorted by forget gate)")
-    axes[1].set_xticks(units, [str(u) for u in order])
-    return axes
-
-
 __all__ = [
     "KINDS",
     "MODEL_LABELS",
@@ -784,11 +637,6 @@ __all__ = [
     "make_model",
     "memoryless_batches",
     "memoryless_test_set",
-    "model_colors",
-    "plot_accuracy_vs_lag",
-    "plot_influence",
-    "plot_losses",
-    "plot_unit_summary",
     "recall_batches",
     "recall_test_set",
     "receptive_field",

@@ -1,13 +1,14 @@
 r"""The book's diagrams of the LSTM cell, drawn with matplotlib alone.
 
-Three kinds of figure, all in the colours of :mod:`lstm_magnifier.palette`:
+Two kinds of figure, both in the colours of :mod:`lstm_magnifier.viz.palette`:
 
 - :func:`draw_cell` / :class:`CellDiagram`: the whole cell with its four networks
   (Learn, Forget, Remember, Use) as coloured regions, read left to right and
   bottom to top;
 - :func:`draw_network` / :class:`NetworkDiagram`: the magnifier, one network
-  enlarged with its equation;
-- :func:`draw_unrolled`: the recurrence unrolled over time.
+  enlarged with its equation.
+
+The recurrence unrolled over time is drawn by :mod:`lstm_magnifier.viz.layer_diagrams`.
 
 The cell drawn is the standard LSTM (PyTorch's ``nn.LSTMCell``):
 
@@ -19,25 +20,37 @@ $$ \mathrm{learn} = i \odot g,\quad \mathrm{forget} = f \odot c_{t-1},\quad
 Given a trace (a :class:`lstm_magnifier.cell.Trace`, or any object with its
 fields :data:`TRACE_FIELDS`), the diagrams print live values on their wires. The
 diagram classes keep those text artists in ``.artists`` so that ``.update(trace)``
-only calls ``set_text``: widgets can redraw a slider move without rebuilding the figure.
+only calls ``set_text``: explorers can redraw a slider move without rebuilding the figure.
 """
 
-from dataclasses import fields
+from matplotlib.patches import FancyBboxPatch
 
-import numpy as np
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
-from matplotlib.path import Path
-
-from lstm_magnifier.cell import Trace
-from lstm_magnifier.palette import GATE_COLORS, MEMORY_COLORS, MUTED, NETWORK_COLORS, NEUTRAL, ink
-
-NETWORKS = ("learn", "forget", "remember", "use")
-"""The four networks of the cell, in the book's order."""
-
-TRACE_FIELDS = tuple(field.name for field in fields(Trace))
-"""Attributes a trace must have for the diagrams to show its values: the fields of a
-:class:`~lstm_magnifier.cell.Trace` (``x, h_prev, c_prev, i, f, g, o, learn, forget, c,
-read, h``)."""
+from lstm_magnifier.viz.drawing import (
+    _TIMES,
+    NETWORKS,
+    TRACE_FIELDS,
+    _box,
+    _caption,
+    _check_name,
+    _Diagram,
+    _dot,
+    _label,
+    _node,
+    _rgb,
+    _setup_axes,
+    _tint,
+    _wire,
+    format_value,
+    trace_value,
+)
+from lstm_magnifier.viz.palette import (
+    GATE_COLORS,
+    MEMORY_COLORS,
+    MUTED,
+    NETWORK_COLORS,
+    NEUTRAL,
+    ink,
+)
 
 TITLES = {"learn": "Learn", "forget": "Forget", "remember": "Remember", "use": "Use"}
 
@@ -70,113 +83,6 @@ ALT_TEXTS = {
     "and sends h up as its output.",
 }
 
-_TIMES, _MINUS = "\u00d7", "\u2212"
-_VALUE_FONT = {"family": "DejaVu Sans Mono", "size": 8.5}
-
-
-# --------------------------------------------------------------------------- values
-
-
-def format_value(value):
-    """How the diagrams print one number: 3 decimals, a true minus sign (e.g. ``−0.250``)."""
-    return f"{float(value):.3f}".replace("-", _MINUS)
-
-
-def trace_value(trace, key, unit=0):
-    r"""The scalar a diagram shows for ``key``: batch 0, hidden unit ``unit``.
-
-    ``key`` is a trace field (``"c"``, ``"f"``, ...) or ``"tanh_c"`` for
-    $\tanh(c_t)$, which the use network keeps as ``read``. Fields of shape ``(B, H)``
-    give ``[0, unit]``, ``(H,)`` give ``[unit]``. The event ``x`` has $D$ features
-    that are not tied to hidden units, so it always shows its first feature ``x[..., 0]``.
-    """
-    name = "read" if key == "tanh_c" else key
-    if not hasattr(trace, name):
-        raise TypeError(f"trace must have an attribute {name!r} (a Trace has {TRACE_FIELDS})")
-    array = np.asarray(getattr(trace, name), dtype=float)
-    if array.ndim > 2:
-        raise ValueError(f"trace.{name} must be (H,) or (B, H), got shape {array.shape}")
-    row = array.reshape(-1, array.shape[-1])[0] if array.ndim else array.reshape(1)
-    index = 0 if name == "x" else unit
-    if index >= row.size:
-        raise ValueError(f"unit={unit} is out of range: trace.{name} has {row.size} entries")
-    return float(row[index])
-
-
-def _check_unit(unit):
-    if isinstance(unit, bool) or not isinstance(unit, int | np.integer):
-        raise TypeError(f"unit must be a whole number >= 0, got {unit!r}")
-    if unit < 0:
-        raise ValueError(f"unit must be >= 0, got {unit}")
-    return int(unit)
-
-
-def _check_name(name, argument="name", allow_none=False):
-    if (name is None and allow_none) or name in NETWORKS:
-        return name
-    raise ValueError(f"{argument} must be one of {NETWORKS}{' or None' * allow_none}, got {name!r}")
-
-
-# --------------------------------------------------------------------------- drawing helpers
-
-
-def _box(ax, center, size, text, color, *, sub=None, face="white", fontsize=13, round_=0.18):
-    """A rounded layer box with a big label and an optional small second line."""
-    (cx, cy), (w, h) = center, size
-    style = f"round,pad=0,rounding_size={round_}"
-    patch = FancyBboxPatch(
-        (cx - w / 2, cy - h / 2), w, h, boxstyle=style, fc=face, ec=color, lw=1.8
-    )
-    ax.add_patch(patch)
-    dy = 0.16 * h if sub else 0.0
-    label = ax.text(
-        cx, cy + dy, text, color=ink(color), ha="center", va="center", fontsize=fontsize
-    )
-    artists = [patch, label]
-    if sub:
-        artists.append(
-            ax.text(cx, cy - 0.24 * h, sub, color=NEUTRAL, ha="center", va="center", fontsize=8.5)
-        )
-    return artists
-
-
-def _node(ax, center, symbol, color, r=0.3):
-    """A round operation node: elementwise product (×) or sum (+)."""
-    circle = Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3)
-    ax.add_patch(circle)
-    text = ax.text(
-        *center, symbol, color=ink(color), ha="center", va="center", fontsize=13, zorder=4
-    )
-    return [circle, text]
-
-
-def _wire(ax, points, color, *, arrow=True, lw=1.8):
-    """A wire through ``points`` (corners), with an arrow head at the last point."""
-    path = Path(np.asarray(points, dtype=float))
-    style = "-|>,head_length=0.45,head_width=0.22" if arrow else "-"
-    wire = FancyArrowPatch(path=path, arrowstyle=style, mutation_scale=14, color=color, lw=lw)
-    wire.set_joinstyle("round")
-    wire.set_capstyle("round")
-    ax.add_patch(wire)
-    return [wire]
-
-
-def _dot(ax, center, color):
-    """A junction where a wire splits in two."""
-    dot = Circle(center, 0.09, fc=color, ec=color, zorder=3)
-    ax.add_patch(dot)
-    return [dot]
-
-
-def _label(ax, xy, text, color, *, ha="center", va="center", size=12, **kwargs):
-    """A text label (symbol or name) next to something drawn."""
-    return [ax.text(*xy, text, color=ink(color), ha=ha, va=va, fontsize=size, **kwargs)]
-
-
-def _caption(ax, xy, text, *, ha="center", va="center"):
-    """A small grey italic caption, e.g. "long-term memory" under $c_{t-1}$."""
-    return [ax.text(*xy, text, color=NEUTRAL, ha=ha, va=va, fontsize=8.5, style="italic")]
-
 
 def _region(ax, bounds, name, label_xy, *, ha="left", text=None):
     """One network's translucent, rounded region and its title (default: the network's name)."""
@@ -195,88 +101,14 @@ def _paint_region(patch, title, color):
     title.set_color(ink(color))
 
 
-def _rgb(color):
-    from matplotlib.colors import to_rgb
-
-    return to_rgb(color)
-
-
-def _tint(color, amount):
-    """``color`` mixed with white, opaque (``amount`` 0 = white, 1 = the colour itself)."""
-    return tuple(1 - amount * (1 - channel) for channel in _rgb(color))
-
-
-def _setup_axes(ax, width, height, figsize):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    return ax
-
-
-# --------------------------------------------------------------------------- base class
-
-
-class _Diagram:
-    """What the cell and the magnifier share: value artists, groups, update, highlight."""
-
-    def __init__(self, ax, unit, show_values):
-        self.ax = ax
-        self.unit = _check_unit(unit)
-        self.show_values = bool(show_values)
-        self.artists = {}  # trace key -> Text showing its value
-        self.groups = {name: [] for name in NETWORKS}  # network -> artists to dim
-        self.note = None
-
-    def _add(self, groups, artists):
-        """Put ``artists`` in network group(s) ``groups`` (a name, a tuple of names, or None)."""
-        for group in (groups,) if isinstance(groups, str) else groups or ():
-            self.groups[group].extend(artists)
-        return artists
-
-    def _value(self, key, xy, color, group=None, *, ha="center", va="center"):
-        """An (initially empty) value box on a wire; kept in ``self.artists[key]``."""
-        if not self.show_values:
-            return
-        box = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
-        text = self.ax.text(*xy, "", color="black", ha=ha, va=va, bbox=box, zorder=5, **_VALUE_FONT)
-        self.artists[key] = text
-        self._add(group, [text])
-
-    def _note(self, xy, ha="left"):
-        self.note = self.ax.text(*xy, "", color=NEUTRAL, ha=ha, va="center", fontsize=8)
-
-    def update(self, trace):
-        """Show the values of ``trace`` by changing the text of existing artists only.
-
-        ``trace`` is a :class:`~lstm_magnifier.cell.Trace` (or any object with
-        its fields). Nothing is added to or removed from the Axes. Returns ``self``.
-        """
-        texts = {key: format_value(trace_value(trace, key, self.unit)) for key in self.artists}
-        for key, text in texts.items():
-            self.artists[key].set_text(text)
-        if self.note is not None and self.artists:
-            self.note.set_text(self._note_text(trace))
-        return self
-
-    def _note_text(self, trace):
-        hidden = np.shape(trace.c)[-1] if np.ndim(trace.c) else 1
-        features = np.shape(trace.x)[-1] if np.ndim(trace.x) else 1
-        text = f"values: unit {self.unit} of H = {hidden}"
-        text += ", batch item 0" if np.ndim(trace.c) == 2 else ""
-        shows_x = features > 1 and "x" in self.artists
-        return text + (f"; x shows feature 0 of D = {features}" if shows_x else "")
-
-
 # --------------------------------------------------------------------------- the whole cell
 
 _CELL_SIZE = (20.0, 12.2)  # data units; aspect of the default figsize (9, 5.5)
+
 _YC, _YBUS, _YLAYER = 10.0, 2.0, 4.4  # heights of the c line, the [h, x] bus, the layers
+
 _XC = {"join": 3.0, "f": 4.0, "i": 6.6, "g": 8.6, "o": 12.0, "tanh": 14.2, "out": 16.4, "end": 18.9}
+
 _LAYER = (1.4, 1.0)
 
 
@@ -515,13 +347,16 @@ def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=No
 # --------------------------------------------------------------------------- the magnifier
 
 _NET_SIZE = (16.0, 8.2)
+
 _NET_KEYS = {
     "learn": ("h_prev", "x", "i", "g", "learn"),
     "forget": ("c_prev", "h_prev", "x", "f", "forget"),
     "remember": ("forget", "learn", "c"),
     "use": ("c", "h_prev", "x", "o", "tanh_c", "h"),
 }
+
 _XL, _XB, _XM, _XE = 2.8, 6.6, 10.8, 14.4  # x of: inputs join, layer boxes, x/+ node, output end
+
 _BOX = (2.6, 1.4)
 
 
@@ -677,72 +512,24 @@ def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
     return diagram.ax
 
 
-# --------------------------------------------------------------------------- unrolled in time
-
-_STEP, _CELL_W, _CELL_H, _Y_CELL = 5.2, 3.7, 2.6, 3.6  # step pitch, cell size, cell centre height
-
-
-def _unrolled_cell(ax, cx, t):
-    """One copy of the cell at time ``t``: a grey box holding the four networks as chips."""
-    x0, y0 = cx - _CELL_W / 2, _Y_CELL - _CELL_H / 2
-    style = "round,pad=0,rounding_size=0.3"
-    ax.add_patch(
-        FancyBboxPatch((x0, y0), _CELL_W, _CELL_H, boxstyle=style, fc="#F4F4F4", ec=NEUTRAL, lw=1.6)
-    )
-    _label(ax, (cx, y0 + _CELL_H - 0.35), f"LSTM cell, t = {t}", "black", size=9.5)
-    chips = (("forget", -1, 0), ("learn", 1, 0), ("remember", -1, 1), ("use", 1, 1))
-    for name, side, row in chips:
-        center = (cx + side * 0.85, _Y_CELL + 0.15 - row * 0.75)
-        face = _tint(NETWORK_COLORS[name], 0.15)
-        _box(
-            ax, center, (1.6, 0.6), name, NETWORK_COLORS[name], face=face, fontsize=8.5, round_=0.12
-        )
-
-
-def _memory_wire(ax, x0, x1, name, t, y):
-    """A memory wire (c above, h below) from ``x0`` to ``x1`` labelled with its time index."""
-    color = MEMORY_COLORS[name]
-    _wire(ax, [(x0, y), (x1, y)], color)
-    dy = 0.32 if name == "c" else -0.32
-    _label(ax, ((x0 + x1) / 2, y + dy), f"${name}_{{{t}}}$", color, size=11)
-
-
-def draw_unrolled(ax=None, *, steps=3):
-    r"""Draw the recurrence unrolled over ``steps`` time steps and return the Axes.
-
-    One and the same cell (same weights) is drawn once per step $t = 1 \dots T$:
-    it reads $x_t$ from below and $(h_{t-1}, c_{t-1})$ from the left, and passes
-    $(h_t, c_t)$ to the right, where $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ and
-    $h_t = o_t \odot \tanh(c_t)$; $h_t$ also goes up as the output at step $t$.
-    Fed a sequence ``(T, B, D)``, the cell produces outputs ``(T, B, H)``.
-    """
-    if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
-    width = 2.2 + steps * _STEP + 0.8
-    fig_width = min(2.0 + 2.0 * steps, 16.0)
-    ax = _setup_axes(ax, width, 7.0, (fig_width, fig_width * 7.0 / width + 0.2))
-    y_c, y_h = _Y_CELL + 0.8, _Y_CELL - 0.8
-    x_prev = 0.9
-    for t in range(1, steps + 1):
-        cx = 2.2 + (t - 0.5) * _STEP
-        _unrolled_cell(ax, cx, t)
-        _memory_wire(ax, x_prev, cx - _CELL_W / 2, "c", t - 1, y_c)
-        _memory_wire(ax, x_prev, cx - _CELL_W / 2, "h", t - 1, y_h)
-        _wire(ax, [(cx, 0.85), (cx, _Y_CELL - _CELL_H / 2)], MEMORY_COLORS["x"])
-        _label(ax, (cx, 0.5), f"$x_{{{t}}}$", MEMORY_COLORS["x"], size=13)
-        _wire(ax, [(cx, _Y_CELL + _CELL_H / 2), (cx, 6.15)], MEMORY_COLORS["h"])
-        _label(ax, (cx, 6.55), f"$h_{{{t}}}$", MEMORY_COLORS["h"], size=13)
-        x_prev = cx + _CELL_W / 2
-    _memory_wire(ax, x_prev, width - 0.1, "c", steps, y_c)
-    _memory_wire(ax, x_prev, width - 0.1, "h", steps, y_h)
-    _caption(ax, (0.1, 6.55), "outputs", ha="left")
-    _caption(ax, (0.1, 0.5), "inputs", ha="left")
-    _caption(ax, (width - 0.1, 0.5), "time \u2192", ha="right")
-    return ax
-
-
 def alt_text(name):
     """One-sentence alt text for a figure: "cell", "unrolled", or a network name."""
     if name not in ALT_TEXTS:
         raise ValueError(f"name must be one of {tuple(ALT_TEXTS)}, got {name!r}")
     return ALT_TEXTS[name]
+
+
+__all__ = [
+    "ALT_TEXTS",
+    "EQUATIONS",
+    "NETWORKS",
+    "TITLES",
+    "TRACE_FIELDS",
+    "CellDiagram",
+    "NetworkDiagram",
+    "alt_text",
+    "draw_cell",
+    "draw_network",
+    "format_value",
+    "trace_value",
+]

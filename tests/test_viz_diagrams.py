@@ -1,23 +1,21 @@
-"""Tests for lstm_magnifier.diagrams and lstm_magnifier.palette (drawn with the Agg backend)."""
+"""Tests for lstm_magnifier.viz.diagrams and viz.drawing (drawn with the Agg backend)."""
 
-import colorsys
 import types
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
-from matplotlib.colors import is_color_like, to_hex, to_rgb
+from matplotlib.colors import to_rgb
 
-from lstm_magnifier import diagrams, palette
 from lstm_magnifier.cell import Trace, Variant, step
-from lstm_magnifier.diagrams import (
+from lstm_magnifier.viz import diagrams, palette
+from lstm_magnifier.viz.diagrams import (
     CellDiagram,
     NetworkDiagram,
     alt_text,
     draw_cell,
     draw_network,
-    draw_unrolled,
     format_value,
 )
 
@@ -51,38 +49,6 @@ def expected(trace, key, unit):
     if key == "tanh_c":
         return format_value(np.tanh(trace.c[0, unit]))
     return format_value(getattr(trace, key)[0, 0 if key == "x" else unit])
-
-
-# --------------------------------------------------------------------------- palette
-
-
-def test_palette_has_the_four_networks_and_memories_in_valid_distinct_colours():
-    assert set(palette.NETWORK_COLORS) == {"learn", "forget", "remember", "use"}
-    assert set(palette.MEMORY_COLORS) == {"c", "h", "x"}
-    assert set(palette.GATE_COLORS) == {"i", "f", "g", "o"}
-    colours = [*palette.NETWORK_COLORS.values(), *palette.MEMORY_COLORS.values(), palette.NEUTRAL]
-    assert all(is_color_like(c) for c in [*colours, *palette.GATE_COLORS.values(), palette.MUTED])
-    assert len({to_hex(c) for c in colours}) == len(colours)
-    okabe_ito = {to_hex(c) for c in palette.OKABE_ITO.values()}
-    assert {to_hex(c) for c in palette.NETWORK_COLORS.values()} <= okabe_ito
-
-
-def test_gates_take_their_networks_colour_family():
-    gates, nets = palette.GATE_COLORS, palette.NETWORK_COLORS
-    assert gates["i"] == nets["learn"] and gates["f"] == nets["forget"]
-    assert gates["o"] == nets["use"]
-    hue_g, hue_learn = (colorsys.rgb_to_hsv(*to_rgb(c))[0] for c in (gates["g"], nets["learn"]))
-    assert abs(hue_g - hue_learn) < 0.02
-    assert to_hex(gates["g"]) != to_hex(gates["i"])
-
-
-def test_ink_darkens_light_colours_to_readable_text_and_keeps_dark_ones():
-    for colour in palette.OKABE_ITO.values():
-        assert palette.contrast_ratio(palette.ink(colour)) >= 4.5
-    assert palette.contrast_ratio(palette.OKABE_ITO["orange"]) < 3  # too light as text ...
-    assert palette.ink(palette.OKABE_ITO["orange"]) != to_hex(palette.OKABE_ITO["orange"])
-    assert palette.ink("#000000") == "#000000"  # ... while black is left alone
-    assert palette.contrast_ratio("black") == pytest.approx(21.0)
 
 
 # --------------------------------------------------------------------------- the whole cell
@@ -194,8 +160,6 @@ def test_bad_arguments_give_clear_errors():
         draw_cell(trace=broken)
     with pytest.raises(ValueError, match="name"):
         draw_network("lern")
-    with pytest.raises(ValueError, match="steps"):
-        draw_unrolled(steps=0)
     with pytest.raises(ValueError, match="name"):
         alt_text("cel")
 
@@ -251,19 +215,7 @@ def test_layer_boxes_name_their_weights():
     assert "no weights" in texts_of(draw_network("use"))
 
 
-# --------------------------------------------------------------------------- unrolled, alt text
-
-
-@pytest.mark.parametrize("steps", [1, 4])
-def test_draw_unrolled_has_one_cell_per_step(steps):
-    ax = draw_unrolled(steps=steps)
-    ax.figure.canvas.draw()
-    texts = texts_of(ax)
-    assert sum(t.startswith("LSTM cell, t = ") for t in texts) == steps
-    for t in range(1, steps + 1):
-        assert f"$x_{{{t}}}$" in texts and f"$h_{{{t}}}$" in texts
-    assert "$c_{0}$" in texts and f"$c_{{{steps}}}$" in texts
-    assert texts.count("remember") == steps
+# --------------------------------------------------------------------------- alt text
 
 
 @pytest.mark.parametrize("name", ["cell", "unrolled", *diagrams.NETWORKS])

@@ -5,7 +5,7 @@ import inspect
 import pytest
 
 from lstm_magnifier import cell
-from lstm_magnifier.excerpt import Excerpt, source
+from lstm_magnifier.viz.excerpt import Excerpt, source
 
 
 def test_the_excerpt_is_the_code_without_its_docstring():

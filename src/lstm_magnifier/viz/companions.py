@@ -1,20 +1,20 @@
 """Kernel-free companions of the explorers: scrubbable animations for the static site.
 
 On the published book there is no Python behind a widget: its sliders move but
-its figure stays put. Each explorer of :mod:`lstm_magnifier.widgets` therefore
+its figure stays put. Each explorer of :mod:`lstm_magnifier.viz.explorers` therefore
 has a companion here that sweeps its most telling control ahead of time and
 packs the frames into one piece of HTML with a play button and a slider
 (Matplotlib's ``FuncAnimation.to_jshtml``), so that a reader without a kernel
 can still drag through the values and watch the memories move:
 
-- :func:`gate_animation`: a gate of the :class:`~lstm_magnifier.widgets.GateExplorer`
+- :func:`gate_animation`: a gate of the :class:`~lstm_magnifier.viz.explorers.GateExplorer`
   (``f`` by default) from one end of its range to the other;
 - :func:`timeline_animation`: the forget gate of the
-  :class:`~lstm_magnifier.widgets.MemoryTimeline` from 0.5 to 0.99;
+  :class:`~lstm_magnifier.viz.explorers.MemoryTimeline` from 0.5 to 0.99;
 - :func:`weight_animation`: one weight of the
-  :class:`~lstm_magnifier.widgets.WeightExplorer` (the forget bias ``b_f`` by default);
+  :class:`~lstm_magnifier.viz.explorers.WeightExplorer` (the forget bias ``b_f`` by default);
 - :func:`sequence_animation`: the time step of the
-  :class:`~lstm_magnifier.widgets.SequenceMagnifier`.
+  :class:`~lstm_magnifier.viz.explorers.SequenceMagnifier`.
 
 They draw with the explorers' own views and numbers, at a small size and a low
 dpi, so that each stays around 300 KB. Each returns an ``IPython.display.HTML``
@@ -37,18 +37,9 @@ from matplotlib.backend_bases import FigureCanvasBase
 from PIL import Image
 
 from lstm_magnifier import _checks
-from lstm_magnifier.palette import NEUTRAL
-from lstm_magnifier.widgets import (
+from lstm_magnifier.timelines import (
     GATE_RANGES,
     WEIGHT_NAMES,
-    GateExplorer,
-    GateView,
-    MemoryTimeline,
-    SequenceView,
-    TimelineView,
-    WeightExplorer,
-    WeightView,
-    _limits,
     constant_gate_timeline,
     gate_step,
     input_sequence,
@@ -56,6 +47,9 @@ from lstm_magnifier.widgets import (
     trace_at,
     weight_timeline,
 )
+from lstm_magnifier.viz.explorers import GateExplorer, MemoryTimeline, WeightExplorer
+from lstm_magnifier.viz.palette import NEUTRAL
+from lstm_magnifier.viz.views import GateView, SequenceView, TimelineView, WeightView, _limits
 
 _COUNTER = itertools.count()  # tells apart two identical animations on one page
 
@@ -143,14 +137,14 @@ def _heading(figure, x=0.985, y=0.97):
 
 
 def gate_animation(sweep="f", values=None, *, dpi=72, fps=3, colors=64, **fixed):
-    r"""The :class:`~lstm_magnifier.widgets.GateExplorer` without a kernel: one gate swept.
+    r"""The :class:`~lstm_magnifier.viz.explorers.GateExplorer` without a kernel: one gate swept.
 
     ``sweep`` is the control to sweep ("i", "f", "g", "o" or "c_prev"); ``values``
     its values (default: 11 evenly spaced over its range). The other controls
     keep the explorer's defaults unless given in ``fixed``, e.g.
     ``gate_animation("f", c_prev=2.0)``. Each frame shows the memories before and
     after the step as bars, with $c_t = f c_{t-1} + i g$ and $h_t = o \tanh(c_t)$
-    written out in numbers (:func:`~lstm_magnifier.widgets.gate_step`).
+    written out in numbers (:func:`~lstm_magnifier.viz.explorers.gate_step`).
     Returns ``IPython.display.HTML``.
     """
     ranges = {**GATE_RANGES, "c_prev": (-3.0, 3.0)}
@@ -176,7 +170,7 @@ def gate_animation(sweep="f", values=None, *, dpi=72, fps=3, colors=64, **fixed)
 
 
 def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
-    r"""The :class:`~lstm_magnifier.widgets.MemoryTimeline` without a kernel: the forget gate swept.
+    r"""The :class:`~lstm_magnifier.viz.explorers.MemoryTimeline` without a kernel: f swept.
 
     ``f_values`` default to 15 values from 0.5 to 0.99; ``fixed`` may set ``i``,
     ``g``, ``o``, ``steps`` and ``c0`` (else the explorer's defaults). The
@@ -210,12 +204,12 @@ def timeline_animation(f_values=None, *, dpi=72, fps=3, colors=64, **fixed):
 def weight_animation(
     sweep="b_f", values=None, *, sequence="pulse", steps=30, dpi=72, fps=3, colors=64, **fixed
 ):
-    r"""The :class:`~lstm_magnifier.widgets.WeightExplorer` without a kernel: one weight swept.
+    r"""The :class:`~lstm_magnifier.viz.explorers.WeightExplorer` without a kernel: a weight swept.
 
-    ``sweep`` is one of :data:`~lstm_magnifier.widgets.WEIGHT_NAMES` (default the
+    ``sweep`` is one of :data:`~lstm_magnifier.viz.explorers.WEIGHT_NAMES` (default the
     forget-gate bias ``b_f``: chapter 9's question of why a bias of 1 helps);
     ``values`` default to 9 values from $-3$ to 5. The input is
-    :func:`~lstm_magnifier.widgets.input_sequence` ``(sequence, steps)``; other
+    :func:`~lstm_magnifier.viz.explorers.input_sequence` ``(sequence, steps)``; other
     weights keep the explorer's defaults unless given in ``fixed``. The memory
     axis is the same in every frame. Returns ``IPython.display.HTML``.
     """
@@ -256,7 +250,7 @@ def sequence_animation(
     fps=3,
     colors=128,
 ):
-    r"""The :class:`~lstm_magnifier.widgets.SequenceMagnifier` without a kernel: time swept.
+    r"""The :class:`~lstm_magnifier.viz.explorers.SequenceMagnifier` without a kernel: time swept.
 
     Runs ``x`` (``(T, D)`` or ``(T, B, D)``) through ``model`` (an
     :class:`~lstm_magnifier.lstm.LSTM`, or a model whose ``.core`` is one), then

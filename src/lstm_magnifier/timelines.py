@@ -1,0 +1,274 @@
+r"""The cell run by hand: one step with the gates given, many steps, one sequence's trace.
+
+What the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed without
+drawing anything. Every function runs the cell's own networks (:mod:`lstm_magnifier.cell`,
+with the gates :data:`~lstm_magnifier.cell.GIVEN`) or its :func:`~lstm_magnifier.cell.step`,
+never a copy of their equations, and returns plain dicts of arrays or a
+:class:`~lstm_magnifier.cell.Trace`:
+
+- :func:`gate_step`: one step with $i, f, g, o$ set by hand (the GateExplorer);
+- :func:`constant_gate_timeline`, :func:`memory_half_life`, :func:`steady_state`: many
+  steps with constant gates (the MemoryTimeline);
+- :func:`input_sequence`, :func:`weight_timeline`: a one-unit cell with hand-set weights
+  over a short input (the WeightExplorer);
+- :func:`sequence_trace`, :func:`trace_at`: every value of one layer of a (trained)
+  LSTM at every step of one sequence (the SequenceMagnifier).
+"""
+
+import math
+import numbers
+from dataclasses import fields
+
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.cell import (
+    GIVEN,
+    Trace,
+    forget_network,
+    learn_network,
+    remember_network,
+    step,
+    use_network,
+)
+
+GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "g": (-1.0, 1.0), "o": (0.0, 1.0)}
+"""The values each gate can take: $i, f, o \\in [0, 1]$ (sigmoid), $g \\in [-1, 1]$ (tanh)."""
+
+WEIGHT_NAMES = tuple(name for gate in "ifgo" for name in (f"W_i{gate}", f"W_h{gate}", f"b_{gate}"))
+"""Names of the 12 parameters of a one-unit cell, as in the notation table:
+$W_{ii}, W_{hi}, b_i$ for the input gate, then the same for $f$, $g$ and $o$."""
+
+SEQUENCES = ("pulse", "step", "two pulses", "sine")
+"""The input sequences :func:`input_sequence` can make for the :class:`WeightExplorer`."""
+
+
+def _number(name, value, low=-math.inf, high=math.inf):
+    """``value`` as a float, checked to be a finite number in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be a number in [{low:g}, {high:g}], got {value!r}")
+    return value
+
+
+def _gate_array(name, value):
+    """A gate value (scalar or array) checked against its range in :data:`GATE_RANGES`."""
+    array = _checks.as_finite_array(name, value, np.float64)
+    low, high = GATE_RANGES[name]
+    if array.size and (array.min() < low or array.max() > high):
+        bad = array.min() if array.min() < low else array.max()
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {bad:g}")
+    return array
+
+
+def gate_step(i, f, g, o, c_prev):
+    r"""One cell step with the gate values given directly, as the :class:`GateExplorer` does.
+
+    The cell's four networks (:mod:`lstm_magnifier.cell`) with the variant :data:`GIVEN`,
+    whose identity gates take ``i, f, g, o`` as they are; with no weights in the way
+
+    .. math::
+        \mathrm{learn} = i \odot g, \qquad \mathrm{forget} = f \odot c_{t-1}, \qquad
+        c_t = \mathrm{forget} + \mathrm{learn}, \qquad h_t = o \odot \tanh(c_t).
+
+    Each argument is a number or an array; arrays broadcast, for example to
+    ``(H,)`` or ``(B, H)``. ``i, f, o`` must lie in ``[0, 1]`` and ``g`` in ``[-1, 1]``
+    (the ranges of sigmoid and tanh). Returns a dict with the inputs and ``learn``,
+    ``forget``, ``c``, ``tanh_c`` (the use network's ``read``) and ``h`` (NumPy
+    scalars for scalar inputs).
+    """
+    i, f, g, o = (_gate_array(name, v) for name, v in zip("ifgo", (i, f, g, o), strict=True))
+    c_prev = _checks.as_finite_array("c_prev", c_prev, np.float64)
+    learn, i, g = learn_network(i, g, GIVEN)
+    forget, f = forget_network(c_prev, f, GIVEN)
+    c = remember_network(forget, learn)
+    h, o, read = use_network(c, o, GIVEN)
+    values = dict(i=i, f=f, g=g, o=o, c_prev=c_prev, learn=learn, forget=forget)
+    values.update(c=c, tanh_c=read, h=h)
+    return {key: value[()] for key, value in values.items()}
+
+
+def memory_half_life(f):
+    r"""Steps until a constant forget factor halves the old memory: $t_{1/2} = \ln 0.5 / \ln f$.
+
+    With $i = 0$, $c_t = f^t c_0$, and $f^t = 1/2$ at $t = \ln 0.5 / \ln f$.
+    Returns ``inf`` for $f = 1$ (nothing is forgotten) and ``0.0`` for $f = 0$.
+    """
+    f = _number("f", f, 0.0, 1.0)
+    if f == 1.0:
+        return math.inf
+    if f == 0.0:
+        return 0.0
+    return math.log(0.5) / math.log(f)
+
+
+def steady_state(i, g, f):
+    r"""Long-term memory that constant gates settle at: $c^\ast = i g / (1 - f)$.
+
+    The fixed point of $c = f c + i g$, reached from any $c_0$ when $f < 1$.
+    For $f = 1$ there is none (the memory keeps growing by $i g$ per step, or
+    stays where it started when $i g = 0$): returns ``nan``.
+    """
+    i, g, f = _number("i", i, 0.0, 1.0), _number("g", g, -1.0, 1.0), _number("f", f, 0.0, 1.0)
+    return math.nan if f == 1.0 else i * g / (1.0 - f)
+
+
+def constant_gate_timeline(f, i, g, o, steps, c0=0.0):
+    r"""Memories over ``steps`` steps when the four gates stay constant.
+
+    .. math::
+        c_t = f\,c_{t-1} + i\,g, \qquad h_t = o \tanh(c_t), \qquad t = 1 \dots T
+
+    so that $c_t = f^t c_0 + i g\,(1 + f + \dots + f^{t-1})$: what is left of $c_0$
+    shrinks by $f$ every step, what is learned piles up towards $i g / (1 - f)$.
+
+    Every step runs the cell's networks with the gates given (:data:`GIVEN`, as in
+    :func:`gate_step`): the learn network's output is the same at every step, the
+    forget and remember networks carry the memory, and the use network reads all
+    of $c_1 \dots c_T$ at once (it works elementwise).
+
+    Returns a dict with ``t`` (1 ... steps), ``c`` and ``h`` (each ``(steps,)``,
+    $c_1 \dots c_T$ and $h_1 \dots h_T$), ``kept`` ($f^t c_0$, ``(steps,)``),
+    ``half_life`` (:func:`memory_half_life`) and ``steady_state`` (:func:`steady_state`).
+    """
+    f, i, o = (_number(n, v, 0.0, 1.0) for n, v in (("f", f), ("i", i), ("o", o)))
+    g = _number("g", g, -1.0, 1.0)
+    steps = _checks.check_positive_int("steps", steps)
+    c0 = _number("c0", c0)
+    learn, _, _ = learn_network(i, g, GIVEN)  # constant gates: the same learn at every step
+    c = np.empty(steps)
+    c_t = c0
+    for t in range(steps):
+        forget, _ = forget_network(c_t, f, GIVEN)
+        c_t = c[t] = remember_network(forget, learn)
+    h, _, _ = use_network(c, o, GIVEN)
+    t = np.arange(1, steps + 1)
+    return {
+        "t": t,
+        "c": c,
+        "h": h,
+        "kept": c0 * f ** t.astype(float),
+        "half_life": memory_half_life(f),
+        "steady_state": steady_state(i, g, f),
+    }
+
+
+def input_sequence(name, steps):
+    r"""A one-feature input sequence ``x`` of shape ``(steps,)`` for the :class:`WeightExplorer`.
+
+    ``"pulse"``: $x_t = 1$ at $t = 3$, else 0. ``"step"``: $x_t = 1$ from $t = 3$ on.
+    ``"two pulses"``: 1 at $t = 3$ and at $t = \lfloor T/2 \rfloor + 3$.
+    ``"sine"``: $\sin(2\pi t / 12)$.
+    """
+    _checks.check_one_of("sequence", name, SEQUENCES)
+    steps = _checks.check_positive_int("steps", steps)
+    t = np.arange(1, steps + 1)
+    if name == "sine":
+        return np.sin(2 * np.pi * t / 12)
+    x = np.zeros(steps)
+    if name == "step":
+        x[t >= 3] = 1.0
+    else:
+        x[t == 3] = 1.0
+        if name == "two pulses":
+            x[t == steps // 2 + 3] = 1.0
+    return x
+
+
+def weight_timeline(weights, x):
+    r"""Run a one-unit cell ($D = H = 1$) with the given scalar weights over ``x``.
+
+    ``weights`` maps each of :data:`WEIGHT_NAMES` to a number; gate $k$ is the
+    one-layer network $\sigma$ or $\tanh$ of $W_{ik} x_t + W_{hk} h_{t-1} + b_k$.
+    The weights are stacked in the cell's layout (gates i, f, g, o; ``weight_ih``
+    and ``weight_hh`` ``(4, 1)``, ``bias`` ``(4,)``) and each step is
+    :func:`lstm_magnifier.cell.step`, the step every LSTM of the package takes:
+
+    .. math::
+        c_t = f_t c_{t-1} + i_t g_t, \qquad h_t = o_t \tanh(c_t), \qquad h_0 = c_0 = 0.
+
+    ``x`` has shape ``(T,)``. Returns a dict with ``x`` and the gates ``i, f, g, o``
+    and memories ``c, h``, each of shape ``(T,)``.
+    """
+    missing = [name for name in WEIGHT_NAMES if name not in weights]
+    if missing:
+        raise KeyError(f"weights is missing {missing}; it needs all of {WEIGHT_NAMES}")
+    w = {name: _number(name, weights[name]) for name in WEIGHT_NAMES}
+    x = _checks.as_finite_array("x", x, np.float64, ndim=(1,))
+    weight_ih = np.array([[w[f"W_i{k}"]] for k in "ifgo"])
+    weight_hh = np.array([[w[f"W_h{k}"]] for k in "ifgo"])
+    bias = np.array([w[f"b_{k}"] for k in "ifgo"])
+    state, traces = (np.zeros(1), np.zeros(1)), []
+    for x_t in x[:, None]:  # (1,): one feature
+        traces.append(step(x_t, *state, weight_ih, weight_hh, bias))
+        state = traces[-1].state
+    trace = Trace.stack(traces)
+    return {"x": x, **{name: getattr(trace, name)[:, 0] for name in "ifgoch"}}
+
+
+def _lstm_core(model):
+    """The LSTM inside ``model`` (an LSTM, or a model whose ``.core`` is one)."""
+    core = getattr(model, "core", model)
+    if not all(hasattr(core, name) for name in ("forward", "trace", "num_layers", "hidden_size")):
+        raise TypeError(
+            f"model must be an lstm_magnifier LSTM (or a model whose .core is one), "
+            f"got {type(model).__name__}"
+        )
+    return core
+
+
+def sequence_trace(model, x, *, layer=0, batch=0, state=None):
+    r"""Run ``x`` through ``model`` and keep every value of layer ``layer`` at every step.
+
+    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core`` is
+    one); ``x`` is ``(T, D)`` or ``(T, B, D)`` (then batch item ``batch`` is kept);
+    ``state`` is passed to ``model.forward``. This runs ``model.forward`` once, which
+    replaces the model's cache. Returns the model's own
+    :class:`~lstm_magnifier.cell.Trace` of that layer (:meth:`LSTM.trace
+    <lstm_magnifier.lstm.LSTM.trace>`) for the one sequence, in float64: the layer's
+    input ``x`` ``(T, D_layer)`` and ``h_prev, c_prev, i, f, g, o, learn, forget, c,
+    read, h`` ``(T, H)``. ``trace.at(t - 1)`` is step $t$ (see :func:`trace_at`).
+    """
+    core = _lstm_core(model)
+    x = _checks.as_finite_array("x", x, core.dtype, ndim=(2, 3))
+    if not 0 <= layer < core.num_layers:
+        raise ValueError(f"layer must be in [0, {core.num_layers}), got {layer}")
+    if x.ndim == 3 and not 0 <= batch < x.shape[1]:
+        raise ValueError(
+            f"batch must be in [0, {x.shape[1]}) for x of shape {x.shape}, got {batch}"
+        )
+    core.forward(x, state)
+    trace = core.trace(layer)
+    if x.ndim == 3:
+        trace = trace.at((slice(None), batch))
+    return Trace(*(np.array(getattr(trace, k.name), np.float64) for k in fields(Trace)))
+
+
+def trace_at(trace, t):
+    """Step ``t`` (1-based, as in $x_1 \\dots x_T$) of a :func:`sequence_trace`.
+
+    ``trace.at(t - 1)``, after checking that ``t`` is a whole number in ``[1, T]``.
+
+    Every field has shape ``(H,)`` (``x``: ``(D,)``).
+    """
+    steps = len(trace.c)
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 1 <= t <= steps:
+        raise ValueError(f"t must be a whole number in [1, {steps}], got {t!r}")
+    return trace.at(t - 1)
+
+
+__all__ = [
+    "GATE_RANGES",
+    "SEQUENCES",
+    "WEIGHT_NAMES",
+    "constant_gate_timeline",
+    "gate_step",
+    "input_sequence",
+    "memory_half_life",
+    "sequence_trace",
+    "steady_state",
+    "trace_at",
+    "weight_timeline",
+]

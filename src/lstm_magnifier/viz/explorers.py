@@ -1,0 +1,593 @@
+r"""Explorers: sliders on the LSTM cell, with figures that follow them.
+
+Four explorers, each a row of controls (ipywidgets) over one Matplotlib figure:
+
+- :class:`GateExplorer` (chapters 8, 11, 12): set the gates $i, f, g, o$ and the
+  incoming long-term memory $c_{t-1}$ by hand; the cell diagram shows every value
+  on its wires, and bars show the memories before and after the step.
+- :class:`MemoryTimeline` (chapters 9, 10): hold the gates constant and watch the
+  memories over many steps, with the half-life $\ln 0.5 / \ln f$ and the steady
+  state $i g / (1 - f)$ marked.
+- :class:`WeightExplorer` (chapters 9, 12): set the weights and biases of a one-unit
+  cell and feed it a short input sequence (a pulse, a step, ...): parameters
+  become gate values over time, and gate values become memories.
+- :class:`SequenceMagnifier` (chapters 2, 15): step through a sequence run through a
+  (trained) :class:`~lstm_magnifier.lstm.LSTM`: heat maps of every gate and memory
+  over time and units, and the cell diagram at the chosen step.
+
+Each explorer computes with the pure functions of :mod:`lstm_magnifier.timelines`
+(:func:`gate_step`, :func:`constant_gate_timeline`, :func:`weight_timeline`,
+:func:`sequence_trace`: the cell's own networks, never a copy of its equations), draws
+with a view of :mod:`lstm_magnifier.viz.views` that changes only its existing artists,
+and shows the figure as :mod:`lstm_magnifier.viz.canvas` says (the ``canvas``
+argument); all of these can be imported from here too. ``explorer.set(f=0.5)`` does
+exactly what moving the slider ``f`` does (check, recompute, redraw, synchronously), and
+``explorer.values`` is a dict of what the figure shows. The kernel-free versions for the
+static site are in :mod:`lstm_magnifier.viz.companions`.
+"""
+
+import abc
+import base64
+import difflib
+import numbers
+
+import ipywidgets as widgets
+import numpy as np
+
+from lstm_magnifier import _checks
+from lstm_magnifier.cell import GIVEN
+from lstm_magnifier.timelines import (
+    GATE_RANGES,
+    SEQUENCES,
+    WEIGHT_NAMES,
+    _number,
+    constant_gate_timeline,
+    gate_step,
+    input_sequence,
+    memory_half_life,
+    sequence_trace,
+    steady_state,
+    trace_at,
+    weight_timeline,
+)
+from lstm_magnifier.viz.canvas import (
+    CANVASES,
+    Blitter,
+    _ipympl_canvas,
+    _resolve_canvas,
+    image_html,
+    png_bytes,
+)
+from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
+from lstm_magnifier.viz.views import _WEIGHT_GATES, GateView, SequenceView, TimelineView, WeightView
+
+EXPLORER_CLASS = "lstm-magnifier-explorer"
+"""CSS class of every explorer's outer box. The book's stylesheet uses it to tell readers
+of the static website, where no Python runs, that the figure cannot follow the sliders."""
+
+
+def _slider(description, low, high, value, *, step=0.01, color=NEUTRAL, tooltip=""):
+    """A float slider with an HTML description, a readout, and a handle in ``color``."""
+    return widgets.FloatSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=description,
+        description_allow_html=True,
+        readout=True,
+        readout_format=".2f",
+        continuous_update=True,
+        tooltip=tooltip,
+        style={"description_width": "7.5em", "handle_color": color},
+        layout=widgets.Layout(width="310px"),
+    )
+
+
+def _int_slider(description, low, high, value, *, tooltip=""):
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=1,
+        description=description,
+        description_allow_html=True,
+        readout=True,
+        continuous_update=True,
+        tooltip=tooltip,
+        style={"description_width": "7.5em", "handle_color": NEUTRAL},
+        layout=widgets.Layout(width="310px"),
+    )
+
+
+class _Explorer(abc.ABC):
+    """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
+
+    A subclass builds its view and its controls (a dict name -> widget) and
+    defines ``_compute(params) -> values``.
+    """
+
+    def __init__(self, view, controls, *, canvas=None, initial=None):
+        self.view = view
+        self.controls = controls
+        for name, value in self._check_all(initial or {}).items():
+            controls[name].value = value
+        self.canvas = _resolve_canvas(canvas)
+        self._blitter = Blitter(view.figure, view.animated)
+        self._holding = False
+        self._values = {}
+        self._figure_widget = None
+        self._refresh(full=True)  # drawn off screen first: ipympl's canvas opens with the picture
+        self._figure_widget = self._attach_canvas()
+        for widget in controls.values():
+            widget.observe(self._on_control, names="value")
+        self.widget = widgets.VBox(
+            [self._controls_box()] + ([self._figure_widget] if self._figure_widget else []),
+            layout=widgets.Layout(width="100%"),
+        )
+        self.widget.add_class(EXPLORER_CLASS)
+
+    # ----------------------------------------------------------------- public
+    @property
+    def sliders(self):
+        """The controls by name (sliders, and a dropdown in the :class:`WeightExplorer`)."""
+        return dict(self.controls)
+
+    @property
+    def values(self):
+        """A copy of what the figure shows: the controls' values and what follows from them."""
+        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self._values.items()}
+
+    @property
+    def figure(self):
+        """The Matplotlib figure (save it with :meth:`savefig`, which includes the moving parts)."""
+        return self.view.figure
+
+    def set(self, **values):
+        """Move controls by name, e.g. ``set(f=0.5, i=1.0)``; recompute and redraw once, now.
+
+        The same as moving the sliders, checked first: an unknown name raises
+        TypeError, a value outside a slider's range or of the wrong type
+        ValueError/TypeError, and nothing changes.
+        """
+        checked = self._check_all(values)
+        self._holding = True
+        try:
+            for name, value in checked.items():
+                self.controls[name].value = value
+        finally:
+            self._holding = False
+        self._refresh()
+
+    def savefig(self, *args, **kwargs):
+        """Save the figure as it is shown now (``Figure.savefig`` arguments)."""
+        self._blitter.savefig(*args, **kwargs)
+        self._refresh(full=True)
+
+    def close(self):
+        """Close the widgets; the explorer stops responding."""
+        self.widget.close()
+        for widget in self.controls.values():
+            widget.close()
+        if self._figure_widget is not None:
+            self._figure_widget.close()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self):
+        shown = ", ".join(f"{name}={_short(w.value)}" for name, w in self.controls.items())
+        return f"{type(self).__name__}({shown})"
+
+    # ----------------------------------------------------------------- machinery
+    def _check_all(self, values):
+        return {name: self._check(name, value) for name, value in values.items()}
+
+    def _check(self, name, value):
+        if name not in self.controls:
+            same = [n for n in self.controls if n.lower() == str(name).lower()]
+            close = same or difflib.get_close_matches(name, self.controls, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(
+                f"{type(self).__name__} has no control named {name!r}{hint}; "
+                f"its controls are {', '.join(self.controls)}"
+            )
+        widget = self.controls[name]
+        if isinstance(widget, widgets.Dropdown):
+            return _checks.check_one_of(name, value, tuple(widget.options))
+        if isinstance(widget, widgets.IntSlider):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be a whole number, got {value!r}")
+            if not widget.min <= value <= widget.max:
+                raise ValueError(f"{name} must be in [{widget.min}, {widget.max}], got {value}")
+            return int(value)
+        return _number(name, value, widget.min, widget.max)
+
+    def _params(self):
+        return {name: widget.value for name, widget in self.controls.items()}
+
+    def _on_control(self, change):
+        if not self._holding:
+            self._refresh()
+
+    def _refresh(self, full=False):
+        values = self._compute(self._params())
+        full = self.view.update(values) or full
+        if self.canvas == "ipympl" and self._figure_widget is not None:
+            with self._figure_widget.hold_sync():  # the browser sees only the final picture
+                self._blitter.refresh(full)
+                self._store_ipympl_picture()
+        else:
+            self._blitter.refresh(full)
+        if self.canvas == "image" and self._figure_widget is not None:
+            png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
+            self._figure_widget.value = image_html(png, self.ALT)
+        self._values = values
+
+    def _store_ipympl_picture(self):
+        """Until a browser view connects, and in the saved notebook, ipympl shows a stored
+        picture, ``_data_url``; its own drawing stores the bare base64 text, which the view
+        cannot load, so store a complete data URL instead."""
+        if getattr(self._figure_widget, "syncing_data_url", False):
+            png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
+            self._figure_widget._data_url = (
+                "data:image/png;base64," + base64.b64encode(png).decode()
+            )
+
+    def _attach_canvas(self):
+        figure = self.view.figure
+        width = round(figure.get_figwidth() * figure.dpi)
+        png = png_bytes(np.asarray(figure.canvas.buffer_rgba()))
+        if self.canvas == "image":
+            layout = widgets.Layout(width="100%", max_width=f"{width}px")
+            return widgets.HTML(value=image_html(png, self.ALT), layout=layout)
+        if self.canvas == "ipympl":
+            canvas = _ipympl_canvas(figure, png)
+            self._blitter.forget_background()  # the new canvas has a blank renderer
+            return canvas
+        return None
+
+    def _controls_box(self):
+        return widgets.Box(
+            list(self.controls.values()),
+            layout=widgets.Layout(display="flex", flex_flow="row wrap", width="100%"),
+        )
+
+    @abc.abstractmethod
+    def _compute(self, params):
+        """The values the view shows, from the controls' ``params`` (each explorer's math)."""
+
+
+def _short(value):
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+class GateExplorer(_Explorer):
+    r"""Set the gates by hand and watch one step of the cell.
+
+    Sliders: ``i``, ``f``, ``o`` in $[0, 1]$, ``g`` in $[-1, 1]$ and ``c_prev``
+    ($c_{t-1}$) in $[-3, 3]$. The figure is the cell diagram with the values on
+    its wires, bars for the long-term memory before ($c_{t-1}$), the forget and
+    learn contributions, the long-term memory after ($c_t$) and the short-term
+    memory after ($h_t$), and the two equations with numbers:
+    $c_t = f c_{t-1} + i g$, $h_t = o \tanh(c_t)$ (see :func:`gate_step`).
+
+    ``values`` holds ``i, f, g, o, c_prev, learn, forget, c, tanh_c, h`` (floats).
+    ``highlight`` ("learn", "forget", "remember", "use" or None) greys out the
+    other networks of the diagram. Initial slider values can be passed by name,
+    e.g. ``GateExplorer(f=0.9, c_prev=2.0)``.
+    """
+
+    ALT = (
+        "Diagram of one LSTM cell step with the slider values on its wires, and"
+        " bars of the long-term memory c and short-term memory h before and "
+        "after the step"
+    )
+    """Alt text of the picture (what the static site shows)."""
+
+    DEFAULTS = {"i": 0.5, "f": 0.8, "g": 0.6, "o": 0.7, "c_prev": 1.0}
+
+    def __init__(self, *, highlight=None, canvas=None, dpi=90, **initial):
+        tips = {
+            "i": "input gate: how much of the candidate g is written (0 ignores it)",
+            "f": "forget gate: how much of the old long-term memory is kept",
+            "g": "candidate: the new information, between -1 and 1",
+            "o": "output gate: how much of tanh(c) becomes the short-term memory",
+            "c_prev": "the long-term memory coming in",
+        }
+        descriptions = {
+            "i": "<b>i</b> ignore",
+            "f": "<b>f</b> forget",
+            "g": "<b>g</b> combine",
+            "o": "<b>o</b> output",
+            "c_prev": "<b>c_prev</b>",
+        }
+        controls = {}
+        for name in ("i", "f", "g", "o"):
+            low, high = GATE_RANGES[name]
+            controls[name] = _slider(
+                descriptions[name],
+                low,
+                high,
+                self.DEFAULTS[name],
+                color=GATE_COLORS[name],
+                tooltip=tips[name],
+            )
+        controls["c_prev"] = _slider(
+            descriptions["c_prev"],
+            -3.0,
+            3.0,
+            self.DEFAULTS["c_prev"],
+            color=MEMORY_COLORS["c"],
+            tooltip=tips["c_prev"],
+        )
+        super().__init__(
+            GateView(highlight=highlight, dpi=dpi), controls, canvas=canvas, initial=initial
+        )
+
+    def _compute(self, params):
+        return {k: float(v) for k, v in gate_step(**params).items()}
+
+
+class MemoryTimeline(_Explorer):
+    r"""Hold the gates constant and watch the memories over time.
+
+    Sliders: ``f``, ``i``, ``g``, ``o`` (constant over time), ``steps`` ($T$, 1 to
+    200) and ``c0`` ($c_0$, $-3$ to 3). Plots $c_t$ and $h_t$ for $t = 1 \dots T$
+    (see :func:`constant_gate_timeline`), what is left of $c_0$ ($f^t c_0$), the
+    half-life $\ln 0.5 / \ln f$ and the steady state $i g / (1 - f)$.
+
+    ``values["c"]`` and ``values["h"]`` are arrays of length ``steps``
+    ($c_1 \dots c_T$); ``values`` also holds the slider values, ``t``, ``kept``,
+    ``half_life`` and ``steady_state``.
+    """
+
+    ALT = (
+        "Curves of the long-term memory c_t and short-term memory h_t over time"
+        " for the constant gate values set by the sliders, with the half-life "
+        "and steady state marked"
+    )
+    """Alt text of the picture (what the static site shows)."""
+
+    DEFAULTS = {"f": 0.9, "i": 0.2, "g": 0.5, "o": 1.0, "steps": 40, "c0": 2.0}
+
+    def __init__(self, *, canvas=None, dpi=90, **initial):
+        d = self.DEFAULTS
+        gates = (("f", "forget", "forget gate"), ("i", "ignore", "input gate"))
+        gates += (("g", "combine", "candidate"), ("o", "output", "output gate"))
+        controls = {}
+        for name, role, tip in gates:
+            controls[name] = _slider(
+                f"<b>{name}</b> {role}",
+                GATE_RANGES[name][0],
+                1.0,
+                d[name],
+                step=0.005 if name == "f" else 0.01,
+                color=GATE_COLORS[name],
+                tooltip=f"{tip}, the same at every step",
+            )
+        controls["steps"] = _int_slider(
+            "<b>steps</b> T", 1, 200, d["steps"], tooltip="number of time steps"
+        )
+        controls["c0"] = _slider(
+            "<b>c0</b> start",
+            -3.0,
+            3.0,
+            d["c0"],
+            color=MEMORY_COLORS["c"],
+            tooltip="long-term memory before step 1",
+        )
+        super().__init__(TimelineView(dpi=dpi), controls, canvas=canvas, initial=initial)
+
+    def _compute(self, params):
+        timeline = constant_gate_timeline(**params)
+        return {**params, **timeline}
+
+
+class WeightExplorer(_Explorer):
+    r"""Set the weights of a one-unit cell and watch gates and memories over an input sequence.
+
+    The cell has $D = H = 1$, so each gate $k \in \{i, f, g, o\}$ has three numbers:
+    the input weight ``W_ik``, the recurrent weight ``W_hk`` and the bias ``b_k``
+    (12 sliders, $-6$ to 6; see :data:`WEIGHT_NAMES`). The dropdown ``sequence``
+    picks the input (:data:`SEQUENCES`; ``"custom"`` when ``x`` is given). The
+    figure shows $x_t$, the four gates and the two memories over time
+    (:func:`weight_timeline`).
+
+    ``values`` holds the 12 weights, ``sequence``, and ``x, i, f, g, o, c, h``,
+    arrays of shape ``(steps,)``.
+    """
+
+    ALT = (
+        "Gate values and memories of a one-unit cell over an input sequence, "
+        "for the weights and biases set by the sliders"
+    )
+    """Alt text of the picture (what the static site shows)."""
+
+    DEFAULTS = {
+        "W_ii": 6.0,
+        "W_hi": 0.0,
+        "b_i": -3.0,
+        "W_if": 0.0,
+        "W_hf": 0.0,
+        "b_f": 2.0,
+        "W_ig": 3.0,
+        "W_hg": 0.0,
+        "b_g": 0.0,
+        "W_io": 0.0,
+        "W_ho": 0.0,
+        "b_o": 0.0,
+    }
+
+    def __init__(self, *, steps=30, x=None, canvas=None, dpi=90, **initial):
+        steps = _checks.check_positive_int("steps", steps)
+        self._sequences = {name: input_sequence(name, steps) for name in SEQUENCES}
+        options = list(SEQUENCES)
+        if x is not None:
+            x = _checks.as_finite_array("x", x, np.float64, ndim=(1, 2))
+            if x.ndim == 2 and x.shape[1] != 1:
+                raise ValueError(
+                    f"x must have shape (T,) or (T, 1) for a one-unit cell, got {x.shape}"
+                )
+            self._sequences = {"custom": x.reshape(-1), **self._sequences}
+            steps = len(x)
+            self._sequences.update({name: input_sequence(name, steps) for name in SEQUENCES})
+            options = ["custom", *SEQUENCES]
+        controls = {
+            "sequence": widgets.Dropdown(
+                options=options,
+                value=options[0],
+                description="input x",
+                style={"description_width": "7.5em"},
+                layout=widgets.Layout(width="310px"),
+            )
+        }
+        for k in "ifgo":
+            color = GATE_COLORS[k]
+            names = (f"W_i{k}", f"W_h{k}", f"b_{k}")
+            html = (f"<b>W_i{k}</b> (x)", f"<b>W_h{k}</b> (h)", f"<b>b_{k}</b>")
+            for name, description in zip(names, html, strict=True):
+                controls[name] = _slider(
+                    description,
+                    -6.0,
+                    6.0,
+                    self.DEFAULTS[name],
+                    step=0.1,
+                    color=color,
+                    tooltip=f"{_WEIGHT_GATES[k][0]}: {name}",
+                )
+        every = np.concatenate(list(self._sequences.values()))
+        view = WeightView(steps, x_range=(every.min(), every.max()), dpi=dpi)
+        super().__init__(view, controls, canvas=canvas, initial=initial)
+
+    def _compute(self, params):
+        weights = {name: params[name] for name in WEIGHT_NAMES}
+        return {**params, **weight_timeline(weights, self._sequences[params["sequence"]])}
+
+    def _controls_box(self):
+        columns = []
+        for k in "ifgo":
+            name, role = _WEIGHT_GATES[k]
+            color = ink(GATE_COLORS[k])
+            header = widgets.HTML(f"<b style='color:{color}'>{name}</b> <span>({role})</span>")
+            names = (f"W_i{k}", f"W_h{k}", f"b_{k}")
+            columns.append(widgets.VBox([header, *(self.controls[n] for n in names)]))
+        grid = widgets.Box(columns, layout=widgets.Layout(display="flex", flex_flow="row wrap"))
+        return widgets.VBox([self.controls["sequence"], grid])
+
+
+class SequenceMagnifier(_Explorer):
+    r"""Step through a sequence run through an LSTM and look inside the cell at each step.
+
+    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core``
+    is one), ``x`` a sequence ``(T, D)`` or a batch ``(T, B, D)`` (item ``batch``
+    is shown). The sequence is run once (``model.forward``, which replaces the
+    model's cache) at construction; ``state`` is passed on to it.
+
+    Sliders: ``t``, the time step (1 to $T$, as in $x_1 \dots x_T$), and ``unit``,
+    the hidden unit (0 to $H - 1$) whose values the cell diagram shows. Heat maps
+    show ``i, f, g, o, c, h`` of layer ``layer`` for every step and unit.
+    ``labels`` (one string per step, e.g. the characters of the input) label the
+    time axis.
+
+    ``values`` holds ``t``, ``unit``, and the step's ``x`` ``(D,)`` and ``h_prev,
+    c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, the fields of
+    ``model.trace(layer).at(t - 1)`` (``label`` too when labels are given).
+    """
+
+    ALT = (
+        "Heat maps of the gates i, f, g, o and memories c, h over time and "
+        "units, the chosen step framed, and the cell diagram with that step's "
+        "values"
+    )
+    """Alt text of the picture (what the static site shows)."""
+
+    def __init__(
+        self,
+        model,
+        x,
+        *,
+        layer=0,
+        batch=0,
+        state=None,
+        labels=None,
+        diagram=True,
+        canvas=None,
+        dpi=80,
+        **initial,
+    ):
+        self.trace = sequence_trace(model, x, layer=layer, batch=batch, state=state)
+        steps, hidden = self.trace.c.shape
+        if labels is not None:
+            labels = [str(label) for label in labels]
+            if len(labels) != steps:
+                raise ValueError(
+                    f"labels must have one entry per step ({steps}), got {len(labels)}"
+                )
+        self.labels = labels
+        controls = {
+            "t": _int_slider("<b>t</b> step", 1, steps, 1, tooltip="time step, 1 to T"),
+            "unit": _int_slider(
+                "<b>unit</b>", 0, hidden - 1, 0, tooltip="hidden unit shown on the diagram"
+            ),
+        }
+        self.play = widgets.Play(
+            value=controls["t"].value,
+            min=1,
+            max=steps,
+            interval=400,
+            description="play",
+            layout=widgets.Layout(width="auto"),
+        )
+        # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)``
+        # move the slider) and in the browser, where the stored page has no kernel
+        # and the link first copies its source onto its target (the slider leads).
+        widgets.link((controls["t"], "value"), (self.play, "value"))
+        widgets.jslink((controls["t"], "value"), (self.play, "value"))
+        view = SequenceView(self.trace, labels=labels, diagram=diagram, dpi=dpi)
+        super().__init__(view, controls, canvas=canvas, initial=initial)
+
+    def _compute(self, params):
+        t, unit = params["t"], params["unit"]
+        step_trace = trace_at(self.trace, t)
+        keys = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+        values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in keys}}
+        if self.labels is not None:
+            values["label"] = self.labels[t - 1]
+        return values
+
+    def _controls_box(self):
+        return widgets.Box(
+            [self.play, *self.controls.values()],
+            layout=widgets.Layout(display="flex", flex_flow="row wrap"),
+        )
+
+
+__all__ = [
+    "Blitter",
+    "CANVASES",
+    "EXPLORER_CLASS",
+    "GATE_RANGES",
+    "GIVEN",
+    "GateExplorer",
+    "GateView",
+    "MemoryTimeline",
+    "SEQUENCES",
+    "SequenceMagnifier",
+    "SequenceView",
+    "TimelineView",
+    "WEIGHT_NAMES",
+    "WeightExplorer",
+    "WeightView",
+    "constant_gate_timeline",
+    "gate_step",
+    "input_sequence",
+    "memory_half_life",
+    "png_bytes",
+    "sequence_trace",
+    "steady_state",
+    "trace_at",
+    "weight_timeline",
+]

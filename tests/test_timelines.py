@@ -1,0 +1,205 @@
+"""The cell run by hand: gate_step, constant gates, hand-set weights, a sequence's trace."""
+
+import math
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from lstm_magnifier.cell import LSTMCell, Trace
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.timelines import (
+    SEQUENCES,
+    WEIGHT_NAMES,
+    constant_gate_timeline,
+    gate_step,
+    input_sequence,
+    memory_half_life,
+    sequence_trace,
+    steady_state,
+    trace_at,
+    weight_timeline,
+)
+
+
+def logit(p):
+    return math.log(p / (1 - p))
+
+
+def gate_cell(i, f, g, o):
+    """A one-unit LSTMCell whose gates are exactly i, f, g, o (zero weights, chosen biases)."""
+    cell = LSTMCell(1, 1, rng=0)
+    cell.load_state_dict(
+        {
+            "weight_ih": np.zeros((4, 1)),
+            "weight_hh": np.zeros((4, 1)),
+            "bias_ih": np.array([logit(i), logit(f), math.atanh(g), logit(o)]),
+            "bias_hh": np.zeros(4),
+        }
+    )
+    return cell
+
+
+def random_gates(rng):
+    i, f, o = rng.uniform(0.01, 0.99, size=3)
+    return {"i": i, "f": f, "g": rng.uniform(-0.99, 0.99), "o": o}
+
+
+def weight_cell(weights):
+    """A one-unit LSTMCell holding the 12 scalar weights of a WeightExplorer."""
+    cell = LSTMCell(1, 1, rng=0)
+    cell.load_state_dict(
+        {
+            "weight_ih": np.array([[weights[f"W_i{k}"]] for k in "ifgo"]),
+            "weight_hh": np.array([[weights[f"W_h{k}"]] for k in "ifgo"]),
+            "bias_ih": np.array([weights[f"b_{k}"] for k in "ifgo"]),
+            "bias_hh": np.zeros(4),
+        }
+    )
+    return cell
+
+
+def plain_weight_timeline(weights, x):
+    """The one-unit cell's equations written out in plain NumPy (no package code)."""
+    w = {k: np.array([weights[f"W_i{k}"], weights[f"W_h{k}"], weights[f"b_{k}"]]) for k in "ifgo"}
+    h = c = 0.0
+    out = {k: [] for k in "ifgoch"}
+    for x_t in x:
+        z = {k: w[k] @ [x_t, h, 1.0] for k in "ifgo"}
+        i, f, o = (1 / (1 + np.exp(-z[k])) for k in "ifo")
+        g = np.tanh(z["g"])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        for k, v in zip("ifgoch", (i, f, g, o, c, h), strict=True):
+            out[k].append(v)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+def test_gate_step_matches_lstm_cell(rng):
+    for _ in range(25):
+        gates = random_gates(rng)
+        c_prev = rng.uniform(-3, 3)
+        ours = gate_step(**gates, c_prev=c_prev)
+        trace = gate_cell(**gates).step(np.zeros(1), (np.zeros(1), np.array([c_prev])))
+        for key in ("i", "f", "g", "o", "learn", "forget", "c", "h"):
+            np.testing.assert_allclose(ours[key], getattr(trace, key)[0], rtol=1e-12, atol=1e-12)
+        assert ours["tanh_c"] == pytest.approx(math.tanh(ours["c"]))
+
+
+def test_gate_step_at_the_ends_of_the_ranges():
+    closed = gate_step(i=0.0, f=0.0, g=1.0, o=1.0, c_prev=2.0)
+    assert closed["c"] == 0.0 and closed["h"] == 0.0  # forgets all, learns nothing
+    carousel = gate_step(i=0.0, f=1.0, g=-1.0, o=1.0, c_prev=2.0)
+    assert carousel["c"] == 2.0  # the constant error carousel: kept exactly
+    assert gate_step(i=1.0, f=0.0, g=-1.0, o=0.0, c_prev=5.0)["c"] == -1.0
+
+
+def test_gate_step_broadcasts_arrays():
+    values = gate_step(i=np.array([0.0, 1.0]), f=0.5, g=0.5, o=1.0, c_prev=np.array([2.0, 2.0]))
+    np.testing.assert_allclose(values["c"], [1.0, 1.5])
+
+
+@pytest.mark.parametrize(
+    "name, bad", [("i", 1.5), ("f", -0.1), ("g", -1.01), ("o", 2.0), ("i", np.nan)]
+)
+def test_gate_step_rejects_values_outside_the_gate_range(name, bad):
+    gates = {"i": 0.5, "f": 0.5, "g": 0.5, "o": 0.5, name: bad}
+    with pytest.raises(ValueError, match=name):
+        gate_step(**gates, c_prev=0.0)
+
+
+def test_half_life_halves_the_old_memory():
+    for f in (0.3, 0.9, 0.99):
+        assert f ** memory_half_life(f) == pytest.approx(0.5)
+    assert memory_half_life(1.0) == math.inf
+    assert memory_half_life(0.0) == 0.0
+    with pytest.raises(ValueError, match="f"):
+        memory_half_life(1.2)
+
+
+def test_steady_state_is_where_the_memory_settles():
+    long_run = constant_gate_timeline(f=0.8, i=0.5, g=-0.6, o=1.0, steps=500, c0=3.0)
+    assert long_run["c"][-1] == pytest.approx(steady_state(0.5, -0.6, 0.8))
+    assert long_run["steady_state"] == pytest.approx(0.5 * -0.6 / 0.2)
+    assert math.isnan(steady_state(0.5, 0.5, 1.0))
+
+
+def test_constant_gate_timeline_matches_stepping_a_cell(rng):
+    for _ in range(10):
+        gates = random_gates(rng)
+        c0, steps = rng.uniform(-3, 3), int(rng.integers(1, 60))
+        ours = constant_gate_timeline(**gates, steps=steps, c0=c0)
+        cell = gate_cell(**gates)
+        state = (np.zeros(1), np.array([c0]))
+        c, h = [], []
+        for _ in range(steps):
+            trace = cell.step(np.zeros(1), state)
+            state = trace.state
+            c.append(trace.c[0])
+            h.append(trace.h[0])
+        assert ours["c"].shape == ours["h"].shape == (steps,)
+        np.testing.assert_allclose(ours["c"], c, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours["h"], h, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(ours["kept"], c0 * gates["f"] ** np.arange(1, steps + 1))
+
+
+def test_constant_gate_timeline_with_f_one_never_forgets():
+    timeline = constant_gate_timeline(f=1.0, i=1.0, g=0.5, o=1.0, steps=4, c0=1.0)
+    np.testing.assert_allclose(timeline["c"], [1.5, 2.0, 2.5, 3.0])
+    assert timeline["half_life"] == math.inf
+
+
+def test_weight_timeline_matches_stepping_a_cell(rng):
+    for name in SEQUENCES:
+        weights = {key: rng.uniform(-6, 6) for key in WEIGHT_NAMES}
+        x = input_sequence(name, 25)
+        ours = weight_timeline(weights, x)
+        cell, state = weight_cell(weights), None
+        for t in range(len(x)):
+            trace = cell.step(x[t : t + 1], state)
+            state = trace.state
+            for key in "ifgoch":
+                assert ours[key][t] == pytest.approx(getattr(trace, key)[0], abs=1e-12)
+        plain = plain_weight_timeline(weights, x)
+        for key in "ifgoch":
+            np.testing.assert_allclose(ours[key], plain[key], rtol=1e-9, atol=1e-12)
+
+
+def test_weight_timeline_needs_every_weight():
+    with pytest.raises(KeyError, match="W_hf"):
+        weight_timeline({k: 0.0 for k in WEIGHT_NAMES if k != "W_hf"}, np.zeros(3))
+
+
+def test_input_sequences():
+    np.testing.assert_array_equal(np.flatnonzero(input_sequence("pulse", 10)), [2])
+    np.testing.assert_array_equal(np.flatnonzero(input_sequence("two pulses", 10)), [2, 7])
+    np.testing.assert_array_equal(input_sequence("step", 5), [0, 0, 1, 1, 1])
+    with pytest.raises(ValueError, match="sequence"):
+        input_sequence("saw", 10)
+
+
+@pytest.mark.parametrize("layer, batch", [(0, 1), (1, 0)])
+def test_sequence_trace_is_the_model_trace_of_one_batch_item(layer, batch):
+    rng = np.random.default_rng(11)
+    model = LSTM(3, 5, num_layers=2, dtype=np.float32, rng=rng)
+    x = rng.normal(size=(9, 2, 3)).astype(np.float32)
+    state = tuple(rng.normal(size=(2, 2, 2, 5)).astype(np.float32))  # (h_0, c_0)
+    trace = sequence_trace(model, x, layer=layer, batch=batch, state=state)
+    assert isinstance(trace, Trace)
+    model.forward(x, state)
+    expected = model.trace(layer)
+    for field in fields(Trace):
+        ours = getattr(trace, field.name)
+        assert ours.dtype == np.float64, field.name
+        np.testing.assert_array_equal(ours, getattr(expected, field.name)[:, batch])
+    np.testing.assert_array_equal(trace.h_prev[0], state[0][layer, batch])  # the given state
+    np.testing.assert_array_equal(trace.c_prev[0], state[1][layer, batch])
+    np.testing.assert_array_equal(trace_at(trace, 4).c, trace.c[3])
+    for bad in (0, 10, 2.0, True):
+        with pytest.raises(ValueError, match=r"t must be a whole number in \[1, 9\]"):
+            trace_at(trace, bad)

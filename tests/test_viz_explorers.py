@@ -1,0 +1,343 @@
+"""Tests for lstm_magnifier.viz.explorers: sliders, values, the figures that follow (Agg)."""
+
+import math
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+from lstm_magnifier.cell import LSTMCell
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.timelines import (
+    WEIGHT_NAMES,
+    constant_gate_timeline,
+    gate_step,
+    input_sequence,
+    weight_timeline,
+)
+from lstm_magnifier.viz.canvas import shown_png
+from lstm_magnifier.viz.diagrams import format_value
+from lstm_magnifier.viz.explorers import (
+    EXPLORER_CLASS,
+    GateExplorer,
+    MemoryTimeline,
+    SequenceMagnifier,
+    WeightExplorer,
+)
+
+matplotlib.use("Agg")
+
+
+def logit(p):
+    return math.log(p / (1 - p))
+
+
+def gate_cell(i, f, g, o):
+    """A one-unit LSTMCell whose gates are exactly i, f, g, o (zero weights, chosen biases)."""
+    cell = LSTMCell(1, 1, rng=0)
+    cell.load_state_dict(
+        {
+            "weight_ih": np.zeros((4, 1)),
+            "weight_hh": np.zeros((4, 1)),
+            "bias_ih": np.array([logit(i), logit(f), math.atanh(g), logit(o)]),
+            "bias_hh": np.zeros(4),
+        }
+    )
+    return cell
+
+
+def random_gates(rng):
+    i, f, o = rng.uniform(0.01, 0.99, size=3)
+    return {"i": i, "f": f, "g": rng.uniform(-0.99, 0.99), "o": o}
+
+
+def weight_cell(weights):
+    """A one-unit LSTMCell holding the 12 scalar weights of a WeightExplorer."""
+    cell = LSTMCell(1, 1, rng=0)
+    cell.load_state_dict(
+        {
+            "weight_ih": np.array([[weights[f"W_i{k}"]] for k in "ifgo"]),
+            "weight_hh": np.array([[weights[f"W_h{k}"]] for k in "ifgo"]),
+            "bias_ih": np.array([weights[f"b_{k}"] for k in "ifgo"]),
+            "bias_hh": np.zeros(4),
+        }
+    )
+    return cell
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def stacked():
+    rng = np.random.default_rng(7)
+    model = LSTM(3, 5, num_layers=2, rng=rng)
+    x = rng.normal(size=(9, 2, 3))
+    return model, x
+
+
+# --------------------------------------------------------------------------- GateExplorer
+
+
+def test_gate_explorer_values_match_the_cell_for_random_settings(rng):
+    explorer = GateExplorer(canvas="agg")
+    for _ in range(10):
+        gates = random_gates(rng)
+        c_prev = rng.uniform(-3, 3)
+        explorer.set(**gates, c_prev=c_prev)
+        trace = gate_cell(**gates).step(np.zeros(1), (np.zeros(1), np.array([c_prev])))
+        values = explorer.values
+        for key in ("i", "f", "g", "o", "learn", "forget", "c", "h"):
+            assert values[key] == pytest.approx(getattr(trace, key)[0], abs=1e-12)
+        assert values["c_prev"] == c_prev
+
+
+def test_gate_explorer_shows_the_values_on_the_diagram_and_bars():
+    explorer = GateExplorer(canvas="agg", f=0.25, c_prev=-2.0)
+    values = explorer.values
+    diagram = explorer.view.diagram
+    for key in ("c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h"):
+        assert diagram.artists[key].get_text() == format_value(values[key])
+        if key in explorer.view.bars:
+            assert explorer.view.bars[key].get_width() == pytest.approx(values[key])
+    assert not diagram.artists["x"].get_visible()  # gates set by hand: no x, no h_prev
+
+
+@pytest.mark.parametrize("name", ["i", "f", "g", "o", "c_prev"])
+def test_every_gate_slider_is_wired_to_its_value(name):
+    explorer = GateExplorer(canvas="image")
+    slider = explorer.sliders[name]
+    before_png = shown_png(explorer._figure_widget.value)
+    new = slider.min + 0.37 * (slider.max - slider.min)
+    assert new != slider.value
+    slider.value = new  # what the browser does when the slider is dragged
+    values = explorer.values
+    assert values[name] == pytest.approx(new)
+    params = {k: values[k] for k in ("i", "f", "g", "o", "c_prev")}
+    assert values["c"] == pytest.approx(gate_step(**params)["c"])
+    assert explorer.view.diagram.artists[name].get_text() == format_value(new)
+    assert shown_png(explorer._figure_widget.value) != before_png  # the picture was redrawn
+
+
+def test_set_rejects_unknown_names_and_bad_values_and_changes_nothing():
+    explorer = GateExplorer(canvas="agg")
+    before = explorer.values
+    with pytest.raises(TypeError, match=r"no control named 'F'.*did you mean 'f'"):
+        explorer.set(F=0.3)
+    with pytest.raises(ValueError, match=r"f must be a number in \[0, 1\], got 1.5"):
+        explorer.set(i=0.1, f=1.5)
+    with pytest.raises(TypeError, match="g must be a number"):
+        explorer.set(g="high")
+    with pytest.raises(TypeError, match="must be a number"):
+        explorer.set(o=True)
+    assert explorer.values == before
+
+
+def test_set_redraws_once_and_returns_nothing():
+    explorer = GateExplorer(canvas="agg")
+    calls = []
+    original = explorer._refresh
+    explorer._refresh = lambda full=False: (calls.append(full), original(full))
+    assert explorer.set(i=0.1, f=0.2, g=0.3) is None
+    assert len(calls) == 1
+
+
+def test_explorer_displays_as_a_widget_with_a_readable_text():
+    explorer = GateExplorer(canvas="agg", f=0.9)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "GateExplorer(i=0.5, f=0.9, g=0.6, o=0.7, c_prev=1)"
+
+
+def test_every_explorer_box_carries_the_class_the_website_styles(stacked):
+    model, x = stacked
+    explorers = [
+        GateExplorer(canvas="agg"),
+        MemoryTimeline(canvas="agg"),
+        WeightExplorer(canvas="agg"),
+        SequenceMagnifier(model, x, canvas="agg"),
+    ]
+    for explorer in explorers:
+        assert EXPLORER_CLASS in explorer.widget._dom_classes, type(explorer).__name__
+    # the class is what book/_static/book.css selects
+    css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "book.css").read_text()
+    assert f".{EXPLORER_CLASS}::before" in css
+
+
+def test_sliders_carry_descriptions_readouts_and_palette_colours():
+    from lstm_magnifier.viz.palette import GATE_COLORS
+
+    explorer = GateExplorer(canvas="agg")
+    for slider in explorer.sliders.values():
+        assert slider.description and slider.readout
+    assert explorer.sliders["f"].style.handle_color == GATE_COLORS["f"]
+
+
+# --------------------------------------------------------------------------- MemoryTimeline
+
+
+def test_memory_timeline_values_follow_every_slider(rng):
+    explorer = MemoryTimeline(canvas="agg")
+    for name, slider in explorer.sliders.items():
+        if name == "steps":
+            new = 17
+        else:
+            new = float(rng.uniform(slider.min, slider.max))
+        slider.value = new
+        values = explorer.values
+        assert values[name] == pytest.approx(new)
+        params = {k: values[k] for k in ("f", "i", "g", "o", "steps", "c0")}
+        expected = constant_gate_timeline(**params)
+        assert values["c"].shape == values["h"].shape == (values["steps"],)
+        np.testing.assert_allclose(values["c"], expected["c"])
+        np.testing.assert_allclose(values["h"], expected["h"])
+
+
+def test_memory_timeline_plots_what_it_reports():
+    explorer = MemoryTimeline(canvas="agg", f=0.8, steps=25, c0=-1.0)
+    values = explorer.values
+    t, c = explorer.view.c.get_data()
+    np.testing.assert_allclose(c, np.r_[-1.0, values["c"]])
+    np.testing.assert_allclose(explorer.view.h.get_data()[1], values["h"])
+    assert explorer.view.half_c.get_xdata()[0] == pytest.approx(math.log(0.5) / math.log(0.8))
+    assert explorer.view.steady.get_ydata()[0] == pytest.approx(values["steady_state"])
+    explorer.set(f=1.0)  # no steady state, no half-life: the markers disappear
+    assert not explorer.view.steady.get_visible() and not explorer.view.half_c.get_visible()
+
+
+def test_memory_timeline_rejects_a_fractional_step_count():
+    explorer = MemoryTimeline(canvas="agg")
+    with pytest.raises(TypeError, match="steps must be a whole number"):
+        explorer.set(steps=2.5)
+    with pytest.raises(ValueError, match=r"steps must be in \[1, 200\]"):
+        explorer.set(steps=0)
+
+
+# --------------------------------------------------------------------------- WeightExplorer
+
+
+def test_weight_explorer_matches_the_cell_for_random_weights(rng):
+    explorer = WeightExplorer(canvas="agg", steps=20)
+    for _ in range(4):
+        weights = {k: float(rng.uniform(-6, 6)) for k in WEIGHT_NAMES}
+        explorer.set(**weights, sequence="sine")
+        values = explorer.values
+        cell, state = weight_cell(weights), None
+        for t, x_t in enumerate(input_sequence("sine", 20)):
+            trace = cell.step(np.array([x_t]), state)
+            state = trace.state
+            for key in "ifgoch":
+                assert values[key][t] == pytest.approx(getattr(trace, key)[0], abs=1e-12)
+
+
+def test_every_weight_slider_and_the_sequence_dropdown_are_wired():
+    explorer = WeightExplorer(canvas="agg")
+    for name in WEIGHT_NAMES:
+        explorer.sliders[name].value = -1.7
+        values = explorer.values
+        assert values[name] == -1.7
+        weights = {k: values[k] for k in WEIGHT_NAMES}
+        np.testing.assert_allclose(values["c"], weight_timeline(weights, values["x"])["c"])
+        np.testing.assert_allclose(explorer.view.c.get_ydata(), values["c"])
+    explorer.sliders["sequence"].value = "step"
+    np.testing.assert_array_equal(explorer.values["x"], input_sequence("step", 30))
+    with pytest.raises(ValueError, match="sequence must be one of"):
+        explorer.set(sequence="noise")
+
+
+def test_weight_explorer_takes_a_custom_sequence():
+    x = np.array([0.0, 1.0, -1.0, 0.5])
+    explorer = WeightExplorer(canvas="agg", x=x[:, None])
+    assert explorer.values["sequence"] == "custom"
+    np.testing.assert_array_equal(explorer.values["x"], x)
+    with pytest.raises(ValueError, match=r"\(T,\) or \(T, 1\)"):
+        WeightExplorer(canvas="agg", x=np.zeros((4, 2)))
+
+
+# --------------------------------------------------------------------------- SequenceMagnifier
+
+
+@pytest.mark.parametrize("layer, batch", [(0, 0), (1, 1)])
+def test_sequence_magnifier_values_equal_the_model_trace(stacked, layer, batch):
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x, layer=layer, batch=batch, canvas="agg")
+    model.forward(x)
+    trace = model.trace(layer)
+    cell = model.cell(layer)
+    inputs = x[:, batch] if layer == 0 else model.trace(0).h[:, batch]
+    for t in (1, 4, 9):
+        explorer.set(t=t)
+        values = explorer.values
+        for key in "ifgoch":
+            np.testing.assert_allclose(values[key], getattr(trace, key)[t - 1, batch], rtol=1e-12)
+        h_prev = trace.h[t - 2, batch] if t > 1 else np.zeros(5)
+        c_prev = trace.c[t - 2, batch] if t > 1 else np.zeros(5)
+        step = cell.step(inputs[t - 1], (h_prev, c_prev))
+        for key in ("x", "h_prev", "c_prev", "learn", "forget", "c", "h"):
+            np.testing.assert_allclose(values[key], getattr(step, key), rtol=1e-12, atol=1e-15)
+
+
+def test_sequence_magnifier_sliders_are_wired_to_step_and_unit(stacked):
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x[:, 0], labels="abcdefghi", canvas="agg")
+    explorer.sliders["t"].value = 6
+    explorer.sliders["unit"].value = 3
+    values = explorer.values
+    assert values["t"] == 6 and values["unit"] == 3 and values["label"] == "f"
+    view = explorer.view
+    assert view.frames["c"].get_x() == pytest.approx(5.5)
+    assert view.markers["c"].get_y() == pytest.approx(2.5)
+    assert view.diagram.artists["c"].get_text() == format_value(values["c"][3])
+    assert view.readouts["f"].get_text() == f"f = {format_value(values['f'][3])}"
+    with pytest.raises(ValueError, match=r"t must be in \[1, 9\]"):
+        explorer.set(t=10)
+
+
+def test_sequence_magnifier_play_button_follows_the_step_slider(stacked):
+    # The page links Play to the t slider in the browser, Play's value first: a
+    # Play that disagreed with t would move the stored slider away from the figure.
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x, t=7, canvas="agg")
+    play, t = explorer.play, explorer.sliders["t"]
+    assert (play.min, play.max) == (t.min, t.max) == (1, 9)
+    assert play.value == t.value == 7
+    explorer.set(t=5)
+    assert play.value == t.value == 5
+    t.value = 2
+    assert play.value == 2
+    play.value = 8
+    assert t.value == 8 and explorer.values["t"] == 8
+
+
+def test_sequence_magnifier_checks_its_inputs(stacked):
+    model, x = stacked
+    with pytest.raises(ValueError, match="labels must have one entry per step"):
+        SequenceMagnifier(model, x, labels="ab", canvas="agg")
+    with pytest.raises(ValueError, match="layer"):
+        SequenceMagnifier(model, x, layer=2, canvas="agg")
+    with pytest.raises(TypeError, match="LSTM"):
+        SequenceMagnifier(object(), x, canvas="agg")
+
+
+def test_sequence_magnifier_accepts_a_model_with_an_lstm_core(stacked):
+    model, x = stacked
+
+    class Wrapper:
+        core = model
+
+    explorer = SequenceMagnifier(Wrapper(), x, canvas="agg")
+    model.forward(x)
+    np.testing.assert_allclose(explorer.values["h"], model.trace(0).h[0, 0])
+
+
+def test_the_sequence_view_shows_the_step_and_unit_it_is_given(stacked):
+    model, x = stacked
+    explorer = SequenceMagnifier(model, x, t=3, unit=2, canvas="agg")
+    step, view = explorer.trace.at(2), explorer.view
+    for key in ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h"):
+        unit = 0 if key == "x" else 2
+        assert view.diagram.artists[key].get_text() == format_value(getattr(step, key)[unit])
+    assert view.readouts["g"].get_text() == f"g = {format_value(step.g[2])}"
