@@ -1,8 +1,4 @@
-"""The experiment runners: models of each kind, seeded runs, recall and memoryless tasks, plots."""
-
-import matplotlib
-
-matplotlib.use("Agg")
+"""Model kinds compared: each kind built, recall and memoryless runs, looking inside."""
 
 import numpy as np
 import pytest
@@ -58,45 +54,6 @@ def test_make_model_rejects_bad_arguments(kwargs, match):
     kind = kwargs.pop("kind")
     with pytest.raises(ValueError, match=match):
         ex.make_model(kind, 4, 4, **kwargs)
-
-
-# ---------------------------------------------------------------- run_seeds
-
-
-def small_factory(rng):
-    return ex.make_model("feedforward", 4, 4, hidden_size=4, rng=rng)
-
-
-def test_run_seeds_is_repeatable_and_seeds_differ():
-    batches = ex.recall_batches([0], batch_size=8)
-    test = ex.recall_test_set(0, size=50)
-    first = ex.run_seeds(small_factory, batches, test, steps=5, seeds=(0, 1))
-    again = ex.run_seeds(small_factory, batches, test, steps=5, seeds=(0, 1))
-    assert [r.seed for r in first] == [0, 1]
-    np.testing.assert_array_equal(first[0].losses, again[0].losses)
-    assert first[0].metric == again[0].metric
-    assert not np.array_equal(first[0].losses, first[1].losses)
-    assert first[0].losses.shape == (5,)
-    assert first[0].n_params == 4 * 4 + 4 + 4 * 4 + 4
-
-
-def test_run_seeds_checks_its_arguments():
-    batches, test = ex.recall_batches([0]), ex.recall_test_set(0, size=10)
-    with pytest.raises(TypeError, match="model_factory"):
-        ex.run_seeds("lstm", batches, test, steps=1)
-    with pytest.raises(TypeError, match="test must be a pair"):
-        ex.run_seeds(small_factory, batches, test[0], steps=1)
-    with pytest.raises(ValueError, match="seeds"):
-        ex.run_seeds(small_factory, batches, test, steps=1, seeds=())
-    with pytest.raises(ValueError, match="seed must be"):
-        ex.run_seeds(small_factory, batches, test, steps=1, seeds=(-1,))
-
-
-def test_fit_lowers_the_loss():
-    model = ex.make_model("feedforward", 4, 4, hidden_size=8, rng=0)
-    losses = ex.fit(model, ex.recall_batches([0]), steps=100, lr=2e-2, rng=0)
-    assert losses.shape == (100,)
-    assert losses[:5].mean() > 1.2 and losses[-10:].mean() < 0.2
 
 
 # ------------------------------------------------------------------- tasks

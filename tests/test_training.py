@@ -1,4 +1,4 @@
-"""train() learns a tiny task, is repeatable for a seed, shows progress only when asked."""
+"""train() learns a tiny task, is repeatable, shows progress when asked; run_seeds splits seeds."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from lstm_magnifier.losses import accuracy, mse, softmax_cross_entropy
 from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel
 from lstm_magnifier.optim import SGD, Adam, grad_norm
-from lstm_magnifier.training import evaluate, train
+from lstm_magnifier.training import evaluate, fit, run_seeds, split_seed, train
 
 T, B = 5, 32
 
@@ -139,3 +139,53 @@ def test_evaluate_uses_eval_mode_and_the_metric():
     assert (
         evaluate(model, x, y, metric=softmax_cross_entropy) == softmax_cross_entropy(logits, y)[0]
     )
+
+
+# ----------------------------------------------------------------- fit and run_seeds
+
+
+def tiny_factory(rng):
+    return SequenceModel(RNN(1, 4, rng=rng), Dense(4, 2, rng=rng))
+
+
+def test_fit_lowers_the_loss():
+    losses = fit(make_model(), sign_of_sum, steps=150, lr=0.03, rng=0)
+    assert isinstance(losses, np.ndarray) and losses.shape == (150,)
+    assert np.mean(losses[-20:]) < 0.35 * np.mean(losses[:10])
+
+
+def test_run_seeds_is_repeatable_and_seeds_differ():
+    test = sign_of_sum(np.random.default_rng(99), 50)
+    first = run_seeds(tiny_factory, sign_of_sum, test, steps=5, seeds=(0, 1))
+    again = run_seeds(tiny_factory, sign_of_sum, test, steps=5, seeds=(0, 1))
+    assert [r.seed for r in first] == [0, 1]
+    np.testing.assert_array_equal(first[0].losses, again[0].losses)
+    assert first[0].metric == again[0].metric == first[0].accuracy
+    assert not np.array_equal(first[0].losses, first[1].losses)
+    assert first[0].losses.shape == (5,)
+    assert first[0].n_params == (4 * 1 + 4 * 4 + 4 + 4) + (2 * 4 + 2)
+
+
+def test_run_seeds_draws_a_test_batch_from_the_seeds_own_stream():
+    fixed = run_seeds(tiny_factory, sign_of_sum, sign_of_sum(np.random.default_rng(9)), steps=5)
+    drawn = run_seeds(tiny_factory, sign_of_sum, lambda rng: sign_of_sum(rng, 64), steps=5)
+    # weights and batches do not depend on whether a test batch is drawn ...
+    np.testing.assert_array_equal(fixed[0].losses, drawn[0].losses)
+    # ... which comes from the seed's third stream
+    init_rng, data_rng, test_rng = split_seed(0)
+    assert drawn[0].metric == evaluate(drawn[0].model, *sign_of_sum(test_rng, 64))
+    first, second = np.random.SeedSequence(0).spawn(2)
+    assert init_rng.random() == np.random.default_rng(first).random()
+    assert data_rng.random() == np.random.default_rng(second).random()
+
+
+def test_run_seeds_checks_its_arguments():
+    test = sign_of_sum(np.random.default_rng(0), 10)
+    with pytest.raises(TypeError, match="model_factory"):
+        run_seeds("lstm", sign_of_sum, test, steps=1)
+    with pytest.raises(TypeError, match="test must be a pair"):
+        run_seeds(tiny_factory, sign_of_sum, test[0], steps=1)
+    with pytest.raises(ValueError, match="seeds"):
+        run_seeds(tiny_factory, sign_of_sum, test, steps=1, seeds=())
+    with pytest.raises(ValueError, match="seed must be"):
+        run_seeds(tiny_factory, sign_of_sum, test, steps=1, seeds=(-1,))

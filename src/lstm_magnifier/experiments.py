@@ -1,27 +1,14 @@
-r"""Train-and-evaluate runners for the book's experiments (their plots: ``viz.plots``).
+r"""The book's comparisons of model kinds on small tasks (chapters 3 to 5).
 
-Every experiment in the book has the same shape::
-
-    model factory + batch generator + steps + seeds  ->  trained models and test metrics
-
-:func:`run_seeds` is that sentence in code. The other runners fill it in for the
-tasks of chapters 3 to 5 (:func:`fit_recall`, :func:`fit_memoryless`,
-:func:`accuracy_vs_lag`), and :func:`influence_of_past` measures how much a
-trained model's output still depends on earlier inputs. Later chapters reuse
-:func:`run_seeds` with a factory of their own for their ablations::
-
-    runs = run_seeds(
-        lambda rng: make_model("lstm", 4, 4, hidden_size=16, rng=rng),
-        recall_batches([5]),
-        recall_task(np.random.default_rng(0), 1000, 5),
-        steps=300,
-        seeds=(0, 1, 2),
-    )
-    [run.metric for run in runs]  # test accuracy of each seed
-
-Seeds: seed ``s`` is split with :class:`numpy.random.SeedSequence` into one stream
-for the initial weights and one for the training batches, so a run is fixed by its
-seed alone. Test sets come from their own seeds and never overlap a training stream.
+An LSTM, a plain RNN, a causal CNN and a feed-forward network (:func:`make_model`,
+:data:`KINDS`) trained on the recall task (name the symbol ``lag`` steps back) and the
+memoryless task (:mod:`lstm_magnifier.tasks`): :func:`fit_recall`,
+:func:`fit_memoryless` and :func:`accuracy_vs_lag` (a :class:`LagCurve`), with their
+batch makers and held-out test sets. Every run goes through
+:func:`~lstm_magnifier.training.run_seeds` (seed ``s`` fixes the initial weights and
+the batches); test sets come from their own seeds (:data:`TEST_SEED`) and never
+overlap a training stream. What a trained model does inside is measured by
+:func:`influence_of_past` and :func:`unit_summary`; the figures are :mod:`lstm_magnifier.viz.plots`.
 """
 
 from dataclasses import dataclass, field
@@ -29,12 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel, count_parameters
-from lstm_magnifier.optim import Adam
 from lstm_magnifier.tasks import memoryless_task, one_hot, recall_task
-from lstm_magnifier.training import evaluate, train
+from lstm_magnifier.training import evaluate, run_seeds
 
 KINDS = ("lstm", "rnn", "conv", "feedforward")
 """Model kinds :func:`make_model` builds."""
@@ -51,7 +36,9 @@ TEST_SEED = 20_240
 """Default seed of the held-out test sets (distinct from every training stream)."""
 
 
-# --------------------------------------------------------------------- models
+# ----------------------------------------------------------------------- model kinds
+
+
 def make_model(
     kind,
     input_size,
@@ -129,133 +116,9 @@ def receptive_field(model):
     return getattr(core, "receptive_field", None)
 
 
-# -------------------------------------------------------------------- running
-@dataclass
-class Run:
-    """One trained model and how it did.
-
-    Attributes
-    ----------
-    model : SequenceModel
-        The trained model.
-    losses : numpy.ndarray
-        ``(steps,)`` training loss at every step.
-    metric : float
-        The metric (by default accuracy) on the held-out test set.
-    n_params : int
-        Number of trainable scalars.
-    seed : int
-        The seed that fixed initial weights and training batches.
-    """
-
-    model: object
-    losses: np.ndarray
-    metric: float
-    n_params: int
-    seed: int
-
-    @property
-    def accuracy(self):
-        """Alias of :attr:`metric` for runs measured by accuracy."""
-        return self.metric
+# -------------------------------------------------------------- recall and memoryless
 
 
-def _split_seed(seed):
-    """Two independent streams from one seed: (initial weights, training batches)."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
-    init, data = np.random.SeedSequence(int(seed)).spawn(2)
-    return np.random.default_rng(init), np.random.default_rng(data)
-
-
-def fit(
-    model,
-    batches,
-    *,
-    steps,
-    lr=1e-2,
-    clip=1.0,
-    loss_fn=softmax_cross_entropy,
-    rng=None,
-    progress=False,
-):
-    """Train ``model`` with Adam and gradient clipping; return the losses ``(steps,)``.
-
-    A thin wrapper of :func:`~lstm_magnifier.training.train` with the book's
-    defaults: ``Adam(model.params, lr=lr)``, global-norm clipping at ``clip``
-    (``None`` to switch it off), no progress bar. ``batches(rng) -> (x, y)``.
-    """
-    optimizer = Adam(model.params, lr=lr)
-    losses = train(
-        model, batches, loss_fn, optimizer, steps=steps, clip=clip, progress=progress, rng=rng
-    )
-    return np.asarray(losses)
-
-
-def run_seeds(
-    model_factory,
-    batches,
-    test,
-    *,
-    steps,
-    seeds=(0,),
-    lr=1e-2,
-    clip=1.0,
-    loss_fn=softmax_cross_entropy,
-    metric=accuracy,
-    progress=False,
-):
-    """Train one fresh model per seed and measure each on the same test set.
-
-    Parameters
-    ----------
-    model_factory : callable
-        ``model_factory(rng) -> model``; ``rng`` is a Generator for the initial weights.
-    batches : callable
-        ``batches(rng) -> (x, y)``, a fresh training batch from the Generator ``rng``.
-    test : (x, y)
-        The held-out set, e.g. ``recall_task(np.random.default_rng(1), 1000, lag)``.
-    steps : int
-        Updates per run.
-    seeds : iterable of int
-        One run per seed; seed ``s`` fixes both the initial weights and the batches.
-    lr, clip, loss_fn :
-        As in :func:`fit`.
-    metric : callable
-        ``metric(pred, y)``, e.g. :func:`~lstm_magnifier.losses.accuracy` (default).
-
-    Returns
-    -------
-    list of Run
-        In the order of ``seeds``.
-    """
-    if not callable(model_factory):
-        raise TypeError(f"model_factory must be a function, got {type(model_factory).__name__}")
-    if not isinstance(test, tuple) or len(test) != 2:
-        raise TypeError("test must be a pair (x, y), e.g. recall_task(rng, 1000, lag)")
-    seeds = list(seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed")
-    runs = []
-    for seed in seeds:
-        init_rng, data_rng = _split_seed(seed)
-        model = model_factory(init_rng)
-        losses = fit(
-            model,
-            batches,
-            steps=steps,
-            lr=lr,
-            clip=clip,
-            loss_fn=loss_fn,
-            rng=data_rng,
-            progress=progress,
-        )
-        score = evaluate(model, *test, metric=metric)
-        runs.append(Run(model, losses, score, count_parameters(model), int(seed)))
-    return runs
-
-
-# ------------------------------------------------------------------ the tasks
 def recall_batches(lags, *, batch_size=32, n_symbols=4, length=None):
     r"""A batch generator for :func:`~lstm_magnifier.tasks.recall_task` over several lags.
 
@@ -317,8 +180,9 @@ def fit_recall(
 
     The task is :func:`~lstm_magnifier.tasks.recall_task`: sequences of ``length``
     one-hot symbols (default ``lag + 1``: name the first one), one label per
-    sequence. Chance is $1/n_\text{symbols}$. Returns a :class:`Run` whose
-    ``metric`` is the accuracy on a held-out set of ``test_size`` sequences.
+    sequence. Chance is $1/n_\text{symbols}$. Returns a
+    :class:`~lstm_magnifier.training.Run` whose ``metric`` is the accuracy on a held-out
+    set of ``test_size`` sequences.
 
     Example: ``fit_recall("feedforward", 5).accuracy`` is about 0.25 and
     ``fit_recall("lstm", 5).accuracy`` is 1.0.
@@ -380,8 +244,8 @@ def fit_memoryless(
 
     The label at every step is the parity of the current symbol, $y_t = x_t \bmod 2$,
     so the model answers at every step (``readout="all"``, logits ``(T, B, 2)``).
-    Returns a :class:`Run`; ``metric`` is the accuracy over all steps of a held-out
-    set of ``test_size`` sequences.
+    Returns a :class:`~lstm_magnifier.training.Run`; ``metric`` is the accuracy over all
+    steps of a held-out set of ``test_size`` sequences.
     """
 
     def factory(rng):
@@ -510,7 +374,9 @@ def accuracy_vs_lag(
     return LagCurve(label, kind, np.array(lags), scores, k, models, count_parameters(models[0]))
 
 
-# ------------------------------------------------------------ looking inside
+# ------------------------------------------------------------------- looking inside
+
+
 def _core(model):
     return getattr(model, "core", model)
 
@@ -625,11 +491,10 @@ def unit_summary(model, x):
 __all__ = [
     "KINDS",
     "MODEL_LABELS",
+    "TEST_SEED",
     "LagCurve",
-    "Run",
     "accuracy_vs_lag",
     "change_symbol",
-    "fit",
     "fit_memoryless",
     "fit_recall",
     "influence_of_past",
@@ -641,6 +506,5 @@ __all__ = [
     "recall_test_set",
     "receptive_field",
     "resample_past",
-    "run_seeds",
     "unit_summary",
 ]

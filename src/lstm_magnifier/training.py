@@ -1,4 +1,4 @@
-"""The training loop of every experiment in the book, and evaluation.
+r"""The training loop of every experiment in the book, evaluation, and the one runner.
 
 One step is always the same five moves: draw a batch, forward, loss, backward,
 update (with optional gradient clipping between the last two)::
@@ -15,14 +15,39 @@ update (with optional gradient clipping between the last two)::
 
 ``batches(rng)`` makes a fresh batch ``(x, y)`` from the Generator it is given,
 so one seed fixes the whole run: same seed, same losses.
+
+Every experiment in the book has the same shape::
+
+    model factory + batch generator + steps + seeds  ->  trained models and test metrics
+
+:func:`run_seeds` is that sentence in code, and every chapter that trains more than
+one model goes through it: the comparisons of model kinds (chapters 3 to 5, through
+:mod:`lstm_magnifier.experiments`) and the comparisons of cell variants (chapters 8,
+9 and 11, :func:`~lstm_magnifier.experiments.run_ablation`)::
+
+    runs = run_seeds(
+        lambda rng: make_model("lstm", 4, 4, hidden_size=16, rng=rng),
+        recall_batches([5]),
+        recall_task(np.random.default_rng(0), 1000, 5),
+        steps=300,
+        seeds=(0, 1, 2),
+    )
+    [run.metric for run in runs]  # test accuracy of each seed
+
+Seeds: :func:`split_seed` splits seed ``s`` into independent streams for the
+initial weights, the training batches and (when ``test`` is a function) the test
+batch, so a run is fixed by its seed alone.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from lstm_magnifier import _checks
-from lstm_magnifier.losses import accuracy
-from lstm_magnifier.optim import clip_grad_norm
+from lstm_magnifier.losses import accuracy, softmax_cross_entropy
+from lstm_magnifier.nn import count_parameters
+from lstm_magnifier.optim import Adam, clip_grad_norm
 
 
 def _check_optimizer_owns(model, optimizer):
@@ -114,3 +139,145 @@ def evaluate(model, x, y, metric=accuracy):
     if isinstance(value, tuple):
         value = value[0]
     return float(value)
+
+
+# ----------------------------------------------------------------- many seeds, one runner
+
+
+@dataclass
+class Run:
+    """One trained model and how it did.
+
+    Attributes
+    ----------
+    model : SequenceModel
+        The trained model.
+    losses : numpy.ndarray
+        ``(steps,)`` training loss at every step.
+    metric : float
+        The metric (by default accuracy) on the held-out test set.
+    n_params : int
+        Number of trainable scalars.
+    seed : int
+        The seed that fixed initial weights, training batches and test batch.
+    """
+
+    model: object
+    losses: np.ndarray
+    metric: float
+    n_params: int
+    seed: int
+
+    @property
+    def accuracy(self):
+        """Alias of :attr:`metric` for runs measured by accuracy."""
+        return self.metric
+
+
+def split_seed(seed):
+    """Three independent Generators from one seed: initial weights, training batches, test.
+
+    The streams are the children of ``numpy.random.SeedSequence(seed)``, in that order.
+    A child depends only on the seed and its position, so the weights and batches of
+    seed ``s`` are the same whether or not a run also draws its test batch.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3))
+
+
+def fit(
+    model,
+    batches,
+    *,
+    steps,
+    lr=1e-2,
+    clip=1.0,
+    loss_fn=softmax_cross_entropy,
+    rng=None,
+    progress=False,
+):
+    """Train ``model`` with Adam and gradient clipping; return the losses ``(steps,)``.
+
+    A thin wrapper of :func:`train` with the book's defaults:
+    ``Adam(model.params, lr=lr)``, global-norm clipping at ``clip`` (``None`` to switch
+    it off), no progress bar. ``batches(rng) -> (x, y)``.
+    """
+    optimizer = Adam(model.params, lr=lr)
+    losses = train(
+        model, batches, loss_fn, optimizer, steps=steps, clip=clip, progress=progress, rng=rng
+    )
+    return np.asarray(losses)
+
+
+def run_seeds(
+    model_factory,
+    batches,
+    test,
+    *,
+    steps,
+    seeds=(0,),
+    lr=1e-2,
+    clip=1.0,
+    loss_fn=softmax_cross_entropy,
+    metric=accuracy,
+    progress=False,
+):
+    """Train one fresh model per seed and measure each on a held-out test set.
+
+    Parameters
+    ----------
+    model_factory : callable
+        ``model_factory(rng) -> model``; ``rng`` is the seed's Generator for the
+        initial weights.
+    batches : callable
+        ``batches(rng) -> (x, y)``, a fresh training batch from the Generator ``rng``
+        (the seed's stream for the training batches).
+    test : (x, y) or callable
+        The held-out set: one pair for every seed, e.g.
+        ``recall_task(np.random.default_rng(1), 1000, lag)``, or ``test(rng) -> (x, y)``
+        drawn from the seed's own test stream (a paired comparison: every model trained
+        from seed ``s`` is tested on the same batch).
+    steps : int
+        Updates per run.
+    seeds : iterable of int
+        One run per seed; seed ``s`` fixes the initial weights, the batches and a drawn
+        test batch (:func:`split_seed`).
+    lr, clip, loss_fn :
+        As in :func:`fit`.
+    metric : callable
+        ``metric(pred, y)``, e.g. :func:`~lstm_magnifier.losses.accuracy` (default).
+
+    Returns
+    -------
+    list of Run
+        In the order of ``seeds``.
+    """
+    if not callable(model_factory):
+        raise TypeError(f"model_factory must be a function, got {type(model_factory).__name__}")
+    if not callable(test) and (not isinstance(test, tuple) or len(test) != 2):
+        raise TypeError(
+            "test must be a pair (x, y), e.g. recall_task(rng, 1000, lag), "
+            "or a function test(rng) -> (x, y)"
+        )
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
+    runs = []
+    for seed in seeds:
+        init_rng, data_rng, test_rng = split_seed(seed)
+        model = model_factory(init_rng)
+        losses = fit(
+            model,
+            batches,
+            steps=steps,
+            lr=lr,
+            clip=clip,
+            loss_fn=loss_fn,
+            rng=data_rng,
+            progress=progress,
+        )
+        x, y = test(test_rng) if callable(test) else test
+        score = evaluate(model, x, y, metric=metric)
+        runs.append(Run(model, losses, score, count_parameters(model), int(seed)))
+    return runs

@@ -15,7 +15,7 @@ the colours of :mod:`lstm_magnifier.viz.palette`, and returns what it drew on:
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.ablations import running_mean
+from lstm_magnifier.variants import running_mean
 from lstm_magnifier.viz.palette import (
     GATE_COLORS,
     MEMORY_COLORS,

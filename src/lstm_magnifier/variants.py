@@ -1,4 +1,4 @@
-r"""Ablations: train a few versions of the cell on one small task, over several seeds.
+r"""Cell variants trained over several seeds: what if a gate or a squash were otherwise?
 
 The standard cell fixes three choices that the article takes on trust:
 
@@ -6,31 +6,17 @@ The standard cell fixes three choices that the article takes on trust:
 * the **candidate** $g$ uses $\tanh$, a zero-centred squash in $(-1, 1)$;
 * the **use network** reads the memory out through $\tanh(c_t)$.
 
-``LSTM(D, H, gate=..., candidate=..., output=...)`` replaces any of them, so that a
-chapter (8, 9 or 11) can ask "what if it were otherwise?" and train the answer:
-
-.. math::
-    i_t = \phi_i(z^i_t), \quad f_t = \phi_f(z^f_t), \quad g_t = \phi_g(z^g_t), \quad
-    o_t = \phi_o(z^o_t)
-
-    c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad h_t = o_t \odot \psi(c_t)
-
-with $z_t = W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$ split into $[z^i, z^f, z^g, z^o]$
-(PyTorch's gate order). Each $\phi$ and $\psi$ is ``"sigmoid"``, ``"tanh"``,
-``"identity"`` or ``"one"`` (the constant 1, which removes a gate: it is always open).
-``output="article"`` replaces the read-out by the use network of the article's source
-lesson (chapter 11), a learned layer on the forget network's output:
-
-.. math::
-    u_t = \tanh\left(W_u (f_t \odot c_{t-1}) + b_u\right), \qquad h_t = u_t \odot o_t
-
-:func:`swap_gates` trades two gates' weights, to show that some variants are the
+``LSTM(D, H, gate=..., candidate=..., output=...)`` replaces any of them (see
+:mod:`lstm_magnifier.cell`; ``output="article"`` is the use network of the article's
+source lesson, chapter 11), so that a chapter (8, 9 or 11) can ask "what if it were
+otherwise?" and train the answer. :func:`variant_model` puts such an LSTM under a dense
+head; :func:`swap_gates` trades two gates' weights, to show that some variants are the
 standard cell with its layers renamed (chapter 8).
 
-A single training run says little: another seed can turn a winner into a loser.
-So every comparison in chapters 8, 9 and 11 trains each variant from
-several seeds and reports the mean and the spread (the smallest and largest
-score across the seeds)::
+A single training run says little: another seed can turn a winner into a loser. So
+:func:`run_ablation` trains each variant from several seeds with
+:func:`~lstm_magnifier.training.run_seeds` and reports the mean and the spread (the
+smallest and largest score across the seeds) as an :class:`AblationResult`::
 
     results = run_ablation(
         {"standard": {}, "no output tanh": {"output": "identity"}},
@@ -56,8 +42,7 @@ from lstm_magnifier.cell import GATES, PARAM_NAMES
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, SequenceModel
-from lstm_magnifier.optim import Adam
-from lstm_magnifier.training import train
+from lstm_magnifier.training import run_seeds
 
 
 @dataclass
@@ -83,6 +68,13 @@ class AblationResult:
     losses: np.ndarray
     scores: np.ndarray
     models: list = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_runs(cls, name, runs):
+        """One variant's result from its :class:`~lstm_magnifier.training.Run` per seed."""
+        losses = np.stack([run.losses for run in runs])
+        scores = np.array([run.metric for run in runs])
+        return cls(name, tuple(run.seed for run in runs), losses, scores, [r.model for r in runs])
 
     @property
     def mean(self):
@@ -171,12 +163,12 @@ def swap_gates(state_dict, first, second):
     return swapped
 
 
-def run_seed(
-    variant,
+def run_ablation(
+    variants,
     task,
     *,
-    seed,
     output_size,
+    seeds=(0, 1, 2),
     hidden_size=16,
     steps=300,
     batch_size=32,
@@ -187,31 +179,7 @@ def run_seed(
     eval_size=512,
     readout="last",
 ):
-    """Train one variant from one seed; return ``(losses, score, model)``.
-
-    ``variant`` is a dict of ``LSTM`` keyword arguments; ``task(rng, B)``
-    returns a batch ``(x, y)`` with ``x`` ``(T, B, D)``. The seed is split into three
-    independent streams: initial weights, training batches, evaluation batch.
-    """
-    init_rng, data_rng, eval_rng = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3)
-    )
-    x_eval, y_eval = task(eval_rng, eval_size)
-    model = variant_model(
-        x_eval.shape[-1], hidden_size, output_size, rng=init_rng, readout=readout, **variant
-    )
-    optimizer = Adam(model.params, lr=lr)
-    losses = train(
-        model, lambda rng: task(rng, batch_size), loss_fn, optimizer,
-        steps=steps, clip=clip, progress=False, rng=data_rng,
-    )  # fmt: skip
-    score = metric(model.forward(x_eval), y_eval)
-    score = score[0] if isinstance(score, tuple) else score
-    return np.array(losses), float(score), model
-
-
-def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
-    """Train every variant from every seed on ``task``.
+    """Train every variant from every seed on ``task`` (through ``training.run_seeds``).
 
     Parameters
     ----------
@@ -223,10 +191,13 @@ def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
     output_size : int
         Outputs of the dense head: classes for a classifier, 1 for the adding task.
     seeds : sequence of int
-        At least 3, so that a spread can be reported.
-    **options
-        Passed to :func:`run_seed`: ``hidden_size``, ``steps``, ``batch_size``, ``lr``,
-        ``clip``, ``loss_fn``, ``metric``, ``eval_size``, ``readout``.
+        At least 3, so that a spread can be reported. Seed ``s`` fixes the initial
+        weights, the training batches and the evaluation batch of ``eval_size``
+        sequences (drawn from ``task``), the same for every variant.
+    hidden_size, readout :
+        The model (:func:`variant_model`).
+    steps, batch_size, lr, clip, loss_fn, metric :
+        The training (:func:`~lstm_magnifier.training.fit`) and its score.
 
     Returns
     -------
@@ -237,10 +208,31 @@ def run_ablation(variants, task, *, output_size, seeds=(0, 1, 2), **options):
         raise ValueError(f"seeds must hold at least 3 seeds to report a spread, got {seeds}")
     if not hasattr(variants, "items") or not variants:
         raise TypeError("variants must be a non-empty dict: label -> LSTM keyword arguments")
+    input_size = np.shape(task(np.random.default_rng(0), 1)[0])[-1]  # D, from one sequence
+    options = dict(steps=steps, seeds=seeds, lr=lr, clip=clip, loss_fn=loss_fn, metric=metric)
     results = {}
     for name, variant in variants.items():
-        runs = [run_seed(variant, task, seed=s, output_size=output_size, **options) for s in seeds]
-        losses = np.stack([run[0] for run in runs])
-        scores = np.array([run[1] for run in runs])
-        results[name] = AblationResult(name, seeds, losses, scores, [run[2] for run in runs])
+
+        def factory(rng, variant=variant):
+            return variant_model(
+                input_size, hidden_size, output_size, rng=rng, readout=readout, **variant
+            )
+
+        runs = run_seeds(
+            factory,
+            lambda rng: task(rng, batch_size),
+            lambda rng: task(rng, eval_size),
+            **options,
+        )
+        results[name] = AblationResult.from_runs(name, runs)
     return results
+
+
+__all__ = [
+    "AblationResult",
+    "run_ablation",
+    "running_mean",
+    "steps_to",
+    "swap_gates",
+    "variant_model",
+]
