@@ -1,4 +1,4 @@
-"""Model kinds compared: each kind built, recall and memoryless runs, looking inside."""
+"""Model kinds compared: each kind built, recall and memoryless runs, lag curves."""
 
 import numpy as np
 import pytest
@@ -6,7 +6,6 @@ import pytest
 from lstm_magnifier import experiments as ex
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import RNN, CausalConv1d, SequenceModel
-from lstm_magnifier.tasks import one_hot, recall_task
 
 # ---------------------------------------------------------------- make_model
 
@@ -123,58 +122,3 @@ def test_accuracy_vs_lag_with_one_shared_lstm():
     np.testing.assert_array_equal(
         curve.accuracy, ex.lag_accuracies(curve.models[0], [0, 2, 4], test_size=500)
     )
-
-
-# ---------------------------------------------------------- looking inside
-
-
-def test_change_symbol_always_changes_it():
-    rng = np.random.default_rng(0)
-    x = one_hot(rng.integers(4, size=200), 4)
-    changed = ex.change_symbol(rng, x)
-    assert changed.shape == x.shape
-    assert np.all(changed.sum(-1) == 1)
-    assert np.all(changed.argmax(-1) != x.argmax(-1))
-    with pytest.raises(ValueError, match="one-hot rows"):
-        ex.change_symbol(rng, np.ones(4))
-
-
-def test_influence_is_exactly_zero_beyond_a_convolution_window():
-    x, _ = recall_task(np.random.default_rng(0), 16, 6)
-    conv = ex.make_model("conv", 4, 4, hidden_size=5, kernel_size=3, rng=1)
-    influence = ex.influence_of_past(conv, x, rng=0)
-    assert influence.shape == (7,)
-    assert np.all(influence[:3] > 0)
-    assert np.all(influence[3:] == 0.0)
-    lstm = ex.make_model("lstm", 4, 4, hidden_size=5, rng=1)
-    assert np.all(ex.influence_of_past(lstm.core, x, rng=0) > 0)  # a core works too
-
-
-def test_resample_past_keeps_the_last_steps_only():
-    x, _ = recall_task(np.random.default_rng(0), 50, 5)
-    new = ex.resample_past(x, rng=1, keep=2)
-    np.testing.assert_array_equal(new[-2:], x[-2:])
-    assert not np.array_equal(new[:-2], x[:-2])
-    assert np.all(new.sum(-1) == 1)
-    with pytest.raises(ValueError, match="keep"):
-        ex.resample_past(x, keep=7)
-
-
-def test_unit_summary_matches_the_trace_and_the_head():
-    model = ex.make_model("lstm", 4, 3, hidden_size=5, rng=0)
-    x, _ = recall_task(np.random.default_rng(1), 20, 4)
-    summary = ex.unit_summary(model, x)
-    assert set(summary) == {"i", "f", "o", "readout", "readout_share"}
-    assert all(value.shape == (5,) for value in summary.values())
-    model.core.forward(x)
-    np.testing.assert_allclose(summary["f"], model.core.trace().f.mean(axis=(0, 1)))
-    assert summary["readout_share"].sum() == pytest.approx(1.0)
-    # Shifting every class's weight for unit 0 by the same amount changes no softmax,
-    # so it must not change how much the answer leans on unit 0.
-    model.head.params["weight"][:, 0] += 5.0
-    np.testing.assert_allclose(ex.unit_summary(model, x)["readout"], summary["readout"])
-    # A unit the head does not read at all carries no share of the answer.
-    model.head.params["weight"][:, 2] = 0.0
-    assert ex.unit_summary(model, x)["readout"][2] == 0.0
-    with pytest.raises(TypeError, match="LSTM core"):
-        ex.unit_summary(ex.make_model("rnn", 4, 3, rng=0), x)

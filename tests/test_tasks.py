@@ -6,7 +6,10 @@ import pytest
 from lstm_magnifier.tasks import (
     adding_task,
     bracket_sequences,
+    depth_of,
+    encode,
     memoryless_task,
+    next_char_batches,
     one_hot,
     recall_task,
 )
@@ -63,3 +66,24 @@ def test_brackets_depth_is_running_count_and_bounded():
     assert text[0] == "".join("()"[c] for c in x[:, 0].argmax(-1))
     with pytest.raises(ValueError, match="p_open"):
         bracket_sequences(np.random.default_rng(0), 1, 5, p_open=1.0)
+
+
+def test_encode_and_depth():
+    np.testing.assert_array_equal(encode("(()"), [[1, 0], [1, 0], [0, 1]])
+    np.testing.assert_array_equal(depth_of("(()(()))"), [1, 2, 1, 2, 3, 2, 1, 0])
+    np.testing.assert_array_equal(depth_of(")"), [-1])
+    with pytest.raises(ValueError, match=r"only hold the characters"):
+        encode("(a)")
+    with pytest.raises(ValueError, match="non-empty"):
+        encode("")
+
+
+def test_next_char_targets_are_the_inputs_shifted_by_one():
+    batches = next_char_batches(12, 5, max_depth=3)
+    x, y = batches(np.random.default_rng(0))
+    assert x.shape == (12, 5, 2) and y.shape == (12, 5)
+    np.testing.assert_array_equal(y[:-1], x[1:].argmax(-1))
+    again, _ = batches(np.random.default_rng(0))
+    np.testing.assert_array_equal(x, again)  # the rng alone fixes the batch
+    with pytest.raises(ValueError, match="length"):
+        next_char_batches(0, 5)

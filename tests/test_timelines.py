@@ -1,4 +1,4 @@
-"""The cell run by hand: gate_step, constant gates, hand-set weights, a sequence's trace."""
+"""The cell run step by step: unrolled, carousel, gate_step, hand-set weights, one trace."""
 
 import math
 from dataclasses import fields
@@ -6,20 +6,26 @@ from dataclasses import fields
 import numpy as np
 import pytest
 
-from lstm_magnifier.cell import LSTMCell, Trace
+from lstm_magnifier.cell import GIVEN, LSTMCell, Trace
 from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.probes import max_abs_diff
 from lstm_magnifier.timelines import (
     SEQUENCES,
     WEIGHT_NAMES,
+    carousel,
     constant_gate_timeline,
     gate_step,
     input_sequence,
     memory_half_life,
+    over_time,
+    run_cell,
     sequence_trace,
     steady_state,
     trace_at,
+    unroll,
     weight_timeline,
 )
+from lstm_magnifier.weights import pin_gates
 
 
 def logit(p):
@@ -203,3 +209,117 @@ def test_sequence_trace_is_the_model_trace_of_one_batch_item(layer, batch):
     for bad in (0, 10, 2.0, True):
         with pytest.raises(ValueError, match=r"t must be a whole number in \[1, 9\]"):
             trace_at(trace, bad)
+
+
+# --------------------------------------------------------------------------- the recurrence
+
+
+@pytest.mark.parametrize("batched", [True, False])
+def test_unroll_equals_the_fast_lstm(batched):
+    rng = np.random.default_rng(2)
+    T, B, D, H = 6, 3, 2, 4
+    lstm = LSTM(D, H, forget_bias=1.0, rng=rng)
+    x = rng.normal(size=(T, B, D) if batched else (T, D))
+    state_shape = (B, H) if batched else (H,)
+    h0, c0 = rng.normal(size=state_shape), rng.normal(size=state_shape)
+    out, (h_n, c_n) = lstm.forward(x, (h0[None], c0[None]))
+    traces = unroll(lstm.cell(0), x, (h0, c0))
+    assert len(traces) == T
+    np.testing.assert_allclose(over_time(traces, "h"), out, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(over_time(traces, "c"), lstm.trace(0).c, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(traces[-1].c, c_n[0], rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(traces[0].h_prev, h0)
+    np.testing.assert_array_equal(traces[1].h_prev, traces[0].h)
+
+
+def test_unroll_and_over_time_check_their_arguments():
+    cell = LSTMCell(2, 3, rng=0)
+    with pytest.raises(ValueError, match="2 features"):
+        unroll(cell, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="dimensions"):
+        unroll(cell, np.zeros(4))
+    with pytest.raises(TypeError, match="LSTMCell"):
+        unroll("cell", np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="at least one time step"):
+        unroll(cell, np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="non-empty"):
+        over_time([], "h")
+    with pytest.raises(ValueError, match="Trace field"):
+        over_time(unroll(cell, np.zeros((2, 2))), "z")
+
+
+def test_constant_error_carousel_in_a_real_cell_is_exact():
+    rng = np.random.default_rng(2)
+    cell = pin_gates(LSTMCell(3, 4, rng=3), f=1.0, i=0.0)
+    c0 = rng.normal(size=4)
+    run = run_cell(cell, rng.normal(size=(1000, 3)), (np.zeros(4), c0))
+    assert isinstance(run, Trace)
+    np.testing.assert_array_equal(run.c, np.broadcast_to(c0, (1000, 4)))
+    assert run.h.shape == (1000, 4) and run.x.shape == (1000, 3)
+
+
+def test_run_cell_chains_steps_like_step_by_hand():
+    rng = np.random.default_rng(4)
+    cell = LSTMCell(2, 3, rng=5)
+    x = rng.normal(size=(6, 2, 2))
+    run = run_cell(cell, x)
+    state = None
+    for t in range(6):
+        trace = cell.step(x[t], state)
+        for name, value in vars(trace).items():
+            np.testing.assert_array_equal(getattr(run, name)[t], value, err_msg=name)
+        state = trace.state
+    np.testing.assert_array_equal(run.h_prev[1:], run.h[:-1])
+
+
+def test_run_cell_agrees_with_the_fused_lstm():
+    rng = np.random.default_rng(6)
+    lstm = LSTM(3, 5, rng=7)
+    x = rng.normal(size=(8, 2, 3))
+    out, (h_n, c_n) = lstm.forward(x)
+    run = run_cell(lstm.cell(0), x)
+    assert max_abs_diff(run.h, out) < 1e-13 and max_abs_diff(run.c[-1], c_n[0]) < 1e-13
+    for name, value in vars(lstm.trace()).items():
+        assert max_abs_diff(getattr(run, name), value) < 1e-13, name
+
+
+def test_run_cell_errors():
+    cell = LSTMCell(2, 3, rng=0)
+    with pytest.raises(ValueError, match="dimensions"):
+        run_cell(cell, np.zeros(2))
+    with pytest.raises(ValueError, match="at least one time step"):
+        run_cell(cell, np.zeros((0, 2)))
+    with pytest.raises(ValueError, match="2 features"):
+        run_cell(cell, np.zeros((3, 5)))
+    with pytest.raises(TypeError, match="LSTMCell"):
+        run_cell("cell", np.zeros((1, 2)))
+
+
+def test_carousel_closed_forms():
+    keep = carousel(np.array([0.3, -2.0]), 1000, f=1.0, i=0.0, g=0.9)
+    np.testing.assert_array_equal(keep, np.broadcast_to([0.3, -2.0], (1001, 2)))
+    fade = carousel(1.0, 50, f=np.array([0.9, 0.5]))
+    np.testing.assert_allclose(fade[:, 0], 0.9 ** np.arange(51), rtol=1e-13)
+    grow = carousel(0.0, 100, f=1.0, i=1.0, g=0.25)
+    np.testing.assert_array_equal(grow, 0.25 * np.arange(101))
+    settle = carousel(0.0, 2000, f=0.9, i=1.0, g=0.25)
+    assert abs(settle[-1] - 2.5) < 1e-12 and settle.max() <= 2.5 + 1e-12
+
+
+def test_carousel_runs_the_remember_equation_with_the_gates_given():
+    rng = np.random.default_rng(12)
+    f, i, g = rng.uniform(0, 1, 3), rng.uniform(0, 1, 3), rng.uniform(-1, 1, 3)
+    c0 = rng.normal(size=3)
+    c = carousel(c0, 5, f=f, i=i, g=g)
+    for t in range(1, 6):
+        np.testing.assert_array_equal(c[t], f * c[t - 1] + i * g)
+    assert GIVEN.i == GIVEN.f == GIVEN.g == "identity"
+
+
+def test_carousel_errors():
+    with pytest.raises(ValueError, match=r"f must lie in \[0, 1\]"):
+        carousel(1.0, 3, f=1.2)
+    with pytest.raises(ValueError, match="broadcast"):
+        carousel(np.zeros(3), 3, f=np.ones(2))
+    with pytest.raises(ValueError, match="steps"):
+        carousel(1.0, 0, f=1.0)

@@ -11,10 +11,7 @@ from PIL import Image
 
 from lstm_magnifier.viz.canvas import png_bytes, shown_png
 from lstm_magnifier.viz.diagrams import format_value
-from lstm_magnifier.viz.explorers import (
-    GateExplorer,
-    MemoryTimeline,
-)
+from lstm_magnifier.viz.explorers import GateExplorer, MemoryTimeline
 
 matplotlib.use("Agg")
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lstm_magnifier.brackets import depth_of
 from lstm_magnifier.experiments import KINDS, LagCurve
+from lstm_magnifier.tasks import depth_of
 from lstm_magnifier.variants import AblationResult
 from lstm_magnifier.viz import plots
 

@@ -8,7 +8,7 @@ batch makers and held-out test sets. Every run goes through
 :func:`~lstm_magnifier.training.run_seeds` (seed ``s`` fixes the initial weights and
 the batches); test sets come from their own seeds (:data:`TEST_SEED`) and never
 overlap a training stream. What a trained model does inside is measured by
-:func:`influence_of_past` and :func:`unit_summary`; the figures are :mod:`lstm_magnifier.viz.plots`.
+:mod:`lstm_magnifier.probes`; the figures are :mod:`lstm_magnifier.viz.plots`.
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ import numpy as np
 from lstm_magnifier import _checks
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import RNN, CausalConv1d, Dense, SequenceModel, count_parameters
-from lstm_magnifier.tasks import memoryless_task, one_hot, recall_task
+from lstm_magnifier.tasks import memoryless_task, recall_task
 from lstm_magnifier.training import evaluate, run_seeds
 
 KINDS = ("lstm", "rnn", "conv", "feedforward")
@@ -374,130 +374,14 @@ def accuracy_vs_lag(
     return LagCurve(label, kind, np.array(lags), scores, k, models, count_parameters(models[0]))
 
 
-# ------------------------------------------------------------------- looking inside
-
-
-def _core(model):
-    return getattr(model, "core", model)
-
-
-def _core_output(core, x):
-    out = core.forward(x)
-    return out[0] if isinstance(out, tuple) else out
-
-
-def change_symbol(rng, x):
-    """Replace each one-hot row of ``x`` ``(B, D)`` by a *different* symbol, drawn uniformly.
-
-    Returns a new ``(B, D)`` array; the input is not modified.
-    """
-    x = np.asarray(x)
-    if x.ndim != 2 or x.shape[-1] < 2:
-        raise ValueError(f"x must be one-hot rows (B, D) with D >= 2, got shape {x.shape}")
-    symbols = x.argmax(axis=-1)
-    shift = rng.integers(1, x.shape[-1], size=symbols.shape)
-    return one_hot((symbols + shift) % x.shape[-1], x.shape[-1]).astype(x.dtype)
-
-
-def influence_of_past(model, x, *, rng=None):
-    r"""How much the last output $h_T$ moves when one earlier input is changed.
-
-    For each $s = 0, 1, \dots, T-1$ the one-hot input $x_{T-s}$ (``s`` steps before
-    the last) is replaced by a different symbol in every sequence, all other inputs
-    kept, and the change of the core's last output is averaged over batch and units:
-
-    .. math:: \mathrm{influence}(s) = \operatorname{mean}\,
-        \bigl| h_T(x) - h_T(x \text{ with } x_{T-s} \text{ changed}) \bigr|
-
-    ``s = 0`` is the current input. A convolution with kernel $k$ gives exactly 0
-    for every $s \ge k$; a recurrent model can stay above 0 at any $s$.
-
-    Parameters
-    ----------
-    model : SequenceModel or a core (LSTM, RNN, CausalConv1d)
-    x : array ``(T, B, D)``
-        One-hot inputs.
-    rng : numpy.random.Generator, int seed or None
-        Chooses the replacement symbols.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(T,)``, indexed by ``s``.
-    """
-    x = _checks.as_finite_array("x", x, None, ndim=(3,))
-    core = _core(model)
-    rng = np.random.default_rng(rng)
-    reference = _core_output(core, x)[-1]
-    T = x.shape[0]
-    influence = np.empty(T)
-    for s in range(T):
-        changed = x.copy()
-        changed[T - 1 - s] = change_symbol(rng, x[T - 1 - s])
-        influence[s] = np.abs(_core_output(core, changed)[-1] - reference).mean()
-    return influence
-
-
-def resample_past(x, *, rng=None, keep=1):
-    """``x`` ``(T, B, D)`` one-hot with every step but the last ``keep`` redrawn at random.
-
-    The kept steps are copied unchanged; the earlier ones get fresh uniform symbols,
-    so any answer that depends only on the kept steps cannot change.
-    """
-    x = _checks.as_finite_array("x", x, None, ndim=(3,))
-    keep = _checks.check_positive_int("keep", keep)
-    T, B, D = x.shape
-    if keep > T:
-        raise ValueError(f"keep must be at most the number of steps ({T}), got {keep}")
-    rng = np.random.default_rng(rng)
-    out = x.copy()
-    out[: T - keep] = one_hot(rng.integers(D, size=(T - keep, B)), D)
-    return out
-
-
-def unit_summary(model, x):
-    r"""What each unit of a trained LSTM model's (first) layer does on the inputs ``x``.
-
-    Runs ``model.core`` on ``x`` ``(T, B, D)`` and returns a dict of ``(H,)`` arrays:
-
-    - ``"i"``, ``"f"``, ``"o"``: each gate's value for unit $u$, averaged over all
-      steps and sequences;
-    - ``"readout"``: how much the answer leans on unit $u$, the typical swing of its
-      output times the size of its column in the head, with the column centred over
-      the classes (only differences between logits change a softmax):
-
-      .. math:: r_u = \operatorname{std}_{t,b}(h_{t,u}) \,
-          \bigl\lVert W_{:,u} - \tfrac1K \textstyle\sum_k W_{k,u} \bigr\rVert
-
-    - ``"readout_share"``: $r_u / \sum_v r_v$.
-    """
-    core = _core(model)
-    if not isinstance(core, LSTM) or not hasattr(model, "head"):
-        raise TypeError(
-            f"model must be a SequenceModel with an LSTM core, got {type(model).__name__}"
-        )
-    x = _checks.as_finite_array("x", x, None, ndim=(3,))
-    core.forward(x)
-    trace = core.trace(0)
-    summary = {name: getattr(trace, name).mean(axis=(0, 1)) for name in "ifo"}
-    W = model.head.params["weight"]
-    centred = W - W.mean(axis=0, keepdims=True)
-    readout = trace.h.std(axis=(0, 1)) * np.linalg.norm(centred, axis=0)
-    summary["readout"] = readout
-    summary["readout_share"] = readout / readout.sum()
-    return summary
-
-
 __all__ = [
     "KINDS",
     "MODEL_LABELS",
     "TEST_SEED",
     "LagCurve",
     "accuracy_vs_lag",
-    "change_symbol",
     "fit_memoryless",
     "fit_recall",
-    "influence_of_past",
     "lag_accuracies",
     "make_model",
     "memoryless_batches",
@@ -505,6 +389,4 @@ __all__ = [
     "recall_batches",
     "recall_test_set",
     "receptive_field",
-    "resample_past",
-    "unit_summary",
 ]

@@ -13,6 +13,10 @@ task                   chapter  what the answer depends on
 ``adding_task``        13       two marked numbers anywhere in a long sequence
 ``bracket_sequences``  15       how deep the brackets are nested so far
 =====================  =======  ==========================================================
+
+For the bracket strings of chapter 15, :func:`encode` and :func:`depth_of` turn a string
+into one-hot inputs and nesting depths, and :func:`next_char_batches` makes batches for
+predicting the next character.
 """
 
 import numpy as np
@@ -118,3 +122,44 @@ def bracket_sequences(rng, batch_size, length, *, max_depth=4, p_open=0.5):
         depth[t] = current
     text = ["".join(BRACKETS[c] for c in chars[:, b]) for b in range(batch_size)]
     return one_hot(chars, 2), depth, text
+
+
+# --------------------------------------------------------------------------- brackets
+
+
+def encode(text):
+    """One-hot encode a bracket string: ``"(()"`` -> array ``(T, 2)``, ``(`` = ``[1, 0]``."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"text must be a non-empty string of brackets, got {text!r}")
+    bad = sorted(set(text) - set(BRACKETS))
+    if bad:
+        raise ValueError(f"text may only hold the characters {BRACKETS!r}, got {bad}")
+    return one_hot([BRACKETS.index(ch) for ch in text], len(BRACKETS))
+
+
+def depth_of(text):
+    """Nesting depth after each character: ``"(()"`` -> ``[1, 2, 1]`` (``(T,)`` ints).
+
+    A closing bracket at depth 0 makes the depth negative; nothing is clipped.
+    """
+    steps = np.where(encode(text)[:, 0] == 1, 1, -1)
+    return np.cumsum(steps)
+
+
+def next_char_batches(length, batch_size, *, max_depth=4, p_open=0.5):
+    r"""A batch maker for :func:`~lstm_magnifier.training.train`: predict the next bracket.
+
+    Returns ``batches(rng) -> (x, y)`` with ``x`` ``(length, B, 2)``, the one-hot
+    characters $x_1 \dots x_T$, and ``y`` ``(length, B)``, the index of $x_{t+1}$
+    (0 for ``(``, 1 for ``)``). Strings come from
+    :func:`~lstm_magnifier.tasks.bracket_sequences` with ``length + 1`` characters.
+    """
+    _checks.check_positive_int("length", length)
+    _checks.check_positive_int("batch_size", batch_size)
+    _checks.check_positive_int("max_depth", max_depth)
+
+    def batches(rng):
+        x, _, _ = bracket_sequences(rng, batch_size, length + 1, max_depth=max_depth, p_open=p_open)
+        return x[:-1], x[1:].argmax(axis=-1)
+
+    return batches

@@ -1,10 +1,16 @@
-r"""The cell run by hand: one step with the gates given, many steps, one sequence's trace.
+r"""The cell run step by step: by a plain loop, with its gates given, over one sequence.
 
-What the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed without
-drawing anything. Every function runs the cell's own networks (:mod:`lstm_magnifier.cell`,
-with the gates :data:`~lstm_magnifier.cell.GIVEN`) or its :func:`~lstm_magnifier.cell.step`,
-never a copy of their equations, and returns plain dicts of arrays or a
-:class:`~lstm_magnifier.cell.Trace`:
+The recurrence $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$ unrolled, and what
+the chapters and the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed
+without drawing anything. Every function runs the cell's own networks
+(:mod:`lstm_magnifier.cell`, with the gates :data:`~lstm_magnifier.cell.GIVEN`) or its
+:func:`~lstm_magnifier.cell.step`, never a copy of their equations, and returns
+:class:`~lstm_magnifier.cell.Trace` objects or plain dicts of arrays:
+
+- :func:`unroll`, :func:`over_time`, :func:`run_cell`: the recurrence as a plain loop
+  over :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>` (chapters 2 and 10);
+- :func:`carousel`: the forget and remember networks alone, with the gates given as
+  numbers: the constant error carousel of Hochreiter and Schmidhuber (chapter 10);
 
 - :func:`gate_step`: one step with $i, f, g, o$ set by hand (the GateExplorer);
 - :func:`constant_gate_timeline`, :func:`memory_half_life`, :func:`steady_state`: many
@@ -24,6 +30,7 @@ import numpy as np
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import (
     GIVEN,
+    LSTMCell,
     Trace,
     forget_network,
     learn_network,
@@ -41,6 +48,103 @@ $W_{ii}, W_{hi}, b_i$ for the input gate, then the same for $f$, $g$ and $o$."""
 
 SEQUENCES = ("pulse", "step", "two pulses", "sine")
 """The input sequences :func:`input_sequence` can make for the :class:`WeightExplorer`."""
+
+
+# --------------------------------------------------------------------------- the recurrence
+
+
+def _check_cell(cell):
+    if not isinstance(cell, LSTMCell):
+        raise TypeError(f"cell must be an LSTMCell, got {type(cell).__name__}")
+    return cell
+
+
+def unroll(cell, x, state=None):
+    r"""Run ``cell`` over a sequence with a plain Python loop: the recurrence, unrolled.
+
+    .. math:: (h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1}), \qquad t = 1 \dots T
+
+    The same cell (same weights) is used at every step. ``x`` is ``(T, B, D)`` or
+    ``(T, D)``; ``state`` is ``(h_0, c_0)``, each ``(B, H)`` (``(H,)`` unbatched), or
+    ``None`` for zeros. Returns a list of ``T`` :class:`~lstm_magnifier.cell.Trace`
+    objects, one per step; :func:`over_time` stacks one field of them, and
+    ``Trace.stack(traces)`` all of them.
+    """
+    _check_cell(cell)
+    x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
+    if x.shape[0] == 0:
+        raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
+    _checks.check_features("x", x, cell.input_size, "input_size")
+    traces = []
+    for x_t in x:
+        trace = cell.step(x_t, state)
+        traces.append(trace)
+        state = trace.state
+    return traces
+
+
+def over_time(traces, name):
+    """Field ``name`` (``"c"``, ``"h"``, ...) of all traces stacked: ``(T, B, H)`` or ``(T, H)``."""
+    if not traces:
+        raise ValueError("traces must be a non-empty list of Trace objects")
+    if name not in Trace.__dataclass_fields__:
+        raise ValueError(f"name must be a Trace field {tuple(Trace.__dataclass_fields__)}")
+    return np.stack([getattr(trace, name) for trace in traces])
+
+
+def run_cell(cell, x, state=None):
+    r"""Step ``cell`` through a sequence with :meth:`LSTMCell.step` and stack the traces.
+
+    ``x`` is ``(T, D)`` or ``(T, B, D)``; ``state`` is ``(h_0, c_0)``, each ``(H,)`` or
+    ``(B, H)``, or ``None`` for zeros. Step $t$ reads the state step $t - 1$ left:
+    $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$ (the loop is
+    :func:`unroll`). Returns one :class:`~lstm_magnifier.cell.Trace`
+    whose fields (``x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h``) are stacked
+    over time: ``(T, H)`` or ``(T, B, H)`` (``x``: ``(T, D)`` or ``(T, B, D)``).
+    """
+    return Trace.stack(unroll(cell, x, state))
+
+
+def carousel(c0, steps, *, f, i=0.0, g=0.0):
+    r"""The forget and remember networks alone, run ``steps`` times with gates given as numbers.
+
+    .. math:: c_t = f \odot c_{t-1} + i \odot g, \qquad t = 1, \dots, T
+
+    The networks are the cell's own, with the gate values given (:data:`GIVEN`) instead
+    of computed from $x_t$ and $h_{t-1}$.
+
+    ``c0`` is a number or an array, e.g. ``(H,)``; ``f`` and ``i`` (in $[0, 1]$) and
+    ``g`` (in $[-1, 1]$) are numbers or arrays, the same at every step. All four are
+    broadcast together, so ``carousel(1.0, 100, f=[1.0, 0.9])`` runs two memories side
+    by side. Returns ``c`` of shape ``(steps + 1, *shape)`` with ``c[0] = c0`` and
+    ``c[t]`` the memory after step ``t``.
+
+    With ``f = 1`` and ``i = 0`` every ``c[t]`` equals ``c0`` exactly (the constant
+    error carousel); with ``f < 1`` and ``i = 0``, $c_t = f^t c_0$ fades; with
+    ``f = 1`` and $i g > 0$, $c_t = c_0 + t\, i g$ grows without bound.
+    """
+    steps = _checks.check_positive_int("steps", steps)
+    arrays = {"c0": _checks.as_finite_array("c0", c0, np.float64)}
+    for name, value, low in (("f", f, 0.0), ("i", i, 0.0), ("g", g, -1.0)):
+        value = _checks.as_finite_array(name, value, np.float64)
+        if np.any(value < low) or np.any(value > 1.0):
+            raise ValueError(f"{name} must lie in [{low:g}, 1], got {value}")
+        arrays[name] = value
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError as err:
+        shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
+        raise ValueError(f"c0, f, i and g must broadcast together, got shapes {shapes}") from err
+    learn, _, _ = learn_network(arrays["i"], arrays["g"], GIVEN)  # the same at every step
+    c = np.empty((steps + 1, *shape))
+    c[0] = arrays["c0"]
+    for t in range(1, steps + 1):
+        forget, _ = forget_network(c[t - 1], arrays["f"], GIVEN)
+        c[t] = remember_network(forget, learn)
+    return c
+
+
+# --------------------------------------------------------------------------- the explorers' numbers
 
 
 def _number(name, value, low=-math.inf, high=math.inf):
@@ -263,12 +367,16 @@ __all__ = [
     "GATE_RANGES",
     "SEQUENCES",
     "WEIGHT_NAMES",
+    "carousel",
     "constant_gate_timeline",
     "gate_step",
     "input_sequence",
     "memory_half_life",
+    "over_time",
+    "run_cell",
     "sequence_trace",
     "steady_state",
     "trace_at",
+    "unroll",
     "weight_timeline",
 ]

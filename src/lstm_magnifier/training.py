@@ -23,7 +23,7 @@ Every experiment in the book has the same shape::
 :func:`run_seeds` is that sentence in code, and every chapter that trains more than
 one model goes through it: the comparisons of model kinds (chapters 3 to 5, through
 :mod:`lstm_magnifier.experiments`) and the comparisons of cell variants (chapters 8,
-9 and 11, :func:`~lstm_magnifier.experiments.run_ablation`)::
+9 and 11, :func:`~lstm_magnifier.variants.run_ablation`)::
 
     runs = run_seeds(
         lambda rng: make_model("lstm", 4, 4, hidden_size=16, rng=rng),

@@ -113,7 +113,7 @@ def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
 def plot_influence(curves, *, ax=None, log=True):
     r"""Influence of $x_{T-s}$ on $h_T$ against $s$.
 
-    The influence is that of :func:`~lstm_magnifier.experiments.influence_of_past`.
+    The influence is that of :func:`~lstm_magnifier.probes.influence_of_past`.
     ``curves`` maps a label to ``(kind, influence)``; returns the Axes. With
     ``log=True`` the y axis is logarithmic (exact zeros are not drawn).
     """
@@ -144,7 +144,7 @@ def plot_influence(curves, *, ax=None, log=True):
 def plot_unit_summary(summary, *, axes=None):
     """Per-unit gates (top) and how much the answer leans on each unit (bottom).
 
-    ``summary`` comes from :func:`~lstm_magnifier.experiments.unit_summary`; units are
+    ``summary`` comes from :func:`~lstm_magnifier.probes.unit_summary`; units are
     sorted by their forget gate. ``axes`` is a pair of Axes or ``None`` (a new figure).
     Returns the pair.
     """

@@ -1,33 +1,24 @@
-"""Tests for lstm_magnifier.anatomy: the cell as four dense layers, counts, shapes, figures."""
+"""The weights taken apart: the cell as four dense layers, counts, shapes, pinned gates."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstm_magnifier.anatomy import (
+from lstm_magnifier.cell import LSTMCell, sigmoid
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.nn import Dense, count_parameters
+from lstm_magnifier.weights import (
+    SATURATION,
     Table,
     four_networks,
     gate_as_dense,
+    gate_preactivation,
     joined_input,
-    over_time,
     parameter_counts,
     parameter_table,
+    pin_gates,
     split_layers,
-    unroll,
     weight_shapes,
 )
-from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.lstm import LSTM
-from lstm_magnifier.nn import Dense, count_parameters
-
-plt.switch_backend("Agg")
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 # --------------------------------------------------------------------------- Table
 
@@ -130,43 +121,6 @@ def test_parameter_counts_reject_bad_sizes():
         parameter_counts(2.5, 4)
 
 
-# --------------------------------------------------------------------------- the recurrence
-
-
-@pytest.mark.parametrize("batched", [True, False])
-def test_unroll_equals_the_fast_lstm(batched):
-    rng = np.random.default_rng(2)
-    T, B, D, H = 6, 3, 2, 4
-    lstm = LSTM(D, H, forget_bias=1.0, rng=rng)
-    x = rng.normal(size=(T, B, D) if batched else (T, D))
-    state_shape = (B, H) if batched else (H,)
-    h0, c0 = rng.normal(size=state_shape), rng.normal(size=state_shape)
-    out, (h_n, c_n) = lstm.forward(x, (h0[None], c0[None]))
-    traces = unroll(lstm.cell(0), x, (h0, c0))
-    assert len(traces) == T
-    np.testing.assert_allclose(over_time(traces, "h"), out, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(over_time(traces, "c"), lstm.trace(0).c, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(traces[-1].c, c_n[0], rtol=1e-12, atol=1e-14)
-    np.testing.assert_array_equal(traces[0].h_prev, h0)
-    np.testing.assert_array_equal(traces[1].h_prev, traces[0].h)
-
-
-def test_unroll_and_over_time_check_their_arguments():
-    cell = LSTMCell(2, 3, rng=0)
-    with pytest.raises(ValueError, match="2 features"):
-        unroll(cell, np.zeros((4, 3)))
-    with pytest.raises(ValueError, match="dimensions"):
-        unroll(cell, np.zeros(4))
-    with pytest.raises(TypeError, match="LSTMCell"):
-        unroll("cell", np.zeros((4, 2)))
-    with pytest.raises(ValueError, match="at least one time step"):
-        unroll(cell, np.zeros((0, 2)))
-    with pytest.raises(ValueError, match="non-empty"):
-        over_time([], "h")
-    with pytest.raises(ValueError, match="Trace field"):
-        over_time(unroll(cell, np.zeros((2, 2))), "z")
-
-
 # --------------------------------------------------------------------------- shapes and layers
 
 
@@ -209,3 +163,66 @@ def test_split_layers_reproduce_the_stack_and_hold_copies():
         split_layers(LSTMCell(2, 3, rng=0))
     with pytest.raises(ValueError, match="standard LSTM"):
         split_layers(LSTM(2, 3, 2, output="article", rng=0))
+
+
+# --------------------------------------------------------------------------- gates held fixed
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_gates_are_exact(dtype):
+    z = np.array([SATURATION, -SATURATION], dtype)
+    np.testing.assert_array_equal(sigmoid(z), [1.0, 0.0])
+    np.testing.assert_array_equal(np.tanh(z), [1.0, -1.0])
+
+
+def test_gate_preactivation_inverts_the_activation():
+    values = np.array([0.0, 0.1, 0.5, 0.99, 1.0])
+    np.testing.assert_allclose(sigmoid(gate_preactivation(values, "f")), values, atol=1e-15)
+    np.testing.assert_allclose(
+        np.tanh(gate_preactivation([-1, -0.3, 0.7, 1], "g")), [-1, -0.3, 0.7, 1]
+    )
+    assert (
+        gate_preactivation(1.0, "i") == SATURATION and gate_preactivation(0.0, "o") == -SATURATION
+    )
+    assert isinstance(gate_preactivation(0.5, "f"), float)
+
+
+@pytest.mark.parametrize(
+    ("value", "gate", "message"),
+    [
+        (1.5, "f", r"\[0, 1\]"),
+        (-0.1, "i", r"\[0, 1\]"),
+        (-1.5, "g", r"\[-1, 1\]"),
+        (0.5, "u", "gate"),
+    ],
+)
+def test_gate_preactivation_rejects_bad_values(value, gate, message):
+    with pytest.raises(ValueError, match=message):
+        gate_preactivation(value, gate)
+
+
+def test_pinned_gates_ignore_the_input_and_other_gates_do_not():
+    rng = np.random.default_rng(0)
+    cell = pin_gates(LSTMCell(3, 4, rng=1), f=1.0, i=0.0, o=[0.2, 0.4, 0.6, 0.8])
+    trace = cell.step(rng.normal(size=(5, 3)), (rng.normal(size=(5, 4)), rng.normal(size=(5, 4))))
+    np.testing.assert_array_equal(trace.f, 1.0)
+    np.testing.assert_array_equal(trace.i, 0.0)
+    np.testing.assert_allclose(trace.o, np.broadcast_to([0.2, 0.4, 0.6, 0.8], (5, 4)), atol=1e-15)
+    assert np.ptp(trace.g, axis=0).min() > 0  # g was not pinned: it still reads the input
+    np.testing.assert_array_equal(trace.c, trace.c_prev)
+
+
+def test_pin_gates_reaches_the_lstm_through_its_cell():
+    lstm = LSTM(2, 3, rng=0)
+    pin_gates(lstm.cell(0), f=1.0, i=0.0)
+    H = 3
+    np.testing.assert_array_equal(lstm.params["weight_ih_l0"][: 2 * H], 0.0)
+    np.testing.assert_array_equal(lstm.params["bias_ih_l0"][H : 2 * H], SATURATION)
+
+
+def test_pin_gates_errors():
+    cell = LSTMCell(2, 3, rng=0)
+    with pytest.raises(ValueError, match=r"shape \(3,\)"):
+        pin_gates(cell, f=[0.5, 0.5])
+    with pytest.raises(TypeError, match="LSTMCell"):
+        pin_gates(LSTM(2, 3, rng=0), f=1.0)

@@ -1,4 +1,4 @@
-r"""Anatomy of an LSTM layer: the pieces that chapters 1, 2 and 6 take apart.
+r"""The weights of an LSTM taken apart, counted and set by hand (chapters 1, 6 and 10).
 
 An LSTM cell of hidden size $H$ is four dense layers of $H$ units each that all read
 the same joined input $[h_{t-1}, x_t]$ (chapter 1):
@@ -16,17 +16,17 @@ and $h_t = o_t \odot \tanh(c_t)$. This module makes that reading concrete:
   :class:`~lstm_magnifier.nn.Dense` layers (chapter 1);
 - :func:`parameter_counts`, :func:`parameter_table`: a dense layer against an LSTM
   cell of the same width (chapter 1);
-- :func:`unroll`, :func:`over_time`: the recurrence as a loop over
-  :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>` (chapter 2);
 - :func:`weight_shapes`, :func:`split_layers`: every weight of ``LSTM(D, H, L)`` and a
   stacked LSTM taken apart into its layers (chapter 6);
+- :func:`gate_preactivation`, :func:`pin_gates`: weights that hold a gate at a fixed
+  value whatever the input, e.g. the constant error carousel $f = 1, i = 0$ (chapter 10);
 - :class:`Table`: a small table that prints as text and shows as HTML.
 """
 
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell, Trace
+from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, count_parameters
 
@@ -217,42 +217,6 @@ def parameter_table(input_size, hidden_size):
     )
 
 
-# --------------------------------------------------------------------------- the recurrence
-
-
-def unroll(cell, x, state=None):
-    r"""Run ``cell`` over a sequence with a plain Python loop: the recurrence, unrolled.
-
-    .. math:: (h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1}), \qquad t = 1 \dots T
-
-    The same cell (same weights) is used at every step. ``x`` is ``(T, B, D)`` or
-    ``(T, D)``; ``state`` is ``(h_0, c_0)``, each ``(B, H)`` (``(H,)`` unbatched), or
-    ``None`` for zeros. Returns a list of ``T`` :class:`~lstm_magnifier.cell.Trace`
-    objects, one per step; :func:`over_time` stacks one field of them, and
-    ``Trace.stack(traces)`` all of them.
-    """
-    _check_cell(cell)
-    x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
-    if x.shape[0] == 0:
-        raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
-    _checks.check_features("x", x, cell.input_size, "input_size")
-    traces = []
-    for x_t in x:
-        trace = cell.step(x_t, state)
-        traces.append(trace)
-        state = trace.state
-    return traces
-
-
-def over_time(traces, name):
-    """Field ``name`` (``"c"``, ``"h"``, ...) of all traces stacked: ``(T, B, H)`` or ``(T, H)``."""
-    if not traces:
-        raise ValueError("traces must be a non-empty list of Trace objects")
-    if name not in Trace.__dataclass_fields__:
-        raise ValueError(f"name must be a Trace field {tuple(Trace.__dataclass_fields__)}")
-    return np.stack([getattr(trace, name) for trace in traces])
-
-
 # --------------------------------------------------------------------------- shapes and layers
 
 _HOLDS = {
@@ -319,17 +283,81 @@ def split_layers(lstm):
     return layers
 
 
+# --------------------------------------------------------------------------- gates held fixed
+
+SATURATION = 50.0
+r"""Pre-activation used for a gate pinned at 0 or 1 (for ``g``: at -1 or 1).
+
+$\sigma(\pm 50) = \tfrac12(1 + \tanh(\pm 25))$ and $\tanh(\pm 50)$ round to exactly
+1, 0 and $\pm 1$ in float32 and float64, so a pinned gate is exact, not just close.
+"""
+
+
+def gate_preactivation(value, gate):
+    r"""The pre-activation $z$ that makes gate ``gate`` output ``value``.
+
+    For the sigmoid gates ``"i"``, ``"f"``, ``"o"``: $\sigma(z) = $ ``value`` with
+    ``value`` in $[0, 1]$, $z = \ln\frac{v}{1 - v}$; for the tanh candidate ``"g"``:
+    $\tanh(z) = $ ``value`` with ``value`` in $[-1, 1]$, $z = \operatorname{artanh}(v)$.
+    The ends (0 and 1, or -1 and 1) give $z = \pm$ :data:`SATURATION`, where the
+    activation equals the end exactly. ``value`` is a number or an array; the result
+    has its shape.
+    """
+    _checks.check_one_of("gate", gate, GATES)
+    v = _checks.as_finite_array("value", value, np.float64)
+    low = -1.0 if gate == "g" else 0.0
+    if np.any(v < low) or np.any(v > 1.0):
+        raise ValueError(f"value for gate {gate!r} must lie in [{low:g}, 1], got {value!r}")
+    with np.errstate(divide="ignore"):
+        z = np.arctanh(v) if gate == "g" else np.log(v) - np.log1p(-v)
+    z = np.clip(z, -SATURATION, SATURATION)
+    return float(z) if z.ndim == 0 else z
+
+
+def pin_gates(cell, *, i=None, f=None, g=None, o=None):
+    r"""Fix gates of ``cell`` to constant values, in place, and return the cell.
+
+    For every gate given (a number, or an array of shape ``(H,)`` with one value per
+    unit), its rows of ``weight_ih`` ``(4H, D)`` and ``weight_hh`` ``(4H, H)`` are set to
+    zero, ``bias_hh`` to zero and ``bias_ih`` to :func:`gate_preactivation`, so that
+    the gate outputs that value at every step, whatever $x_t$ and $h_{t-1}$ are.
+    Gates not given keep their weights. ``cell`` is an :class:`LSTMCell`, or
+    ``lstm.cell(layer)``, whose arrays are shared with the :class:`LSTM`, which is
+    then pinned too.
+
+    Example: ``pin_gates(cell, f=1.0, i=0.0)`` turns the cell into a constant error
+    carousel, $c_t = 1 \cdot c_{t-1} + 0 \cdot g_t = c_{t-1}$.
+    """
+    if not isinstance(cell, LSTMCell):
+        kind = type(cell).__name__
+        raise TypeError(f"cell must be an LSTMCell (or lstm.cell(layer)), got {kind}")
+    H = cell.hidden_size
+    for name, value in (("i", i), ("f", f), ("g", g), ("o", o)):
+        if value is None:
+            continue
+        if np.shape(value) not in ((), (H,)):
+            raise ValueError(f"{name} must be a number or have shape ({H},), got {np.shape(value)}")
+        z = gate_preactivation(value, name)
+        rows = slice(GATES.index(name) * H, (GATES.index(name) + 1) * H)
+        cell.weight_ih[rows] = 0.0
+        cell.weight_hh[rows] = 0.0
+        cell.bias_hh[rows] = 0.0
+        cell.bias_ih[rows] = z
+    return cell
+
+
 __all__ = [
     "GATE_ACTIVATIONS",
     "GATE_ROLES",
+    "SATURATION",
     "Table",
     "four_networks",
     "gate_as_dense",
+    "gate_preactivation",
     "joined_input",
-    "over_time",
     "parameter_counts",
     "parameter_table",
+    "pin_gates",
     "split_layers",
-    "unroll",
     "weight_shapes",
 ]
