@@ -1,0 +1,101 @@
+"""The package's layout is its architecture: layers that import only downwards.
+
+Read from every module's source with ``ast`` (imports inside functions included), so
+nothing is imported to check it.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lstm_magnifier"
+
+LAYERS = (
+    ("_checks",),
+    ("nn", "gradcheck", "reference"),
+    ("cell",),
+    ("lstm",),
+    ("__init__",),
+    ("losses", "optim", "tasks"),
+    ("training",),
+    ("experiments", "variants"),
+    ("weights", "timelines"),
+    ("probes",),
+    ("viz.__init__", "viz.palette", "viz.excerpt"),
+    ("viz.drawing", "viz.canvas", "viz.plots"),
+    ("viz.diagrams", "viz.layer_diagrams"),
+    ("viz.views",),
+    ("viz.explorers",),
+    ("viz.companions",),
+)
+"""Bottom to top: a module imports only from the layers below its own."""
+
+RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
+
+DRAWING_LIBRARIES = ("matplotlib", "ipywidgets", "IPython", "ipympl", "PIL", "traitlets")
+"""What only ``viz/`` may import: everything that draws or shows."""
+
+MAX_LINES = 600
+
+
+def modules():
+    """``{"nn": path, "viz.plots": path, ...}`` for every module of the package."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        found[".".join(path.relative_to(PACKAGE).with_suffix("").parts)] = path
+    return found
+
+
+def imports(path):
+    """Every module ``path`` imports, as dotted names (``lstm_magnifier.nn``, ``numpy``)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:  # ``from lstm_magnifier import nn`` imports lstm_magnifier.nn
+                inner = f"{node.module}.{alias.name}"
+                names.add(inner if own(inner) in RANK else node.module)
+    return names
+
+
+def own(name):
+    """``lstm_magnifier.viz.plots`` -> ``viz.plots``; ``lstm_magnifier`` -> ``__init__``."""
+    if name == "lstm_magnifier":
+        return "__init__"
+    if name == "lstm_magnifier.viz":
+        return "viz.__init__"
+    return name.removeprefix("lstm_magnifier.")
+
+
+def test_every_module_has_a_layer():
+    assert set(modules()) == set(RANK), "place new modules in LAYERS (and say why)"
+
+
+@pytest.mark.parametrize("module", sorted(modules()))
+def test_imports_go_only_downwards(module):
+    rank = RANK[module]
+    upward = {
+        own(name)
+        for name in imports(modules()[module])
+        if name.split(".")[0] == "lstm_magnifier" and RANK.get(own(name), -1) >= rank
+    }
+    upward.discard(module)
+    assert not upward, f"{module} (layer {rank}) imports from its own layer or above: {upward}"
+
+
+@pytest.mark.parametrize("module", sorted(m for m in modules() if not m.startswith("viz")))
+def test_only_viz_draws(module):
+    drawing = {
+        name
+        for name in imports(modules()[module])
+        if name.split(".")[0] in DRAWING_LIBRARIES or own(name).startswith("viz")
+    }
+    assert not drawing, f"{module} imports {drawing}: drawing and widgets belong in viz/"
+
+
+@pytest.mark.parametrize("module", sorted(modules()))
+def test_no_module_is_longer_than_600_lines(module):
+    lines = len(modules()[module].read_text().splitlines())
+    assert lines <= MAX_LINES, f"{module} has {lines} lines: split it by what its parts hold"
