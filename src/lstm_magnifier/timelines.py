@@ -11,7 +11,6 @@ without drawing anything. Every function runs the cell's own networks
   over :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>` (chapters 2 and 10);
 - :func:`carousel`: the forget and remember networks alone, with the gates given as
   numbers: the constant error carousel of Hochreiter and Schmidhuber (chapter 10);
-
 - :func:`gate_step`: one step with $i, f, g, o$ set by hand (the GateExplorer);
 - :func:`constant_gate_timeline`, :func:`memory_half_life`, :func:`steady_state`: many
   steps with constant gates (the MemoryTimeline);

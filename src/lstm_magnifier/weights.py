@@ -321,7 +321,7 @@ def pin_gates(cell, *, i=None, f=None, g=None, o=None):
     unit), its rows of ``weight_ih`` ``(4H, D)`` and ``weight_hh`` ``(4H, H)`` are set to
     zero, ``bias_hh`` to zero and ``bias_ih`` to :func:`gate_preactivation`, so that
     the gate outputs that value at every step, whatever $x_t$ and $h_{t-1}$ are.
-    Gates not given keep their weights. ``cell`` is an :class:`LSTMCell`, or
+    Gates not given keep their weights. ``cell`` is an :class:`~lstm_magnifier.cell.LSTMCell`, or
     ``lstm.cell(layer)``, whose arrays are shared with the :class:`LSTM`, which is
     then pinned too.
 

@@ -307,7 +307,7 @@ class WeightView:
         self.m_limits = None  # fixed (low, high) of the memory axis; None follows the data
 
     def update(self, values):
-        """Show a :func:`weight_timeline` dict."""
+        """Show a :func:`~lstm_magnifier.timelines.weight_timeline` dict."""
         self.x.set_ydata(values["x"])
         for k, line in self.gates.items():
             line.set_ydata(values[k])
