@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstm_magnifier.gradcheck import gradient_check
-from lstm_magnifier.lstm import LSTM, from_keras_weights
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.weights import from_keras_weights
 
 
 @settings(max_examples=30, deadline=None)

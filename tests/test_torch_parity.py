@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 from lstm_magnifier.cell import LSTMCell
-from lstm_magnifier.lstm import LSTM, from_keras_weights
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.weights import from_keras_weights
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PARAM_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")

@@ -361,3 +361,28 @@ __all__ = [
     "split_layers",
     "weight_shapes",
 ]
+
+
+def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
+    """One Keras ``LSTM`` layer's weights as our (PyTorch's) state-dict entries (chapter 14).
+
+    Keras stores ``kernel`` ``(D, 4H)`` and ``recurrent_kernel`` ``(H, 4H)``, transposed
+    relative to PyTorch, and one ``bias`` ``(4H,)``; its gate order i, f, c, o is our
+    i, f, g, o. The Keras bias goes to ``bias_ih``, zeros to ``bias_hh``.
+    """
+    kernel = _checks.as_finite_array("kernel", kernel, None, ndim=(2,))
+    recurrent_kernel = _checks.as_finite_array(
+        "recurrent_kernel", recurrent_kernel, None, ndim=(2,)
+    )
+    bias = _checks.as_finite_array("bias", bias, None, ndim=(1,))
+    if kernel.shape[1] % 4:
+        raise ValueError(f"kernel must have 4*H columns (gates i, f, c, o), got {kernel.shape[1]}")
+    H = kernel.shape[1] // 4
+    _checks.check_shape("recurrent_kernel", recurrent_kernel, (H, 4 * H))
+    _checks.check_shape("bias", bias, (4 * H,))
+    return {
+        f"weight_ih_l{layer}": kernel.T.copy(),
+        f"weight_hh_l{layer}": recurrent_kernel.T.copy(),
+        f"bias_ih_l{layer}": bias.copy(),
+        f"bias_hh_l{layer}": np.zeros_like(bias),
+    }
