@@ -6,8 +6,8 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
+from cells import gate_cell, random_gates, weight_cell
 
-from lstm_magnifier.cell import LSTMCell
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import (
     WEIGHT_NAMES,
@@ -27,43 +27,6 @@ from lstm_magnifier.viz.explorers import (
 )
 
 matplotlib.use("Agg")
-
-
-def logit(p):
-    return math.log(p / (1 - p))
-
-
-def gate_cell(i, f, g, o):
-    """A one-unit LSTMCell whose gates are exactly i, f, g, o (zero weights, chosen biases)."""
-    cell = LSTMCell(1, 1, rng=0)
-    cell.load_state_dict(
-        {
-            "weight_ih": np.zeros((4, 1)),
-            "weight_hh": np.zeros((4, 1)),
-            "bias_ih": np.array([logit(i), logit(f), math.atanh(g), logit(o)]),
-            "bias_hh": np.zeros(4),
-        }
-    )
-    return cell
-
-
-def random_gates(rng):
-    i, f, o = rng.uniform(0.01, 0.99, size=3)
-    return {"i": i, "f": f, "g": rng.uniform(-0.99, 0.99), "o": o}
-
-
-def weight_cell(weights):
-    """A one-unit LSTMCell holding the 12 scalar weights of a WeightExplorer."""
-    cell = LSTMCell(1, 1, rng=0)
-    cell.load_state_dict(
-        {
-            "weight_ih": np.array([[weights[f"W_i{k}"]] for k in "ifgo"]),
-            "weight_hh": np.array([[weights[f"W_h{k}"]] for k in "ifgo"]),
-            "bias_ih": np.array([weights[f"b_{k}"] for k in "ifgo"]),
-            "bias_hh": np.zeros(4),
-        }
-    )
-    return cell
 
 
 @pytest.fixture
