@@ -1,4 +1,5 @@
-"""Small cells with chosen gates or weights, shared by the tests of the explorers' math."""
+"""Helpers shared by several test modules: small cells with chosen gates or weights (the
+explorers' math), and the texts a figure shows."""
 
 import math
 
@@ -42,3 +43,7 @@ def weight_cell(weights):
         }
     )
     return cell
+
+
+def texts_of(ax):
+    return [t.get_text() for t in ax.texts] + [ax.get_title()]

@@ -1,4 +1,5 @@
-"""Shared by the tests: one strict build of the whole book per session, other environments."""
+"""Shared by the tests: one strict build of the whole book per session, other environments,
+and the fixtures several test modules use (a seeded generator, a stacked LSTM, figure clean-up)."""
 
 import os
 import re
@@ -62,3 +63,31 @@ def book_build(tmp_path_factory):
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1500, cwd=ROOT)
     log = ANSI.sub("", proc.stdout + proc.stderr)
     return proc.returncode, log, out / "_build" / "html"
+
+
+@pytest.fixture
+def rng():
+    """A seeded generator for the tests that draw random settings."""
+    import numpy as np
+
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture
+def stacked():
+    """``(model, x)``: a two-layer LSTM (D = 3, H = 5) and a batch of 9 steps of 2 sequences."""
+    import numpy as np
+
+    from lstm_magnifier.lstm import LSTM
+
+    generator = np.random.default_rng(7)
+    return LSTM(3, 5, num_layers=2, rng=generator), generator.normal(size=(9, 2, 3))
+
+
+@pytest.fixture
+def close_figures():
+    """Close every Matplotlib figure a test leaves open (use with ``usefixtures``)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

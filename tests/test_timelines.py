@@ -5,7 +5,6 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
-from cells import gate_cell, random_gates, weight_cell
 
 from lstm_magnifier.cell import GIVEN, LSTMCell, Trace
 from lstm_magnifier.lstm import LSTM
@@ -28,6 +27,8 @@ from lstm_magnifier.timelines import (
 )
 from lstm_magnifier.weights import pin_gates
 
+from cells import gate_cell, random_gates, weight_cell
+
 
 def plain_weight_timeline(weights, x):
     """The one-unit cell's equations written out in plain NumPy (no package code)."""
@@ -43,11 +44,6 @@ def plain_weight_timeline(weights, x):
         for k, v in zip("ifgoch", (i, f, g, o, c, h), strict=True):
             out[k].append(v)
     return {k: np.array(v) for k, v in out.items()}
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(1234)
 
 
 def test_gate_step_matches_lstm_cell(rng):

@@ -33,11 +33,6 @@ def image_of(explorer):
     return np.asarray(explorer.figure.canvas.buffer_rgba())[..., :3].copy()
 
 
-@pytest.fixture
-def rng():
-    return np.random.default_rng(1234)
-
-
 def test_blitted_picture_equals_a_full_redraw(rng):
     explorer = GateExplorer(canvas="agg")
     for _ in range(15):

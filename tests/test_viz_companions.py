@@ -5,27 +5,12 @@ import io
 import re
 
 import matplotlib
-import numpy as np
 import pytest
 from PIL import Image
 
-from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.viz import companions
 
 matplotlib.use("Agg")
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(1234)
-
-
-@pytest.fixture
-def stacked():
-    rng = np.random.default_rng(7)
-    model = LSTM(3, 5, num_layers=2, rng=rng)
-    x = rng.normal(size=(9, 2, 3))
-    return model, x
 
 
 def frames_of(html):

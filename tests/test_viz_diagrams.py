@@ -19,7 +19,12 @@ from lstm_magnifier.viz.diagrams import (
     format_value,
 )
 
+from cells import texts_of
+
 plt.switch_backend("Agg")
+
+
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def make_trace(seed=0, B=2, D=3, H=4, variant=None):
@@ -28,16 +33,6 @@ def make_trace(seed=0, B=2, D=3, H=4, variant=None):
     x, h_prev, c_prev = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
     W, b = rng.normal(size=(4 * H, D + H)), rng.normal(size=4 * H)
     return step(x, h_prev, c_prev, W[:, :D], W[:, D:], b, variant=variant or Variant())
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def texts_of(ax):
-    return [t.get_text() for t in ax.texts] + [ax.get_title()]
 
 
 def n_artists(ax):

@@ -6,9 +6,7 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
-from cells import gate_cell, random_gates, weight_cell
 
-from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import (
     WEIGHT_NAMES,
     constant_gate_timeline,
@@ -26,20 +24,9 @@ from lstm_magnifier.viz.explorers import (
     WeightExplorer,
 )
 
+from cells import gate_cell, random_gates, weight_cell
+
 matplotlib.use("Agg")
-
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(1234)
-
-
-@pytest.fixture
-def stacked():
-    rng = np.random.default_rng(7)
-    model = LSTM(3, 5, num_layers=2, rng=rng)
-    x = rng.normal(size=(9, 2, 3))
-    return model, x
 
 
 # --------------------------------------------------------------------------- GateExplorer

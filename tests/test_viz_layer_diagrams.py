@@ -6,17 +6,12 @@ from matplotlib.figure import Figure
 
 from lstm_magnifier.viz.layer_diagrams import draw_dense_vs_cell, draw_stacked, draw_unrolled
 
+from cells import texts_of
+
 plt.switch_backend("Agg")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-def texts_of(ax):
-    return [t.get_text() for t in ax.texts] + [ax.get_title()]
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 
 def texts(fig):

@@ -14,12 +14,7 @@ from lstm_magnifier.tasks import depth_of
 from lstm_magnifier.variants import AblationResult
 from lstm_magnifier.viz import plots
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
+pytestmark = pytest.mark.usefixtures("close_figures")
 
 # --------------------------------------------------------------------------- model kinds
 
