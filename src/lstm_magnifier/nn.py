@@ -128,8 +128,8 @@ class Module:
             self.params[name][...] = value
 
     def num_parameters(self):
-        """Total number of scalar parameters."""
-        return sum(p.size for p in self.params.values())
+        """Total number of scalar parameters (:func:`count_parameters` of this module)."""
+        return count_parameters(self)
 
     def _init_grads(self):
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
