@@ -21,6 +21,10 @@ needs nothing but Python; this script is how they were made, and how to update t
 Only the files that pages load are kept (not the whole 24 MB MathJax package), with each
 package's licence. ``VERSIONS.json`` records the package versions, tarball checksums, the
 SHA-256 of each bundle's sources and of every vendored file; ``--check`` recomputes them.
+
+The same way, ``TEST_PACKAGES`` are fetched into ``tests/assets/`` (with their own
+``tests/assets/VERSIONS.json``, also verified by ``--check``): files that only the tests
+load into a browser page (axe-core, the accessibility checker). The site never ships them.
 """
 
 import argparse
@@ -95,6 +99,27 @@ PACKAGES = [
     },
 ]
 
+# Fetched into tests/assets/ (TEST_ASSETS), not into the site: what the browser tests
+# inject into the pages they open. Same fields as PACKAGES.
+TEST_ASSETS = ROOT / "tests" / "assets"
+TEST_PACKAGES = [
+    {
+        "name": "axe-core",
+        "version": "4.14.1",
+        "integrity": "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76"
+        "ASyFNNtuFooJpZe37OgudVGtQ==",
+        "license": "MPL-2.0 (bundled parts: MIT, ISC; LICENSE-3RD-PARTY.txt)",
+        "dest": "axe-core",
+        "purpose": "the accessibility checks of the browser tests (page.add_script_tag)",
+        # axe.min.js carries its MPL-2.0 notice in its first comment, unchanged.
+        "keep": [
+            ("package/axe.min.js", ""),
+            ("package/LICENSE", ""),
+            ("package/LICENSE-3RD-PARTY.txt", ""),
+        ],
+        "drop": [],
+    },
+]
 
 # Built here rather than fetched: the ipywidgets manager of the widget pages. The stock
 # @jupyter-widgets/html-manager embed.js is 1.9 MB (ipywidgets 7 and 8, the Output
@@ -175,6 +200,26 @@ control to `scripts/widgets-bundle/src/controls.js` and run this script.
 Widget icons (the Play buttons) are drawn by the theme's Font Awesome 6.
 
 `../widgets-mathjax3.js` (not vendored, ours) lets the widget labels call MathJax 3.
+"""
+
+TEST_README = """\
+# Test assets
+
+Files that only the tests load into the pages they open in a browser; the built book
+never ships them. Do not edit them by hand: they are written by
+`scripts/vendor_assets.py`, which fetches the pinned npm packages below and checks each
+tarball against its recorded checksum. `VERSIONS.json` lists the SHA-256 of every file;
+`python scripts/vendor_assets.py --check` verifies them.
+
+| Package | Version | Licence | Kept in | Used for |
+| --- | --- | --- | --- | --- |
+{rows}
+
+`axe-core/axe.min.js` is the unmodified file of the npm package `axe-core` 4.14.1 (its
+MPL-2.0 notice is its first comment). Its source code is that package's `axe.js`, and the
+repository https://github.com/dequelabs/axe-core at the tag `v4.14.1`. `axe-core/LICENSE`
+is the Mozilla Public License 2.0; `axe-core/LICENSE-3RD-PARTY.txt` holds the MIT and ISC
+licences of the code axe-core bundles.
 """
 
 
@@ -283,45 +328,69 @@ def build_bundle(bundle: dict, workdir: Path, staging: Path) -> dict[str, str]:
     return files
 
 
+def vendor_package(package: dict, workdir: Path, staging: Path) -> dict:
+    """Fetch one of ``PACKAGES`` (or ``TEST_PACKAGES``) into ``staging``; its record entry."""
+    spec = f"{package['name']}@{package['version']}"
+    tarball = npm_pack(spec, workdir)
+    integrity = sri_sha512(tarball.read_bytes())
+    if integrity != package["integrity"]:
+        sys.exit(f"error: {spec} tarball checksum is {integrity}, expected {package['integrity']}")
+    files = {}
+    with tarfile.open(tarball, "r:gz") as tar:
+        for member, rel in selected_members(tar, package):
+            out = staging / package["dest"] / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(tar.extractfile(member).read())
+            files[f"{package['dest']}/{rel}"] = sha256(out)
+        if "combine" in package:
+            rel = package["combine"]["target"]
+            out = staging / package["dest"] / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(combined_mathjax(tar, package["combine"]["parts"]))
+            files[f"{package['dest']}/{rel}"] = sha256(out)
+    size = sum((staging / f).stat().st_size for f in files)
+    print(f"{spec:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
+    return {
+        "name": package["name"],
+        "version": package["version"],
+        "integrity": package["integrity"],
+        "license": package["license"],
+        "purpose": package["purpose"],
+        "files": dict(sorted(files.items())),
+    }
+
+
+def package_rows(packages: list[dict]) -> str:
+    """The rows of a README's package table."""
+    return "\n".join(
+        f"| `{p['name']}` | {p['version']} | {p['license']} | `{p['dest']}/` | {p['purpose']} |"
+        for p in packages
+    )
+
+
+def fetch_test_assets(workdir: Path) -> None:
+    """Rewrite the folders of ``TEST_PACKAGES`` in ``tests/assets/`` and its VERSIONS.json."""
+    staging = workdir / "test-assets"
+    record = {"packages": [vendor_package(p, workdir, staging) for p in TEST_PACKAGES]}
+    (staging / "README.md").write_text(
+        TEST_README.format(rows=package_rows(TEST_PACKAGES)), encoding="utf-8"
+    )
+    (staging / "VERSIONS.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    TEST_ASSETS.mkdir(parents=True, exist_ok=True)
+    for package in TEST_PACKAGES:
+        if (TEST_ASSETS / package["dest"]).exists():
+            shutil.rmtree(TEST_ASSETS / package["dest"])
+    shutil.copytree(staging, TEST_ASSETS, dirs_exist_ok=True)
+    print(f"wrote {TEST_ASSETS.relative_to(ROOT)}")
+
+
 def fetch() -> None:
     """Rebuild ``book/_static/vendored/`` from the pinned packages and the bundles."""
     record = {"packages": [], "bundles": []}
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp) / "vendor"
         for package in PACKAGES:
-            spec = f"{package['name']}@{package['version']}"
-            tarball = npm_pack(spec, Path(tmp))
-            integrity = sri_sha512(tarball.read_bytes())
-            if integrity != package["integrity"]:
-                sys.exit(
-                    f"error: {spec} tarball checksum is {integrity}, "
-                    f"expected {package['integrity']}"
-                )
-            files = {}
-            with tarfile.open(tarball, "r:gz") as tar:
-                for member, rel in selected_members(tar, package):
-                    out = staging / package["dest"] / rel
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(tar.extractfile(member).read())
-                    files[f"{package['dest']}/{rel}"] = sha256(out)
-                if "combine" in package:
-                    rel = package["combine"]["target"]
-                    out = staging / package["dest"] / rel
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(combined_mathjax(tar, package["combine"]["parts"]))
-                    files[f"{package['dest']}/{rel}"] = sha256(out)
-            record["packages"].append(
-                {
-                    "name": package["name"],
-                    "version": package["version"],
-                    "integrity": package["integrity"],
-                    "license": package["license"],
-                    "purpose": package["purpose"],
-                    "files": dict(sorted(files.items())),
-                }
-            )
-            size = sum((staging / f).stat().st_size for f in files)
-            print(f"{spec:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
+            record["packages"].append(vendor_package(package, Path(tmp), staging))
         for bundle in BUNDLES:
             files = build_bundle(bundle, Path(tmp), staging)
             record["bundles"].append(
@@ -336,10 +405,7 @@ def fetch() -> None:
             )
             size = sum((staging / f).stat().st_size for f in files)
             print(f"{bundle['source']:42s} {len(files):3d} files {size / 1e6:6.2f} MB")
-        rows = "\n".join(
-            f"| `{p['name']}` | {p['version']} | {p['license']} | `{p['dest']}/` | {p['purpose']} |"
-            for p in PACKAGES
-        )
+        rows = package_rows(PACKAGES)
         bundle_rows = "\n".join(
             f"| `{b['source']}/` | {b['license']} | `{b['dest']}/` | {b['purpose']} |"
             for b in BUNDLES
@@ -354,12 +420,62 @@ def fetch() -> None:
             shutil.rmtree(VENDOR)
         VENDOR.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(staging, VENDOR)
-    total = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
-    print(f"wrote {VENDOR.relative_to(ROOT)} ({total / 1e6:.2f} MB)")
+        total = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
+        print(f"wrote {VENDOR.relative_to(ROOT)} ({total / 1e6:.2f} MB)")
+        fetch_test_assets(Path(tmp))
 
 
-def check(vendor: Path = VENDOR) -> list[str]:
-    """Compare the files in ``vendor`` with ``VERSIONS.json``; return the problems found."""
+def check_files(root: Path, expected: dict[str, str], present: set[str]) -> list[str]:
+    """Compare the files ``present`` under ``root`` with their ``expected`` SHA-256."""
+    problems = []
+    label = root.relative_to(ROOT).as_posix() if root.is_relative_to(ROOT) else str(root)
+    for rel in sorted(expected.keys() - present):
+        problems.append(f"missing: {label}/{rel}")
+    for rel in sorted(present - expected.keys()):
+        problems.append(f"not listed in {label}/VERSIONS.json: {label}/{rel}")
+    for rel in sorted(expected.keys() & present):
+        if sha256(root / rel) != expected[rel]:
+            problems.append(f"changed since it was vendored: {label}/{rel}")
+    return problems
+
+
+def pinned_matches(packages: list[dict], record: dict, where: str) -> list[str]:
+    """A problem if the packages recorded in a VERSIONS.json are not the pinned ones."""
+    pinned = {(p["name"], p["version"], p["integrity"]) for p in packages}
+    recorded = {(p["name"], p["version"], p["integrity"]) for p in record["packages"]}
+    if pinned == recorded:
+        return []
+    return [
+        f"{where} does not match the versions pinned in scripts/vendor_assets.py: "
+        "run python scripts/vendor_assets.py"
+    ]
+
+
+def check_test_assets(test_assets: Path = TEST_ASSETS) -> list[str]:
+    """Compare the folders of ``TEST_PACKAGES`` in ``test_assets`` with its VERSIONS.json."""
+    versions = test_assets / "VERSIONS.json"
+    if not versions.is_file():
+        return [f"{versions} is missing: run python scripts/vendor_assets.py"]
+    record = json.loads(versions.read_text(encoding="utf-8"))
+    problems = pinned_matches(TEST_PACKAGES, record, "tests/assets/VERSIONS.json")
+    expected = {}
+    for entry in record["packages"]:
+        expected.update(entry["files"])
+    # Only the packages' folders are the script's: tests/assets/ may hold other files.
+    present = {
+        f.relative_to(test_assets).as_posix()
+        for package in TEST_PACKAGES
+        for f in (test_assets / package["dest"]).rglob("*")
+        if f.is_file()
+    }
+    return problems + check_files(test_assets, expected, present)
+
+
+def check(vendor: Path = VENDOR, test_assets: Path | None = TEST_ASSETS) -> list[str]:
+    """Compare the files in ``vendor`` (and ``test_assets``) with their ``VERSIONS.json``.
+
+    Returns the problems found; reads no network.
+    """
     versions = vendor / "VERSIONS.json"
     if not versions.is_file():
         return [f"{versions} is missing: run python scripts/vendor_assets.py"]
@@ -367,14 +483,7 @@ def check(vendor: Path = VENDOR) -> list[str]:
     expected = {}
     for entry in record["packages"] + record.get("bundles", []):
         expected.update(entry["files"])
-    pinned = {(p["name"], p["version"], p["integrity"]) for p in PACKAGES}
-    recorded = {(p["name"], p["version"], p["integrity"]) for p in record["packages"]}
-    problems = []
-    if pinned != recorded:
-        problems.append(
-            "VERSIONS.json does not match the versions pinned in scripts/vendor_assets.py: "
-            "run python scripts/vendor_assets.py"
-        )
+    problems = pinned_matches(PACKAGES, record, "VERSIONS.json")
     built = {b["name"]: b["inputs"] for b in record.get("bundles", [])}
     for bundle in BUNDLES:
         if built.get(bundle["name"]) != bundle_inputs(bundle):
@@ -387,13 +496,9 @@ def check(vendor: Path = VENDOR) -> list[str]:
         for f in vendor.rglob("*")
         if f.is_file() and f.name not in ("VERSIONS.json", "README.md")
     }
-    for rel in sorted(expected.keys() - present):
-        problems.append(f"missing: {rel}")
-    for rel in sorted(present - expected.keys()):
-        problems.append(f"not listed in VERSIONS.json: {rel}")
-    for rel in sorted(expected.keys() & present):
-        if sha256(vendor / rel) != expected[rel]:
-            problems.append(f"changed since it was vendored: {rel}")
+    problems += check_files(vendor, expected, present)
+    if test_assets is not None:
+        problems += check_test_assets(test_assets)
     return problems
 
 
@@ -409,7 +514,10 @@ def main() -> None:
             print(problem)
         if problems:
             sys.exit(1)
-        print(f"{VENDOR.relative_to(ROOT)} matches VERSIONS.json")
+        print(
+            f"{VENDOR.relative_to(ROOT)} and {TEST_ASSETS.relative_to(ROOT)} "
+            "match their VERSIONS.json"
+        )
     else:
         fetch()
 
