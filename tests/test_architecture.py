@@ -23,17 +23,16 @@ LAYERS = (
     ("weights", "timelines"),
     ("probes",),
     ("viz.__init__", "viz.palette", "viz.excerpt"),
-    ("viz.drawing", "viz.canvas", "viz.plots"),
+    ("viz.drawing", "viz.plots"),
     ("viz.diagrams", "viz.layer_diagrams"),
     ("viz.views",),
     ("viz.explorers",),
-    ("viz.companions",),
 )
 """Bottom to top: a module imports only from the layers below its own."""
 
 RANK = {name: rank for rank, layer in enumerate(LAYERS) for name in layer}
 
-DRAWING_LIBRARIES = ("matplotlib", "ipywidgets", "IPython", "ipympl", "PIL", "traitlets")
+DRAWING_LIBRARIES = ("matplotlib", "ipywidgets", "anywidget", "IPython", "PIL", "traitlets")
 """What only ``viz/`` may import: everything that draws or shows."""
 
 MAX_LINES = 600

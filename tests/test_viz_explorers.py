@@ -14,7 +14,7 @@ from lstm_magnifier.timelines import (
     input_sequence,
     weight_timeline,
 )
-from lstm_magnifier.viz.canvas import shown_png
+from lstm_magnifier.viz import explorers as explorers_module
 from lstm_magnifier.viz.diagrams import format_value
 from lstm_magnifier.viz.explorers import (
     EXPLORER_CLASS,
@@ -33,7 +33,7 @@ matplotlib.use("Agg")
 
 
 def test_gate_explorer_values_match_the_cell_for_random_settings(rng):
-    explorer = GateExplorer(canvas="agg")
+    explorer = GateExplorer()
     for _ in range(10):
         gates = random_gates(rng)
         c_prev = rng.uniform(-3, 3)
@@ -46,7 +46,7 @@ def test_gate_explorer_values_match_the_cell_for_random_settings(rng):
 
 
 def test_gate_explorer_shows_the_values_on_the_diagram_and_bars():
-    explorer = GateExplorer(canvas="agg", f=0.25, c_prev=-2.0)
+    explorer = GateExplorer(f=0.25, c_prev=-2.0)
     values = explorer.values
     diagram = explorer.view.diagram
     for key in ("c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h"):
@@ -58,9 +58,9 @@ def test_gate_explorer_shows_the_values_on_the_diagram_and_bars():
 
 @pytest.mark.parametrize("name", ["i", "f", "g", "o", "c_prev"])
 def test_every_gate_slider_is_wired_to_its_value(name):
-    explorer = GateExplorer(canvas="image")
+    explorer = GateExplorer()
     slider = explorer.sliders[name]
-    before_png = shown_png(explorer._figure_widget.value)
+    assert explorer.figure_widget.controls[name] is slider  # the browser's figure follows it
     new = slider.min + 0.37 * (slider.max - slider.min)
     assert new != slider.value
     slider.value = new  # what the browser does when the slider is dragged
@@ -69,11 +69,10 @@ def test_every_gate_slider_is_wired_to_its_value(name):
     params = {k: values[k] for k in ("i", "f", "g", "o", "c_prev")}
     assert values["c"] == pytest.approx(gate_step(**params)["c"])
     assert explorer.view.diagram.artists[name].get_text() == format_value(new)
-    assert shown_png(explorer._figure_widget.value) != before_png  # the picture was redrawn
 
 
 def test_set_rejects_unknown_names_and_bad_values_and_changes_nothing():
-    explorer = GateExplorer(canvas="agg")
+    explorer = GateExplorer()
     before = explorer.values
     with pytest.raises(TypeError, match=r"no control named 'F'.*did you mean 'f'"):
         explorer.set(F=0.3)
@@ -86,17 +85,35 @@ def test_set_rejects_unknown_names_and_bad_values_and_changes_nothing():
     assert explorer.values == before
 
 
-def test_set_redraws_once_and_returns_nothing():
-    explorer = GateExplorer(canvas="agg")
-    calls = []
-    original = explorer._refresh
-    explorer._refresh = lambda full=False: (calls.append(full), original(full))
+def test_set_moves_the_sliders_and_returns_nothing():
+    explorer = GateExplorer()
     assert explorer.set(i=0.1, f=0.2, g=0.3) is None
-    assert len(calls) == 1
+    assert [explorer.sliders[k].value for k in "ifg"] == [0.1, 0.2, 0.3]
+    assert explorer.values["c"] == pytest.approx(0.2 * 1.0 + 0.1 * 0.3)
+
+
+def test_the_figure_widget_is_the_module_and_style_the_package_ships():
+    explorer = MemoryTimeline()
+    figure = explorer.figure_widget
+    assert figure.kind == "timeline" and explorer.widget.children[-1] is figure
+    js = Path(explorers_module.__file__).with_name("explorers.js").read_text(encoding="utf-8")
+    assert figure._esm == js
+    assert "--lm-f: #D55E00;" in figure._css and "--lm-ink:" in figure._css
+    assert "data-theme" in figure._css  # dark mode has its own colours
+    assert repr(figure) == "ExplorerFigure(kind='timeline')"
+
+
+def test_savefig_prints_the_current_values(tmp_path):
+    explorer = GateExplorer(f=0.25)
+    explorer.savefig(tmp_path / "gate.png")
+    assert (tmp_path / "gate.png").stat().st_size > 10_000
+    explorer.set(f=0.75)
+    assert explorer.view.diagram.artists["f"].get_text() == format_value(0.75)
+    explorer.close()
 
 
 def test_explorer_displays_as_a_widget_with_a_readable_text():
-    explorer = GateExplorer(canvas="agg", f=0.9)
+    explorer = GateExplorer(f=0.9)
     bundle = explorer._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"] == "GateExplorer(i=0.5, f=0.9, g=0.6, o=0.7, c_prev=1)"
@@ -105,22 +122,19 @@ def test_explorer_displays_as_a_widget_with_a_readable_text():
 def test_every_explorer_box_carries_the_class_the_website_styles(stacked):
     model, x = stacked
     explorers = [
-        GateExplorer(canvas="agg"),
-        MemoryTimeline(canvas="agg"),
-        WeightExplorer(canvas="agg"),
-        SequenceMagnifier(model, x, canvas="agg"),
+        GateExplorer(),
+        MemoryTimeline(),
+        WeightExplorer(),
+        SequenceMagnifier(model, x),
     ]
     for explorer in explorers:
         assert EXPLORER_CLASS in explorer.widget._dom_classes, type(explorer).__name__
-    # the class is what book/_static/book.css selects
-    css = (Path(__file__).resolve().parents[1] / "book" / "_static" / "book.css").read_text()
-    assert f".{EXPLORER_CLASS}::before" in css
 
 
 def test_sliders_carry_descriptions_readouts_and_palette_colours():
     from lstm_magnifier.viz.palette import GATE_COLORS
 
-    explorer = GateExplorer(canvas="agg")
+    explorer = GateExplorer()
     for slider in explorer.sliders.values():
         assert slider.description and slider.readout
     assert explorer.sliders["f"].style.handle_color == GATE_COLORS["f"]
@@ -130,7 +144,7 @@ def test_sliders_carry_descriptions_readouts_and_palette_colours():
 
 
 def test_memory_timeline_values_follow_every_slider(rng):
-    explorer = MemoryTimeline(canvas="agg")
+    explorer = MemoryTimeline()
     for name, slider in explorer.sliders.items():
         if name == "steps":
             new = 17
@@ -147,7 +161,7 @@ def test_memory_timeline_values_follow_every_slider(rng):
 
 
 def test_memory_timeline_plots_what_it_reports():
-    explorer = MemoryTimeline(canvas="agg", f=0.8, steps=25, c0=-1.0)
+    explorer = MemoryTimeline(f=0.8, steps=25, c0=-1.0)
     values = explorer.values
     t, c = explorer.view.c.get_data()
     np.testing.assert_allclose(c, np.r_[-1.0, values["c"]])
@@ -159,7 +173,7 @@ def test_memory_timeline_plots_what_it_reports():
 
 
 def test_memory_timeline_rejects_a_fractional_step_count():
-    explorer = MemoryTimeline(canvas="agg")
+    explorer = MemoryTimeline()
     with pytest.raises(TypeError, match="steps must be a whole number"):
         explorer.set(steps=2.5)
     with pytest.raises(ValueError, match=r"steps must be in \[1, 200\]"):
@@ -170,7 +184,7 @@ def test_memory_timeline_rejects_a_fractional_step_count():
 
 
 def test_weight_explorer_matches_the_cell_for_random_weights(rng):
-    explorer = WeightExplorer(canvas="agg", steps=20)
+    explorer = WeightExplorer(steps=20)
     for _ in range(4):
         weights = {k: float(rng.uniform(-6, 6)) for k in WEIGHT_NAMES}
         explorer.set(**weights, sequence="sine")
@@ -184,7 +198,7 @@ def test_weight_explorer_matches_the_cell_for_random_weights(rng):
 
 
 def test_every_weight_slider_and_the_sequence_dropdown_are_wired():
-    explorer = WeightExplorer(canvas="agg")
+    explorer = WeightExplorer()
     for name in WEIGHT_NAMES:
         explorer.sliders[name].value = -1.7
         values = explorer.values
@@ -200,11 +214,11 @@ def test_every_weight_slider_and_the_sequence_dropdown_are_wired():
 
 def test_weight_explorer_takes_a_custom_sequence():
     x = np.array([0.0, 1.0, -1.0, 0.5])
-    explorer = WeightExplorer(canvas="agg", x=x[:, None])
+    explorer = WeightExplorer(x=x[:, None])
     assert explorer.values["sequence"] == "custom"
     np.testing.assert_array_equal(explorer.values["x"], x)
     with pytest.raises(ValueError, match=r"\(T,\) or \(T, 1\)"):
-        WeightExplorer(canvas="agg", x=np.zeros((4, 2)))
+        WeightExplorer(x=np.zeros((4, 2)))
 
 
 # --------------------------------------------------------------------------- SequenceMagnifier
@@ -213,7 +227,7 @@ def test_weight_explorer_takes_a_custom_sequence():
 @pytest.mark.parametrize("layer, batch", [(0, 0), (1, 1)])
 def test_sequence_magnifier_values_equal_the_model_trace(stacked, layer, batch):
     model, x = stacked
-    explorer = SequenceMagnifier(model, x, layer=layer, batch=batch, canvas="agg")
+    explorer = SequenceMagnifier(model, x, layer=layer, batch=batch)
     model.forward(x)
     trace = model.trace(layer)
     cell = model.cell(layer)
@@ -232,7 +246,7 @@ def test_sequence_magnifier_values_equal_the_model_trace(stacked, layer, batch):
 
 def test_sequence_magnifier_sliders_are_wired_to_step_and_unit(stacked):
     model, x = stacked
-    explorer = SequenceMagnifier(model, x[:, 0], labels="abcdefghi", canvas="agg")
+    explorer = SequenceMagnifier(model, x[:, 0], labels="abcdefghi")
     explorer.sliders["t"].value = 6
     explorer.sliders["unit"].value = 3
     values = explorer.values
@@ -250,7 +264,7 @@ def test_sequence_magnifier_play_button_follows_the_step_slider(stacked):
     # The page links Play to the t slider in the browser, Play's value first: a
     # Play that disagreed with t would move the stored slider away from the figure.
     model, x = stacked
-    explorer = SequenceMagnifier(model, x, t=7, canvas="agg")
+    explorer = SequenceMagnifier(model, x, t=7)
     play, t = explorer.play, explorer.sliders["t"]
     assert (play.min, play.max) == (t.min, t.max) == (1, 9)
     assert play.value == t.value == 7
@@ -265,11 +279,11 @@ def test_sequence_magnifier_play_button_follows_the_step_slider(stacked):
 def test_sequence_magnifier_checks_its_inputs(stacked):
     model, x = stacked
     with pytest.raises(ValueError, match="labels must have one entry per step"):
-        SequenceMagnifier(model, x, labels="ab", canvas="agg")
+        SequenceMagnifier(model, x, labels="ab")
     with pytest.raises(ValueError, match="layer"):
-        SequenceMagnifier(model, x, layer=2, canvas="agg")
+        SequenceMagnifier(model, x, layer=2)
     with pytest.raises(TypeError, match="LSTM"):
-        SequenceMagnifier(object(), x, canvas="agg")
+        SequenceMagnifier(object(), x)
 
 
 def test_sequence_magnifier_accepts_a_model_with_an_lstm_core(stacked):
@@ -278,14 +292,14 @@ def test_sequence_magnifier_accepts_a_model_with_an_lstm_core(stacked):
     class Wrapper:
         core = model
 
-    explorer = SequenceMagnifier(Wrapper(), x, canvas="agg")
+    explorer = SequenceMagnifier(Wrapper(), x)
     model.forward(x)
     np.testing.assert_allclose(explorer.values["h"], model.trace(0).h[0, 0])
 
 
 def test_the_sequence_view_shows_the_step_and_unit_it_is_given(stacked):
     model, x = stacked
-    explorer = SequenceMagnifier(model, x, t=3, unit=2, canvas="agg")
+    explorer = SequenceMagnifier(model, x, t=3, unit=2)
     step, view = explorer.trace.at(2), explorer.view
     for key in ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h"):
         unit = 0 if key == "x" else 2

@@ -1,6 +1,6 @@
-r"""Explorers: sliders on the LSTM cell, with figures that follow them.
+r"""Explorers: sliders on the LSTM cell, with figures that follow them everywhere.
 
-Four explorers, each a row of controls (ipywidgets) over one Matplotlib figure:
+Four explorers, each a row of controls (ipywidgets sliders) over one figure:
 
 - :class:`GateExplorer` (chapters 8, 11, 12): set the gates $i, f, g, o$ and the
   incoming long-term memory $c_{t-1}$ by hand; the cell diagram shows every value
@@ -15,27 +15,30 @@ Four explorers, each a row of controls (ipywidgets) over one Matplotlib figure:
   (trained) :class:`~lstm_magnifier.lstm.LSTM`: heat maps of every gate and memory
   over time and units, and the cell diagram at the chosen step.
 
-Each explorer computes with the pure functions of :mod:`lstm_magnifier.timelines`
-(:func:`gate_step`, :func:`constant_gate_timeline`, :func:`weight_timeline`,
-:func:`sequence_trace`: the cell's own networks, never a copy of its equations), draws
-with a view of :mod:`lstm_magnifier.viz.views` that changes only its existing artists,
-and shows the figure as :mod:`lstm_magnifier.viz.canvas` says (the ``canvas``
-argument); all of these can be imported from here too. ``explorer.set(f=0.5)`` does
-exactly what moving the slider ``f`` does (check, recompute, redraw, synchronously), and
-``explorer.values`` is a dict of what the figure shows. The kernel-free versions for the
-static site are in :mod:`lstm_magnifier.viz.companions`.
+The figure is an :class:`ExplorerFigure`, an anywidget widget whose ES module
+(``explorers.js``, next to this file) follows the sliders in the browser, recomputes
+the cell and redraws an SVG. So the explorers are live wherever the page is: in
+JupyterLab, and on the static website, where no Python runs. The JavaScript mirrors
+the pure functions of :mod:`lstm_magnifier.timelines` (:func:`gate_step`,
+:func:`constant_gate_timeline`, :func:`weight_timeline`, :func:`sequence_trace`), which
+stay the reference: ``explorer.values`` is computed by them, and the tests check that
+the browser shows the same numbers to 1e-12. ``explorer.set(f=0.5)`` moves the sliders
+(checked first), and ``explorer.savefig(...)`` draws the same figure with Matplotlib
+(:mod:`lstm_magnifier.viz.views`), for print.
 """
 
 import abc
 import base64
 import difflib
 import numbers
+from pathlib import Path
 
+import anywidget
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
 from lstm_magnifier import _checks
-from lstm_magnifier.cell import GIVEN
 from lstm_magnifier.timelines import (
     GATE_RANGES,
     SEQUENCES,
@@ -44,26 +47,69 @@ from lstm_magnifier.timelines import (
     constant_gate_timeline,
     gate_step,
     input_sequence,
-    memory_half_life,
     sequence_trace,
-    steady_state,
     trace_at,
     weight_timeline,
 )
-from lstm_magnifier.viz.canvas import (
-    CANVASES,
-    Blitter,
-    _ipympl_canvas,
-    _resolve_canvas,
-    image_html,
-    png_bytes,
+from lstm_magnifier.viz.palette import (
+    GATE_COLORS,
+    MEMORY_COLORS,
+    NETWORK_COLORS,
+    NEUTRAL,
+    OKABE_ITO,
+    ink,
 )
-from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, ink
 from lstm_magnifier.viz.views import _WEIGHT_GATES, GateView, SequenceView, TimelineView, WeightView
 
 EXPLORER_CLASS = "lstm-magnifier-explorer"
-"""CSS class of every explorer's outer box. The book's stylesheet uses it to tell readers
-of the static website, where no Python runs, that the figure cannot follow the sliders."""
+"""CSS class of every explorer's outer box."""
+
+DARK = "#121212"
+"""The page background of the book's dark mode (and close to JupyterLab's dark theme)."""
+
+
+def _style():
+    """The figure's CSS: the book's palette as CSS variables, light and dark, then
+    ``explorers.css``."""
+    colors = {**{k: v for k, v in GATE_COLORS.items()}, **NETWORK_COLORS, **MEMORY_COLORS}
+    colors["negative"] = OKABE_ITO["vermillion"]
+
+    def variables(background, text):
+        lines = [f"--lm-{k}: {v};" for k, v in colors.items()]
+        lines += [f"--lm-{k}-text: {ink(v, background=background)};" for k, v in colors.items()]
+        lines += [f"--lm-ink: {text};", f"--lm-muted: {ink(NEUTRAL, background=background)};"]
+        return " ".join(lines)
+
+    dark = 'html[data-theme="dark"] .lm-explorer-figure, '
+    dark += 'body[data-jp-theme-light="false"] .lm-explorer-figure'
+    rules = Path(__file__).with_name("explorers.css").read_text(encoding="utf-8")
+    light = variables("white", "#1a1a1a")
+    return f".lm-explorer-figure {{ {light} }}\n{dark} {{ {variables(DARK, '#e8e8e8')} }}\n{rules}"
+
+
+class ExplorerFigure(anywidget.AnyWidget):
+    """An explorer's figure, drawn in the browser by ``explorers.js`` from its sliders.
+
+    ``kind`` says which figure (``"gate"``, ``"timeline"``, ``"weights"``,
+    ``"sequence"``), ``controls`` maps names to the slider widgets it follows (sent as
+    model references, so the browser reads their values directly), and ``setup`` holds
+    what does not move (the input sequences, a trace, the highlighted network).
+    """
+
+    _esm = Path(__file__).with_name("explorers.js")
+    _css = _style()
+    kind = traitlets.Unicode().tag(sync=True)
+    controls = traitlets.Dict().tag(sync=True, **widgets.widget_serialization)
+    setup = traitlets.Dict().tag(sync=True)
+
+    def __repr__(self):
+        return f"ExplorerFigure(kind={self.kind!r})"
+
+
+def _encode(array):
+    """A float64 array as ``{"shape", "b64"}``: exact, and a third the size of JSON text."""
+    array = np.ascontiguousarray(array, dtype="<f8")
+    return {"shape": list(array.shape), "b64": base64.b64encode(array.tobytes()).decode()}
 
 
 def _slider(description, low, high, value, *, step=0.01, color=NEUTRAL, tooltip=""):
@@ -80,7 +126,7 @@ def _slider(description, low, high, value, *, step=0.01, color=NEUTRAL, tooltip=
         continuous_update=True,
         tooltip=tooltip,
         style={"description_width": "7.5em", "handle_color": color},
-        layout=widgets.Layout(width="310px"),
+        layout=widgets.Layout(width="310px", max_width="100%"),
     )
 
 
@@ -96,34 +142,28 @@ def _int_slider(description, low, high, value, *, tooltip=""):
         continuous_update=True,
         tooltip=tooltip,
         style={"description_width": "7.5em", "handle_color": NEUTRAL},
-        layout=widgets.Layout(width="310px"),
+        layout=widgets.Layout(width="310px", max_width="100%"),
     )
 
 
 class _Explorer(abc.ABC):
     """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
 
-    A subclass builds its view and its controls (a dict name -> widget) and
-    defines ``_compute(params) -> values``.
+    A subclass names its figure (``KIND``), builds its controls (a dict name -> widget)
+    and its Matplotlib view (``_view()``, for print), and defines
+    ``_compute(params) -> values``.
     """
 
-    def __init__(self, view, controls, *, canvas=None, initial=None):
-        self.view = view
+    KIND = None
+
+    def __init__(self, controls, *, setup=None, initial=None):
         self.controls = controls
         for name, value in self._check_all(initial or {}).items():
             controls[name].value = value
-        self.canvas = _resolve_canvas(canvas)
-        self._blitter = Blitter(view.figure, view.animated)
-        self._holding = False
-        self._values = {}
-        self._figure_widget = None
-        self._refresh(full=True)  # drawn off screen first: ipympl's canvas opens with the picture
-        self._figure_widget = self._attach_canvas()
-        for widget in controls.values():
-            widget.observe(self._on_control, names="value")
+        self._view = None
+        self.figure_widget = ExplorerFigure(kind=self.KIND, controls=controls, setup=setup or {})
         self.widget = widgets.VBox(
-            [self._controls_box()] + ([self._figure_widget] if self._figure_widget else []),
-            layout=widgets.Layout(width="100%"),
+            [self._controls_box(), self.figure_widget], layout=widgets.Layout(width="100%")
         )
         self.widget.add_class(EXPLORER_CLASS)
 
@@ -135,42 +175,47 @@ class _Explorer(abc.ABC):
 
     @property
     def values(self):
-        """A copy of what the figure shows: the controls' values and what follows from them."""
-        return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self._values.items()}
+        """What the figure shows: the controls' values and what follows from them (NumPy)."""
+        return self._compute(self._params())
+
+    @property
+    def view(self):
+        """The Matplotlib view of the figure (:mod:`~lstm_magnifier.viz.views`), showing the
+        current values: what :meth:`savefig` prints."""
+        if self._view is None:
+            self._view = self._make_view()
+        self._view.update(self.values)
+        return self._view
 
     @property
     def figure(self):
-        """The Matplotlib figure (save it with :meth:`savefig`, which includes the moving parts)."""
+        """The Matplotlib figure for the current values (for print)."""
         return self.view.figure
 
     def set(self, **values):
-        """Move controls by name, e.g. ``set(f=0.5, i=1.0)``; recompute and redraw once, now.
+        """Move controls by name, e.g. ``set(f=0.5, i=1.0)``; the figure follows.
 
         The same as moving the sliders, checked first: an unknown name raises
         TypeError, a value outside a slider's range or of the wrong type
         ValueError/TypeError, and nothing changes.
         """
         checked = self._check_all(values)
-        self._holding = True
-        try:
+        with self.figure_widget.hold_sync():
             for name, value in checked.items():
                 self.controls[name].value = value
-        finally:
-            self._holding = False
-        self._refresh()
 
     def savefig(self, *args, **kwargs):
         """Save the figure as it is shown now (``Figure.savefig`` arguments)."""
-        self._blitter.savefig(*args, **kwargs)
-        self._refresh(full=True)
+        self.figure.savefig(*args, **kwargs)
 
     def close(self):
-        """Close the widgets; the explorer stops responding."""
-        self.widget.close()
-        for widget in self.controls.values():
+        """Close the widgets (and the print figure); the explorer stops responding."""
+        for widget in (self.widget, self.figure_widget, *self.controls.values()):
             widget.close()
-        if self._figure_widget is not None:
-            self._figure_widget.close()
+        if self._view is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(self._view.figure)
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
@@ -208,47 +253,6 @@ class _Explorer(abc.ABC):
     def _params(self):
         return {name: widget.value for name, widget in self.controls.items()}
 
-    def _on_control(self, change):
-        if not self._holding:
-            self._refresh()
-
-    def _refresh(self, full=False):
-        values = self._compute(self._params())
-        full = self.view.update(values) or full
-        if self.canvas == "ipympl" and self._figure_widget is not None:
-            with self._figure_widget.hold_sync():  # the browser sees only the final picture
-                self._blitter.refresh(full)
-                self._store_ipympl_picture()
-        else:
-            self._blitter.refresh(full)
-        if self.canvas == "image" and self._figure_widget is not None:
-            png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
-            self._figure_widget.value = image_html(png, self.ALT)
-        self._values = values
-
-    def _store_ipympl_picture(self):
-        """Until a browser view connects, and in the saved notebook, ipympl shows a stored
-        picture, ``_data_url``; its own drawing stores the bare base64 text, which the view
-        cannot load, so store a complete data URL instead."""
-        if getattr(self._figure_widget, "syncing_data_url", False):
-            png = png_bytes(np.asarray(self.figure.canvas.buffer_rgba()))
-            self._figure_widget._data_url = (
-                "data:image/png;base64," + base64.b64encode(png).decode()
-            )
-
-    def _attach_canvas(self):
-        figure = self.view.figure
-        width = round(figure.get_figwidth() * figure.dpi)
-        png = png_bytes(np.asarray(figure.canvas.buffer_rgba()))
-        if self.canvas == "image":
-            layout = widgets.Layout(width="100%", max_width=f"{width}px")
-            return widgets.HTML(value=image_html(png, self.ALT), layout=layout)
-        if self.canvas == "ipympl":
-            canvas = _ipympl_canvas(figure, png)
-            self._blitter.forget_background()  # the new canvas has a blank renderer
-            return canvas
-        return None
-
     def _controls_box(self):
         return widgets.Box(
             list(self.controls.values()),
@@ -256,8 +260,12 @@ class _Explorer(abc.ABC):
         )
 
     @abc.abstractmethod
+    def _make_view(self):
+        """The Matplotlib view that draws this explorer's figure for print."""
+
+    @abc.abstractmethod
     def _compute(self, params):
-        """The values the view shows, from the controls' ``params`` (each explorer's math)."""
+        """The values the figure shows, from the controls' ``params`` (each explorer's math)."""
 
 
 def _short(value):
@@ -280,16 +288,11 @@ class GateExplorer(_Explorer):
     e.g. ``GateExplorer(f=0.9, c_prev=2.0)``.
     """
 
-    ALT = (
-        "Diagram of one LSTM cell step with the slider values on its wires, and"
-        " bars of the long-term memory c and short-term memory h before and "
-        "after the step"
-    )
-    """Alt text of the picture (what the static site shows)."""
-
     DEFAULTS = {"i": 0.5, "f": 0.8, "g": 0.6, "o": 0.7, "c_prev": 1.0}
 
-    def __init__(self, *, highlight=None, canvas=None, dpi=90, **initial):
+    KIND = "gate"
+
+    def __init__(self, *, highlight=None, dpi=90, **initial):
         tips = {
             "i": "input gate: how much of the candidate g is written (0 ignores it)",
             "f": "forget gate: how much of the old long-term memory is kept",
@@ -323,9 +326,15 @@ class GateExplorer(_Explorer):
             color=MEMORY_COLORS["c"],
             tooltip=tips["c_prev"],
         )
-        super().__init__(
-            GateView(highlight=highlight, dpi=dpi), controls, canvas=canvas, initial=initial
-        )
+        if highlight not in (None, "learn", "forget", "remember", "use"):
+            raise ValueError(
+                f"highlight must be None, 'learn', 'forget', 'remember' or 'use', got {highlight!r}"
+            )
+        self._print = {"highlight": highlight, "dpi": dpi}
+        super().__init__(controls, setup={"highlight": highlight}, initial=initial)
+
+    def _make_view(self):
+        return GateView(**self._print)
 
     def _compute(self, params):
         return {k: float(v) for k, v in gate_step(**params).items()}
@@ -344,16 +353,11 @@ class MemoryTimeline(_Explorer):
     ``half_life`` and ``steady_state``.
     """
 
-    ALT = (
-        "Curves of the long-term memory c_t and short-term memory h_t over time"
-        " for the constant gate values set by the sliders, with the half-life "
-        "and steady state marked"
-    )
-    """Alt text of the picture (what the static site shows)."""
-
     DEFAULTS = {"f": 0.9, "i": 0.2, "g": 0.5, "o": 1.0, "steps": 40, "c0": 2.0}
 
-    def __init__(self, *, canvas=None, dpi=90, **initial):
+    KIND = "timeline"
+
+    def __init__(self, *, dpi=90, **initial):
         d = self.DEFAULTS
         gates = (("f", "forget", "forget gate"), ("i", "ignore", "input gate"))
         gates += (("g", "combine", "candidate"), ("o", "output", "output gate"))
@@ -379,7 +383,11 @@ class MemoryTimeline(_Explorer):
             color=MEMORY_COLORS["c"],
             tooltip="long-term memory before step 1",
         )
-        super().__init__(TimelineView(dpi=dpi), controls, canvas=canvas, initial=initial)
+        self._dpi = dpi
+        super().__init__(controls, initial=initial)
+
+    def _make_view(self):
+        return TimelineView(dpi=self._dpi)
 
     def _compute(self, params):
         timeline = constant_gate_timeline(**params)
@@ -400,12 +408,6 @@ class WeightExplorer(_Explorer):
     arrays of shape ``(steps,)``.
     """
 
-    ALT = (
-        "Gate values and memories of a one-unit cell over an input sequence, "
-        "for the weights and biases set by the sliders"
-    )
-    """Alt text of the picture (what the static site shows)."""
-
     DEFAULTS = {
         "W_ii": 6.0,
         "W_hi": 0.0,
@@ -421,7 +423,9 @@ class WeightExplorer(_Explorer):
         "b_o": 0.0,
     }
 
-    def __init__(self, *, steps=30, x=None, canvas=None, dpi=90, **initial):
+    KIND = "weights"
+
+    def __init__(self, *, steps=30, x=None, dpi=90, **initial):
         steps = _checks.check_positive_int("steps", steps)
         self._sequences = {name: input_sequence(name, steps) for name in SEQUENCES}
         options = list(SEQUENCES)
@@ -458,9 +462,13 @@ class WeightExplorer(_Explorer):
                     color=color,
                     tooltip=f"{_WEIGHT_GATES[k][0]}: {name}",
                 )
+        self._print = {"steps": steps, "dpi": dpi}
+        sequences = {name: [float(v) for v in x] for name, x in self._sequences.items()}
+        super().__init__(controls, setup={"sequences": sequences}, initial=initial)
+
+    def _make_view(self):
         every = np.concatenate(list(self._sequences.values()))
-        view = WeightView(steps, x_range=(every.min(), every.max()), dpi=dpi)
-        super().__init__(view, controls, canvas=canvas, initial=initial)
+        return WeightView(x_range=(every.min(), every.max()), **self._print)
 
     def _compute(self, params):
         weights = {name: params[name] for name in WEIGHT_NAMES}
@@ -497,12 +505,7 @@ class SequenceMagnifier(_Explorer):
     ``model.trace(layer).at(t - 1)`` (``label`` too when labels are given).
     """
 
-    ALT = (
-        "Heat maps of the gates i, f, g, o and memories c, h over time and "
-        "units, the chosen step framed, and the cell diagram with that step's "
-        "values"
-    )
-    """Alt text of the picture (what the static site shows)."""
+    KIND = "sequence"
 
     def __init__(
         self,
@@ -514,7 +517,6 @@ class SequenceMagnifier(_Explorer):
         state=None,
         labels=None,
         diagram=True,
-        canvas=None,
         dpi=80,
         **initial,
     ):
@@ -546,8 +548,14 @@ class SequenceMagnifier(_Explorer):
         # and the link first copies its source onto its target (the slider leads).
         widgets.link((controls["t"], "value"), (self.play, "value"))
         widgets.jslink((controls["t"], "value"), (self.play, "value"))
-        view = SequenceView(self.trace, labels=labels, diagram=diagram, dpi=dpi)
-        super().__init__(view, controls, canvas=canvas, initial=initial)
+        self._print = {"labels": labels, "diagram": diagram, "dpi": dpi}
+        keys = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+        setup = {"trace": {k: _encode(getattr(self.trace, k)) for k in keys}}
+        setup.update(labels=labels, diagram=bool(diagram))
+        super().__init__(controls, setup=setup, initial=initial)
+
+    def _make_view(self):
+        return SequenceView(self.trace, **self._print)
 
     def _compute(self, params):
         t, unit = params["t"], params["unit"]
@@ -566,28 +574,10 @@ class SequenceMagnifier(_Explorer):
 
 
 __all__ = [
-    "Blitter",
-    "CANVASES",
     "EXPLORER_CLASS",
-    "GATE_RANGES",
-    "GIVEN",
+    "ExplorerFigure",
     "GateExplorer",
-    "GateView",
     "MemoryTimeline",
-    "SEQUENCES",
     "SequenceMagnifier",
-    "SequenceView",
-    "TimelineView",
-    "WEIGHT_NAMES",
     "WeightExplorer",
-    "WeightView",
-    "constant_gate_timeline",
-    "gate_step",
-    "input_sequence",
-    "memory_half_life",
-    "png_bytes",
-    "sequence_trace",
-    "steady_state",
-    "trace_at",
-    "weight_timeline",
 ]

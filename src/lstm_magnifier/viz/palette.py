@@ -74,21 +74,23 @@ def contrast_ratio(color, background="white"):
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def ink(color, min_contrast=4.5):
-    """``color`` darkened just enough to be read as text on white (WCAG AA: 4.5 : 1).
+def ink(color, min_contrast=4.5, background="white"):
+    """``color`` shaded just enough to be read as text on ``background`` (WCAG AA: 4.5 : 1).
 
     Several Okabe-Ito colours (orange, sky blue, reddish purple) are fine for lines and
-    fills but too light for small text; labels use their darker shade of the same hue.
+    fills but too light for small text on white; labels use their darker shade of the same
+    hue. On a dark ``background`` (dark mode) the colour is lightened instead.
     Returns a hex string.
     """
     from matplotlib.colors import to_hex, to_rgb
 
     rgb = to_rgb(color)
+    towards = 1.0 if _luminance(background) < 0.18 else 0.0
     for step in range(101):
-        shade = tuple(channel * (1 - step / 100) for channel in rgb)
-        if contrast_ratio(shade) >= min_contrast:
+        shade = tuple(c + (towards - c) * step / 100 for c in rgb)
+        if contrast_ratio(shade, background) >= min_contrast:
             return to_hex(shade)
-    return "#000000"
+    return to_hex((towards,) * 3)
 
 
 def _luminance(color):

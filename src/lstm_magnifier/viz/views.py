@@ -1,11 +1,9 @@
-r"""The explorers' figures: each is drawn once, then only what moves is changed.
+r"""The explorers' figures drawn with Matplotlib, for print (``explorer.savefig``).
 
-One view per explorer of :mod:`lstm_magnifier.viz.explorers`, each on a figure outside
-pyplot. ``view.update(values)`` takes what the explorer computed (a dict from
-:mod:`lstm_magnifier.timelines`) and changes the existing artists only; it returns True
-when an axis range had to change (a full redraw) and False otherwise.
-``view.animated`` lists the artists that move, for the
-:class:`~lstm_magnifier.viz.canvas.Blitter`.
+In the browser the explorers draw SVG (``explorers.js``); these are the same figures on
+paper. One view per explorer of :mod:`lstm_magnifier.viz.explorers`, each on a figure
+outside pyplot. ``view.update(values)`` takes what the explorer computed (a dict from
+:mod:`lstm_magnifier.timelines`) and changes the existing artists.
 
 - :class:`GateView`: the cell diagram, and bars of the memories before and after a step;
 - :class:`TimelineView`: $c_t$ and $h_t$ over time, with the half-life and steady state;
@@ -17,15 +15,24 @@ when an axis range had to change (a full redraw) and False otherwise.
 import math
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from lstm_magnifier.cell import Trace
-from lstm_magnifier.viz.canvas import _figure
 from lstm_magnifier.viz.diagrams import CellDiagram
 from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 
 _MINUS = "\u2212"
+
+
+def _figure(figsize, dpi):
+    """A figure outside pyplot (so the inline backend never shows it on its own), Agg canvas."""
+    figure = Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(figure)
+    figure.patch.set_facecolor("white")
+    return figure
 
 
 def _ladder(value):
@@ -96,8 +103,7 @@ class GateView:
 
     ``update(values)`` takes a :func:`gate_step` dict and changes the value boxes
     and the bars in place. ``diagram=False`` leaves the diagram out and writes
-    the two equations with numbers under the bars instead (the compact figure of
-    the kernel-free companion; long changing texts are too slow to redraw live).
+    the two equations with numbers under the bars instead (a compact figure).
     """
 
     BAR_LIMIT = 4.3  # |c_t| <= 3 + 1 with c_prev in [-3, 3]
@@ -108,13 +114,11 @@ class GateView:
         self.figure = _figure((9.0, height), dpi)
         self.diagram = None
         self.equations = []
-        animated = []
         if diagram:
             ax = self.figure.add_axes((0.0, (height - 5.5) / height, 1.0, 5.5 / height))
             self.diagram = CellDiagram(ax, highlight=highlight)
             for key in ("x", "h_prev"):  # the gates are set by hand: x and h do not enter
                 self.diagram.artists[key].set_visible(False)
-            animated += list(self.diagram.artists.values()) + [self.diagram.note]
         else:
             font = {"fontsize": 10, "family": "DejaVu Sans Mono", "color": "black"}
             for y in (0.4, 0.12):
@@ -135,8 +139,6 @@ class GateView:
         ax.spines["left"].set_visible(False)
         ax.tick_params(axis="y", length=0)
         ax.set_title("memory before and after this step", fontsize=10, color=NEUTRAL, loc="left")
-        self.animated = animated + list(self.bars.values()) + list(self.labels.values())
-        self.animated += self.equations
 
     def update(self, values):
         """Show a :func:`gate_step` dict; returns False (no full redraw needed)."""
@@ -215,8 +217,6 @@ class TimelineView:
             va="bottom",
             bbox={"fc": "white", "ec": "none", "pad": 1.0},
         )
-        self.animated = [self.kept, self.c, self.c0, self.steady, self.half_c, self.half_h, self.h]
-        self.animated += [self.half_value, self.steady_value, self.half_label]
         self._limits = None
         self.c_limits = None  # fixed (low, high) of the c_t axis; None follows the data
 
@@ -302,7 +302,6 @@ class WeightView:
             ax.tick_params(labelbottom=False)
         for ax in (self.ax_x, self.ax_g, self.ax_m):
             _style_axes(ax)
-        self.animated = [self.x, *self.gates.values(), self.c, self.h]
         self._limits = None
         self.m_limits = None  # fixed (low, high) of the memory axis; None follows the data
 
@@ -415,11 +414,9 @@ class SequenceView:
         )
         self.figure.text(0.01, (top + 0.05) / height, key, fontsize=8, color=NEUTRAL, va="bottom")
         self.diagram = None
-        self.animated = [*self.frames.values(), *self.markers.values(), *self.readouts.values()]
         if diagram:
             ax = self.figure.add_axes((0.0, 0.0, 1.0, 5.5 / height))
             self.diagram = CellDiagram(ax)
-            self.animated += list(self.diagram.artists.values()) + [self.diagram.note]
 
     def update(self, values):
         """Show step ``values["t"]`` (1-based) and unit ``values["unit"]`` of the trace (and

@@ -1,0 +1,260 @@
+"""The explorers' JavaScript (``viz/explorers.js``) computes what NumPy computes, in Chromium.
+
+The module runs in headless Chromium (served on 127.0.0.1 only): its cell math against
+:mod:`lstm_magnifier.timelines` over 1,000 random settings each, and each explorer's
+figure mounted on stand-in slider models: the numbers the SVG carries (``data-values``)
+equal the Python explorer's ``values``, and follow a slider. The same module on the built
+site, through the real widget manager, is checked by ``tests/test_site_explorers.py``.
+"""
+
+import importlib.util
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_magnifier.lstm import LSTM
+from lstm_magnifier.timelines import (
+    SEQUENCES,
+    WEIGHT_NAMES,
+    constant_gate_timeline,
+    gate_step,
+    weight_timeline,
+)
+from lstm_magnifier.viz import explorers
+from lstm_magnifier.viz.explorers import (
+    ExplorerFigure,
+    GateExplorer,
+    MemoryTimeline,
+    SequenceMagnifier,
+    WeightExplorer,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("site_server", ROOT / "scripts" / "site_server.py")
+site_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(site_server)
+
+TOLERANCE = 1e-12
+
+HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>explorers</title>
+<style>{css}</style></head><body><main></main></body></html>"""
+
+# Stand-in slider models (get, set, on, off) and a stand-in anywidget model around them.
+MOUNT = """async ([kind, setup, params]) => {
+  const m = await import('/explorers.js');
+  const sliders = {};
+  for (const [name, value] of Object.entries(params)) {
+    const listeners = [];
+    sliders[name] = {
+      value,
+      get(key) { return this[key]; },
+      set(key, v) { this[key] = v; listeners.forEach((f) => f()); },
+      on(event, f) { listeners.push(f); },
+      off() { listeners.length = 0; },
+    };
+  }
+  const controls = Object.fromEntries(Object.keys(params).map((n) => [n, 'IPY_MODEL_' + n]));
+  const traits = { kind, setup, controls };
+  const model = { get: (n) => traits[n], widget_manager: { get_model: async (id) => sliders[id] } };
+  const host = document.createElement('div');
+  host.className = 'lm-explorer-figure';
+  document.querySelector('main').replaceChildren(host);
+  await m.default.render({ model, el: host });
+  window.sliders = sliders;
+}"""
+
+SHOWN = """() => {
+  const svg = document.querySelector('main svg');
+  return { values: svg.dataset.values, label: svg.getAttribute('aria-label'),
+           role: svg.getAttribute('role'), width: svg.getBoundingClientRect().width };
+}"""
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    chromium = site_server.chromium_path()
+    folder = tmp_path_factory.mktemp("explorers-js")
+    shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
+    (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
+    server, base = site_server.serve(folder)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=site_server.CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 600, "height": 900})
+        outside = []
+        site_server.block_other_hosts(context, base, outside.append)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.goto(base + "index.html")
+        yield page
+        assert errors == [], errors
+        assert outside == [], outside
+        browser.close()
+    server.shutdown()
+
+
+def as_numbers(value):
+    """``data-values`` JSON back to floats: "inf"/"nan" strings, lists to arrays."""
+    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
+        return float(value)
+    if isinstance(value, list):
+        return np.array([as_numbers(v) for v in value], dtype=float)
+    return value
+
+
+def assert_same(shown, expected, where=""):
+    assert set(shown) == set(expected), f"{where}: keys {sorted(shown)} != {sorted(expected)}"
+    for key, want in expected.items():
+        got = as_numbers(shown[key])
+        if isinstance(want, str):
+            assert got == want, f"{where} {key}: {got!r} != {want!r}"
+            continue
+        want = np.asarray(want, dtype=float)
+        got = np.asarray(got, dtype=float)
+        assert got.shape == want.shape, f"{where} {key}: shape {got.shape} != {want.shape}"
+        same_inf = np.isinf(want) == np.isinf(got)
+        same_nan = np.isnan(want) == np.isnan(got)
+        assert same_inf.all() and same_nan.all(), f"{where} {key}: {got} != {want}"
+        finite = np.isfinite(want)
+        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
+        assert error.size == 0 or error.max() <= TOLERANCE, (
+            f"{where} {key}: off by {error.max():.3g}"
+        )
+
+
+def run_js(page, function, cases):
+    """Call ``function`` of explorers.js on each case in the page; returns the JSON texts."""
+    return page.evaluate(
+        """async ([fn, cases]) => {
+          const m = await import('/explorers.js');
+          return cases.map((c) => m.valuesJson(m[fn](...c)));
+        }""",
+        [function, cases],
+    )
+
+
+# ------------------------------------------------------------------ the math, 1,000 settings
+
+
+def test_gate_step_matches_numpy(page):
+    rng = np.random.default_rng(0)
+    cases = []
+    for _ in range(1000):
+        i, f, o = rng.uniform(0, 1, 3)
+        g, c_prev = rng.uniform(-1, 1), rng.uniform(-3, 3)
+        cases.append([{"i": i, "f": f, "g": g, "o": o, "c_prev": c_prev}])
+    for case, shown in zip(cases, run_js(page, "gateStep", cases), strict=True):
+        assert_same(json.loads(shown), gate_step(**case[0]), str(case))
+
+
+def test_constant_gate_timeline_matches_numpy(page):
+    rng = np.random.default_rng(1)
+    cases = []
+    for k in range(1000):
+        f = [0.0, 1.0][k % 2] if k < 20 else rng.uniform(0, 1)  # the two ends are special
+        params = dict(f=f, i=rng.uniform(0, 1), g=rng.uniform(-1, 1), o=rng.uniform(0, 1))
+        params.update(steps=int(rng.integers(1, 201)), c0=rng.uniform(-3, 3))
+        cases.append([params])
+    for case, shown in zip(cases, run_js(page, "constantGateTimeline", cases), strict=True):
+        assert_same(json.loads(shown), {**case[0], **constant_gate_timeline(**case[0])}, "")
+
+
+def test_weight_timeline_matches_numpy(page):
+    rng = np.random.default_rng(2)
+    cases = []
+    for _ in range(1000):
+        weights = {name: rng.uniform(-6, 6) for name in WEIGHT_NAMES}
+        cases.append([weights, list(rng.normal(size=int(rng.integers(1, 41))))])
+    for case, shown in zip(cases, run_js(page, "weightTimeline", cases), strict=True):
+        assert_same(json.loads(shown), weight_timeline(*case), "")
+
+
+def test_a_trace_crosses_over_exactly(page):
+    model = LSTM(3, 5, rng=np.random.default_rng(3))
+    x = np.random.default_rng(4).normal(size=(9, 3))
+    magnifier = SequenceMagnifier(model, x)
+    trace = magnifier.figure_widget.setup["trace"]
+    decoded = page.evaluate(
+        """async (trace) => {
+          const m = await import('/explorers.js');
+          return Object.fromEntries(Object.entries(trace).map(([k, a]) => [k, m.decodeArray(a)]));
+        }""",
+        trace,
+    )
+    for name, rows in decoded.items():
+        assert np.array_equal(np.array(rows), getattr(magnifier.trace, name)), name
+
+
+# ------------------------------------------------------------------ the figures
+
+
+def mount(page, explorer):
+    figure = explorer.figure_widget
+    page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params()])
+
+
+def shown(page):
+    return page.evaluate(SHOWN)
+
+
+def move(page, name, value):
+    page.evaluate("([n, v]) => window.sliders[n].set('value', v)", [name, value])
+
+
+EXPLORERS = {
+    "gate": (lambda: GateExplorer(highlight="forget", f=0.3), "c_prev", -2.5),
+    "timeline": (lambda: MemoryTimeline(f=1.0, i=0.0), "f", 0.5),
+    "weights": (lambda: WeightExplorer(steps=20), "b_f", -4.0),
+    "sequence": (
+        lambda: SequenceMagnifier(
+            LSTM(2, 4, rng=np.random.default_rng(5)),
+            np.random.default_rng(6).normal(size=(7, 2)),
+            labels=list("abcdefg"),
+        ),
+        "t",
+        6,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(EXPLORERS))
+def test_the_figure_shows_what_numpy_computes_and_follows_a_slider(page, kind):
+    make, name, value = EXPLORERS[kind]
+    explorer = make()
+    mount(page, explorer)
+    before = shown(page)
+    assert before["role"] == "img"
+    assert_same(json.loads(before["values"]), explorer.values, kind)
+    move(page, name, value)
+    explorer.set(**{name: value})
+    after = shown(page)
+    assert after["values"] != before["values"] and after["label"] != before["label"]
+    assert_same(json.loads(after["values"]), explorer.values, f"{kind} after {name}={value}")
+    explorer.close()
+
+
+def test_the_label_states_the_values(page):
+    explorer = GateExplorer(i=0.25, f=0.5, g=-1.0, o=1.0, c_prev=2.0)
+    mount(page, explorer)
+    label = shown(page)["label"]
+    for part in ("i 0.25", "f 0.50", "g −1.00", "c_prev 2.00", f"{math.tanh(0.75):.2f}"):
+        assert part in label, (part, label)
+    explorer.close()
+
+
+def test_the_weight_explorer_switches_its_input(page):
+    explorer = WeightExplorer(steps=15)
+    mount(page, explorer)
+    for sequence in SEQUENCES:
+        move(page, "sequence", sequence)
+        explorer.set(sequence=sequence)
+        assert_same(json.loads(shown(page)["values"]), explorer.values, sequence)
+    explorer.close()
