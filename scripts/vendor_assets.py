@@ -124,17 +124,26 @@ TEST_PACKAGES = [
 # Built here rather than fetched: the ipywidgets manager of the widget pages. The stock
 # @jupyter-widgets/html-manager embed.js is 1.9 MB (ipywidgets 7 and 8, the Output
 # widget with JupyterLab's rendermime, Font Awesome 5); scripts/widgets-bundle/ bundles
-# only ipywidgets 8's base and the controls the pages use (0.66 MB), from the exact npm
-# versions of its package-lock.json, with esbuild. See its README.md.
+# only ipywidgets 8's base, the controls the pages use and anywidget's front end
+# (0.68 MB), from the exact npm versions of its package-lock.json, with esbuild. See its
+# README.md.
 BUNDLES = [
     {
         "name": "widgets-bundle",
         "source": "scripts/widgets-bundle",
-        "inputs": ["package.json", "package-lock.json", "build.mjs", "src/", "licenses/"],
+        "inputs": [
+            "package.json",
+            "package-lock.json",
+            "build.mjs",
+            "amd-rewrite.mjs",
+            "src/",
+            "licenses/",
+        ],
         "dest": "widgets",
         "keep": ["embed.js", "THIRD-PARTY-LICENSES.txt"],
         "license": "BSD-3-Clause and others (THIRD-PARTY-LICENSES.txt)",
-        "purpose": "draws the stored ipywidgets state on pages with widgets (nb_ipywidgets_js)",
+        "purpose": "draws the stored ipywidgets and anywidget state on pages with widgets "
+        "(nb_ipywidgets_js)",
     },
 ]
 
@@ -194,9 +203,12 @@ accessibility explorer (`a11y/` and `sre/`, about 4 MB). TeX extensions such as
 
 `widgets/embed.js` stands in for the `embed.js` of `@jupyter-widgets/html-manager`
 1.0.15 (1.9 MB): it draws the stored widget state the same way, but knows only
-ipywidgets 8's base and the controls the pages store (0.66 MB). A page that stores any
-other widget shows an error box in its place and fails `tests/test_site.py`: add the
-control to `scripts/widgets-bundle/src/controls.js` and run this script.
+ipywidgets 8's base, the controls the pages store and anywidget's front end (module
+`anywidget`, whose widgets' `_esm` source loads from a Blob URL), 0.68 MB. A page that
+stores any other widget, or an anywidget model for a version other than the bundled
+one, shows an error box in its place and fails `tests/test_site.py`: add the control to
+`scripts/widgets-bundle/src/controls.js` (or update anywidget there) and run this
+script.
 Widget icons (the Play buttons) are drawn by the theme's Font Awesome 6.
 
 `../widgets-mathjax3.js` (not vendored, ours) lets the widget labels call MathJax 3.

@@ -13,6 +13,7 @@ import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rewriteAnywidgetAmd } from './amd-rewrite.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUTDIR = path.resolve(process.argv[2] || path.join(HERE, 'dist'));
@@ -127,6 +128,27 @@ const controlsSideEffectFreePlugin = {
   },
 };
 
+/**
+ * anywidget's dist/index.js ends with an AMD `define(["@jupyter-widgets/base"], ...)`:
+ * load it with that line turned into `export { AnyModel, AnyView }` (amd-rewrite.mjs),
+ * so that its @jupyter-widgets/base import resolves to the bundled copy. The build fails
+ * with rewriteAnywidgetAmd's message if the file ends otherwise.
+ */
+const ANYWIDGET_DIST = /[\\/]node_modules[\\/]anywidget[\\/]dist[\\/]index\.js$/;
+const anywidgetAmdPlugin = {
+  name: 'anywidget-amd',
+  setup(build) {
+    build.onLoad({ filter: ANYWIDGET_DIST }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      try {
+        return { contents: rewriteAnywidgetAmd(source, path.relative(HERE, args.path)), loader: 'js' };
+      } catch (error) {
+        return { errors: [{ text: error.message }] };
+      }
+    });
+  },
+};
+
 fs.mkdirSync(OUTDIR, { recursive: true });
 const outfile = path.join(OUTDIR, 'embed.js');
 const result = await esbuild.build({
@@ -141,7 +163,7 @@ const result = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   metafile: true,
   outfile,
-  plugins: [cssTextPlugin, htmlparser2ParserOnlyPlugin, controlsSideEffectFreePlugin],
+  plugins: [cssTextPlugin, htmlparser2ParserOnlyPlugin, controlsSideEffectFreePlugin, anywidgetAmdPlugin],
   logLevel: 'warning',
 });
 
@@ -176,11 +198,12 @@ for (const [file, bytes] of bytesByFile) {
   }
   if (!packages.has(dir)) {
     const pkg = JSON.parse(fs.readFileSync(path.join(HERE, dir, 'package.json'), 'utf8'));
-    packages.set(dir, { name: pkg.name, version: pkg.version, license: pkg.license, bytes: 0, files: 0 });
+    packages.set(dir, { name: pkg.name, version: pkg.version, license: pkg.license, bytes: 0, files: 0, paths: [] });
   }
   const p = packages.get(dir);
   p.bytes += bytes;
   p.files += 1;
+  p.paths.push(file);
 }
 const sorted = [...packages.entries()].sort((a, b) =>
   a[1].name < b[1].name ? -1 : a[1].name > b[1].name ? 1 : 0
@@ -195,7 +218,36 @@ const FALLBACK_LICENSES = [
   [/^@jupyter-widgets\//, 'licenses/ipywidgets-LICENSE.txt', 'the jupyter-widgets/ipywidgets repository'],
   [/^@lumino\//, 'licenses/lumino-LICENSE.txt', 'the jupyterlab/lumino repository'],
 ];
+// A package file that is itself a bundle names each file it inlines in a comment line,
+// "// node_modules/.pnpm/<name>@<version>/node_modules/<name>/...", as esbuild writes
+// them: anywidget's dist/index.js inlines solid-js and @lukeed/uuid. Their licence
+// texts, taken from the npm tarballs of exactly those versions, are kept in ./licenses/.
+const INLINED_LICENSES = {
+  'solid-js@1.9.12': 'licenses/solid-js-1.9.12-LICENSE.txt',
+  '@lukeed/uuid@2.0.1': 'licenses/lukeed-uuid-2.0.1-license.txt',
+};
+const INLINED_FILE = /^\/\/ node_modules\/(.*)$/gm;
+const PNPM_DIR = /^\.pnpm\/(@[^+/]+\+[^@/]+|[^@/]+)@([^/_]+)[^/]*\//;
+
+/** The packages (name@version) inlined in the bundled files `paths` of one package. */
+function inlinedPackages(paths) {
+  const found = new Set();
+  for (const file of paths) {
+    if (!file.endsWith('.js') && !file.endsWith('.mjs')) continue;
+    for (const [line, rest] of fs.readFileSync(path.join(HERE, file), 'utf8').matchAll(INLINED_FILE)) {
+      const match = PNPM_DIR.exec(rest);
+      if (match === null) {
+        console.error(`${file} inlines a file build.mjs cannot name the package of: ${line}`);
+        process.exit(1);
+      }
+      found.add(`${match[1].replace('+', '/')}@${match[2]}`);
+    }
+  }
+  return [...found].sort();
+}
+
 const missing = [];
+const missingInlined = [];
 let text =
   'The file embed.js built from scripts/widgets-bundle (lstm-magnifier) contains code\n' +
   'and CSS from the npm packages below. Each is listed with its version, its licence\n' +
@@ -220,10 +272,27 @@ for (const [dir, p] of sorted) {
     if (files.length > 1) text += `--- ${f} ---\n`;
     text += fs.readFileSync(path.join(HERE, dir, f), 'utf8').trim() + '\n';
   }
+  for (const inlined of inlinedPackages(p.paths)) {
+    const licence = INLINED_LICENSES[inlined];
+    if (licence === undefined) {
+      missingInlined.push(`${inlined} (inlined in ${p.name}@${p.version})`);
+      continue;
+    }
+    text += `\n${'='.repeat(78)}\n${inlined}, inlined in ${p.name}@${p.version}\n${'='.repeat(78)}\n\n`;
+    text += `(The licence file of the npm package ${inlined}.)\n\n`;
+    text += fs.readFileSync(path.join(HERE, licence), 'utf8').trim() + '\n';
+  }
 }
 if (missing.length) {
   console.error(
     `No licence text for: ${missing.join(', ')}. Add it under licenses/ and to FALLBACK_LICENSES.`
+  );
+  process.exit(1);
+}
+if (missingInlined.length) {
+  console.error(
+    `No licence text for: ${missingInlined.join(', ')}. Add the licence file of that exact ` +
+      'version under licenses/ and to INLINED_LICENSES in build.mjs.'
   );
   process.exit(1);
 }

@@ -11,6 +11,13 @@
 // A page that uses another control shows the ipywidgets error widget in its place and
 // logs an Error naming the class: add the class (and its view) to controls.js.
 //
+// It also carries anywidget's front end (the npm package anywidget, module "anywidget":
+// AnyModel and AnyView), so widgets written with anywidget draw from their stored state:
+// their `_esm` source is imported from a Blob URL, with no request to any host. A model
+// stored for an anywidget version that the bundled one does not satisfy, or a browser
+// without AbortSignal.any (which anywidget needs), gets the error widget instead, with
+// the reason written in it.
+//
 // Copyright (c) the lstm-magnifier authors. The behaviour follows html-manager's
 // src/htmlmanager.ts and src/libembed.ts (Copyright (c) Jupyter Development Team,
 // BSD-3-Clause); see THIRD-PARTY-LICENSES.txt next to the built file.
@@ -18,6 +25,9 @@
 import * as base from '@jupyter-widgets/base';
 // The controls classes bundled: see controls.js, which names each one once.
 import * as CONTROLS from './controls.js';
+// AnyModel and AnyView; build.mjs turns the package's AMD module into an ES module.
+import * as ANYWIDGET from 'anywidget';
+import { admitsVersion } from './version-range.mjs';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
@@ -25,6 +35,7 @@ import { Widget } from '@lumino/widgets';
 // These imports are CSS files that build.mjs bundles (resolving their @imports) and
 // hands over as strings; see the "css-text" plugin there.
 import luminoCss from '@lumino/widgets/style/index.css';
+import errorWidgetCss from './error-widget.css';
 import controlsCss from '@jupyter-widgets/controls/css/widgets-base.css';
 import labVariablesCss from '@jupyter-widgets/controls/css/labvariables.css';
 
@@ -41,6 +52,8 @@ function addStyle(css) {
 // html-manager's libembed imports the Lumino widget CSS when the script runs (right
 // after the Font Awesome 5 CSS, which is left out here).
 addStyle(luminoCss);
+// The error widget's frame (from @jupyter-widgets/base's CSS).
+addStyle(errorWidgetCss);
 
 // The controls CSS goes in the first time a controls class is loaded (html-manager
 // `require`s it inside loadClass), and the JupyterLab colour variables only if the
@@ -73,10 +86,88 @@ function isIpywidgets7Version(version) {
   return /^[\^~=v\s]*1(\.|$)/.test(String(version));
 }
 
+/**
+ * The ipywidgets error widget, with the reason written in the box: base's own view only
+ * says "Click to show javascript error." until clicked. Clicking still shows the stack.
+ * Its broken-file icon is decoration, hidden from screen readers (the text says it all).
+ */
+function visibleErrorView(ErrorView) {
+  return class extends ErrorView {
+    render() {
+      super.render();
+      const { msg, stack } = this.generateErrorMessage();
+      const error = this.model.get('error');
+      // (A view class that failed to load has its error in the stack only.)
+      let reason = error instanceof Error ? error.message : '';
+      if (!reason) reason = String(stack).split('\n')[0].replace(/^Error: /, '');
+      const text = this.el.querySelector('pre');
+      if (text !== null) {
+        text.style.whiteSpace = 'pre-wrap';
+        text.style.padding = '0 0.5em';
+        text.textContent = `${msg}: ${reason}\n(Click to show the JavaScript error.)`;
+      }
+      const hideIcon = () => {
+        this.el.querySelectorAll('svg').forEach((svg) => svg.setAttribute('aria-hidden', 'true'));
+      };
+      hideIcon();
+      // Clicked, base's view shows the stack in a box of the icon's height: let the box
+      // grow to the text instead of the text running over the widgets below.
+      const onclick = this.el.onclick;
+      this.el.onclick = (event) => {
+        onclick.call(this.el, event);
+        const content = this.el.querySelector('.jupyter-widgets-error-widget.text-error');
+        if (content !== null) {
+          content.style.height = '';
+          content.style.overflowX = 'auto';
+        }
+      };
+      const ondblclick = this.el.ondblclick;
+      this.el.ondblclick = (event) => {
+        ondblclick.call(this.el, event);
+        hideIcon();
+      };
+    }
+  };
+}
+export const ErrorWidgetView = visibleErrorView(base.ErrorWidgetView);
+
+/** The version of anywidget bundled ("0.11.0"), as its classes declare it. */
+export const ANYWIDGET_VERSION = ANYWIDGET.AnyModel.model_module_version;
+
 const MODULES = {
-  '@jupyter-widgets/base': base,
+  '@jupyter-widgets/base': { ...base, ErrorWidgetView },
   '@jupyter-widgets/controls': CONTROLS,
+  anywidget: ANYWIDGET,
 };
+
+/**
+ * Why the bundled anywidget cannot load a class stored for `moduleVersion`, or null.
+ * Anywidget's front end calls AbortSignal.any (Chrome and Edge 116, Firefox 124,
+ * Safari 17.4); without it every anywidget view would fail with a TypeError in the
+ * console only.
+ */
+function anywidgetProblem(moduleVersion) {
+  if (typeof AbortSignal === 'undefined' || typeof AbortSignal.any !== 'function') {
+    return (
+      `this browser lacks AbortSignal.any, which anywidget ${ANYWIDGET_VERSION} needs ` +
+      'to draw this widget: open the page in Chrome or Edge 116 or later, Firefox 124 ' +
+      'or later, or Safari 17.4 or later.'
+    );
+  }
+  let admitted;
+  try {
+    admitted = admitsVersion(moduleVersion === undefined ? '*' : moduleVersion, ANYWIDGET_VERSION);
+  } catch {
+    admitted = false; // a range this bundle cannot read
+  }
+  if (!admitted) {
+    return (
+      `the page stores this widget for anywidget ${moduleVersion}, and this widget ` +
+      `bundle carries anywidget ${ANYWIDGET_VERSION}, which that version range does not admit.`
+    );
+  }
+  return null;
+}
 
 export class SlimWidgetManager extends ManagerBase {
   constructor() {
@@ -102,7 +193,7 @@ export class SlimWidgetManager extends ManagerBase {
       const msg = `Could not create a view for ${view}`;
       console.error(msg);
       const ErrorModel = base.createErrorWidgetModel(error, msg);
-      v = new base.ErrorWidgetView({ model: new ErrorModel() });
+      v = new ErrorWidgetView({ model: new ErrorModel() });
       v.render();
     }
     Widget.attach(v.luminoWidget || v.pWidget, el);
@@ -127,25 +218,43 @@ export class SlimWidgetManager extends ManagerBase {
     );
   }
 
-  /** Resolve a model or view class from the bundled base and controls packages only. */
+  /** As ManagerBase's, but the error view it falls back on says why (ErrorWidgetView). */
+  async loadViewClass(className, moduleName, moduleVersion) {
+    try {
+      return await this.loadClass(className, moduleName, moduleVersion);
+    } catch (error) {
+      console.error(error);
+      const msg = `Failed to load view class '${className}' from module '${moduleName}'`;
+      return visibleErrorView(base.createErrorWidgetView(error, msg));
+    }
+  }
+
+  /**
+   * Resolve a model or view class from the bundled base, controls and anywidget only.
+   * A class that cannot be loaded rejects with an Error; ManagerBase logs it and puts
+   * the error widget in the widget's place.
+   */
   loadClass(className, moduleName, moduleVersion) {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve, rejectError) => {
+      const reject = (message) => rejectError(new Error(message));
       const module = MODULES[moduleName];
       if (module === undefined) {
         reject(
-          new Error(
-            `Cannot load ${className} from module ${moduleName}@${moduleVersion}: ` +
-              'this widget bundle only has @jupyter-widgets/base and @jupyter-widgets/controls'
-          )
+          `Cannot load ${className} from module ${moduleName}@${moduleVersion}: this ` +
+            'widget bundle only has @jupyter-widgets/base, @jupyter-widgets/controls and anywidget'
         );
         return;
       }
-      if (isIpywidgets7Version(moduleVersion)) {
+      if (module === ANYWIDGET) {
+        const problem = anywidgetProblem(moduleVersion);
+        if (problem !== null) {
+          reject(problem);
+          return;
+        }
+      } else if (isIpywidgets7Version(moduleVersion)) {
         reject(
-          new Error(
-            `Cannot load ${className} from module ${moduleName}@${moduleVersion}: ` +
-              `this widget bundle only has the ipywidgets 8 version of ${moduleName} (2.x), not ipywidgets 7's`
-          )
+          `Cannot load ${className} from module ${moduleName}@${moduleVersion}: ` +
+            `this widget bundle only has the ipywidgets 8 version of ${moduleName} (2.x), not ipywidgets 7's`
         );
         return;
       }
@@ -161,7 +270,7 @@ export class SlimWidgetManager extends ManagerBase {
             ? 'this slim widget bundle leaves it out (add it to ' +
               'scripts/widgets-bundle/src/controls.js)'
             : 'the module has no such class';
-        reject(new Error(`Class ${className} not found in module ${moduleName}@${moduleVersion}: ${why}`));
+        reject(`Class ${className} not found in module ${moduleName}@${moduleVersion}: ${why}`);
         return;
       }
       resolve(cls);
