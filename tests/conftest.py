@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+pytest_plugins = ["sitekit"]  # site, server, browser, reports: the built book in Chromium
 
 
 def jupyter_book_command() -> str:

@@ -22,39 +22,29 @@ building one (quicker while editing a page).
 """
 
 import base64
-import importlib.util
 import json
-import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from sitekit import (
+    DESKTOP,
+    INSPECT_PAGE,
+    MATHJAX_DONE,
+    ROOT,
+    WIDGETS_DRAWN,
+    chapter_pages,
+    load_script,
+    site_pages,
+    site_server,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is not installed (it comes with jupyter-book)")
 
-try:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-except ImportError:  # the browser tests skip themselves (see the browser fixture)
-    PlaywrightTimeout = TimeoutError
-
 
 # ---------------------------------------------------------------- vendored assets (no browser)
-
-
-def load_script(name: str):
-    """Import ``scripts/<name>.py`` (the scripts folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-site_server = load_script("site_server")
 
 
 def test_vendored_files_match_versions_json():
@@ -100,299 +90,6 @@ def test_config_points_at_the_vendored_assets():
 # Everything below needs Playwright, Chromium and jupyter-book.
 needs_browser = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
 
-# Runs in the page once it has loaded, MathJax has typeset and the widgets are drawn.
-INSPECT_PAGE = r"""
-async () => {
-  await document.fonts.ready;
-  const skip = "pre, code, script, style, textarea, mjx-container, .highlight, .MathJax";
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const rawTex = [];
-  const texLike = [
-    /\\\(|\\\)|\\\[|\\\]/,                       // \( \) \[ \]
-    /\$\$/,                                      // $$
-    /\\begin\{/,                                 // \begin{align}
-    /\$[^$\n]*[\\_^{}][^$\n]*\$/,                // $x_t$, $\sigma$
-    /(^|[\s(])\$[A-Za-z]\$/,                     // $x$
-  ];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement && node.parentElement.closest(skip)) continue;
-    const text = node.textContent;
-    if (texLike.some((pattern) => pattern.test(text))) rawTex.push(text.trim().slice(0, 120));
-  }
-  const mathElements = Array.from(document.querySelectorAll(".math"));
-  const unrendered = mathElements
-    .filter((el) => !el.querySelector("mjx-container"))
-    .map((el) => el.textContent.trim().slice(0, 120));
-  const texErrors = Array.from(document.querySelectorAll("mjx-merror")).map(
-    (el) => (el.getAttribute("data-mjx-error") || el.textContent).slice(0, 120));
-
-  const badAlt = [];
-  for (const img of document.querySelectorAll("img")) {
-    if (img.getAttribute("aria-hidden") === "true") continue;
-    if (["presentation", "none"].includes(img.getAttribute("role"))) continue;
-    const alt = (img.getAttribute("alt") || "").trim();
-    const attr = img.getAttribute("src") || "";
-    let src = attr && !attr.startsWith("data:")
-      ? attr : `<img id="${img.id}" src="${attr.slice(0, 30)}...">`;
-    if (img.closest(".jupyter-widgets")) src = `an ipywidgets.Image: ${src}`;
-    const name = attr.split("?")[0].split("/").pop();
-    const looksLikeFile = /\.(png|jpe?g|gif|svg|webp)$/i.test(alt) || alt === name;
-    if (!alt || looksLikeFile) badAlt.push(`${src.slice(0, 80)} alt=${JSON.stringify(alt)}`);
-  }
-
-  const views = Array.from(document.querySelectorAll(
-    'script[type="application/vnd.jupyter.widget-view+json"]'));
-  const drawn = views.filter((tag) => {
-    const area = tag.previousElementSibling;
-    // The widget manager draws an error box with this class when a widget fails (for
-    // example a control or a third-party widget library that embed.js does not bundle).
-    return area && area.classList.contains("widget-subarea") &&
-      area.querySelector('[class*="widget-"], .jupyter-widgets') !== null &&
-      area.querySelector(".jupyter-widgets-error-widget") === null;
-  });
-  // Icons are drawn by the Font Awesome web fonts of the theme's stylesheet (the book
-  // leaves out the theme's fontawesome.js): every visible icon needs a glyph from a
-  // font that loaded, or an SVG mask.
-  const loadedFonts = new Set(Array.from(document.fonts)
-    .filter((face) => face.status === "loaded")
-    .map((face) => face.family.replace(/["']/g, "")));
-  const badIcons = [];
-  for (const icon of document.querySelectorAll('i.fa, i[class*="fa-"]')) {
-    const box = icon.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) continue;  // in a closed menu
-    const glyph = getComputedStyle(icon, "::before");
-    // book.css draws the GitHub mark from an SVG mask (a missing file is a failed request).
-    const mask = glyph.maskImage || glyph.webkitMaskImage || "";
-    if (glyph.content === '""' && mask.startsWith("url(")) continue;
-    const family = glyph.fontFamily.split(",")[0].replace(/["']/g, "").trim();
-    if (["none", "normal", ""].includes(glyph.content) || !loadedFonts.has(family)) {
-      badIcons.push(`<i class="${icon.className}">: glyph ${glyph.content}, font ${family}`);
-    }
-  }
-  const scripts = performance.getEntriesByType("resource").map((entry) => entry.name)
-    .filter((name) => /\.js(\?|$)/.test(name));
-
-  // Each drawn explorer (lstm_magnifier.viz.explorers) carries a note (book.css) that points
-  // to the animation below it: that animation must exist, after the explorer and before
-  // the next widget. Other widgets (a progress bar) carry no note.
-  const animationsInOrder = Array.from(document.querySelectorAll("div.animation"));
-  const widgetNotes = views.map((tag, index) => {
-    const area = tag.previousElementSibling;
-    const root = area ? area.firstElementChild : null;
-    const note = root ? getComputedStyle(root, "::before").content : "none";
-    const next = views[index + 1];
-    const follows = (el) => tag.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
-    const precedesNext = (el) => !next ||
-      (next.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
-    return {
-      explorer: !!root && root.classList.contains("lstm-magnifier-explorer"),
-      note: note.length > 20,
-      animationBelow: animationsInOrder.some((el) => follows(el) && precedesNext(el)),
-    };
-  });
-
-  return {
-    mathCount: mathElements.length,
-    mjxCount: document.querySelectorAll("mjx-container").length,
-    rawTex, unrendered, texErrors, badAlt,
-    widgetViews: views.length,
-    widgetsDrawn: drawn.length,
-    widgetElements: document.querySelectorAll(".jupyter-widgets").length,
-    undrawn: views.filter((tag) => !drawn.includes(tag)).map((tag) => tag.textContent.trim()),
-    animations: document.querySelectorAll("div.animation").length,
-    widgetNotes,
-    icons: document.querySelectorAll('i.fa, i[class*="fa-"]').length,
-    badIcons,
-    // MathJax's own files (its TeX extensions, fetched on first use, aside).
-    mathjaxScripts: scripts.filter((name) => name.includes("/mathjax/") &&
-      !name.includes("/input/tex/extensions/")),
-    themeScripts: scripts.filter((name) => /fontawesome\.js|searchindex\.js/.test(name)),
-    // Also covers requests the browser makes on its own (such as /favicon.ico).
-    failedResources: performance.getEntriesByType("resource")
-      .filter((entry) => entry.responseStatus >= 400)
-      .map((entry) => `${entry.responseStatus} ${entry.name}`),
-  };
-}
-"""
-
-WIDGETS_DRAWN = """
-() => Array.from(document.querySelectorAll(
-        'script[type="application/vnd.jupyter.widget-view+json"]'))
-    .every((tag) => {
-        const area = tag.previousElementSibling;
-        return area && area.classList.contains("widget-subarea") && area.children.length > 0;
-    })
-"""
-
-# After the load event MathJax (a deferred script) has run: either it is there and we wait
-# for its first typesetting pass, or it never loaded.
-MATHJAX_DONE = """
-() => {
-  if (!document.querySelector(".math")) return "no math";
-  const mathjax = window.MathJax;
-  if (!mathjax || !mathjax.version || !mathjax.startup) return "MathJax was not loaded";
-  return mathjax.startup.promise.then(() => "typeset");
-}
-"""
-
-
-@dataclass
-class PageReport:
-    """What happened while one page was open."""
-
-    path: str
-    blocked: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    math: list = field(default_factory=list)
-    animations: list = field(default_factory=list)
-
-    def __repr__(self) -> str:  # keeps pytest's failure output to the messages
-        return f"PageReport({self.path!r})"
-
-
-@pytest.fixture(scope="module")
-def site(request) -> Path:
-    """The built site: ``_build/html`` of a fresh build (or of LSTM_MAGNIFIER_SITE)."""
-    given = os.environ.get("LSTM_MAGNIFIER_SITE")
-    if given:
-        html = Path(given)
-        assert (html / "index.html").is_file(), f"LSTM_MAGNIFIER_SITE={given} has no index.html"
-        return html
-    returncode, log, html = request.getfixturevalue("book_build")
-    assert returncode == 0, f"jupyter-book build failed:\n{log[-4000:]}"
-    assert (html / "index.html").is_file()
-    return html
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    """Serve the site on 127.0.0.1 (a free port); yields the base URL."""
-    httpd, base = site_server.serve(site)
-    yield base
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-    )
-    chromium = site_server.chromium_path()
-    if not Path(chromium).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=site_server.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def site_pages(site: Path) -> tuple[list[str], dict[str, str]]:
-    """HTML pages of the site (relative paths), and the redirect stubs with their targets."""
-    pages, redirects = [], {}
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        if rel.split("/")[0].startswith("_"):
-            continue  # _static, _sources, _images: assets, not pages
-        text = path.read_text(encoding="utf-8", errors="replace")
-        refresh = re.search(r'http-equiv="Refresh"[^>]*url=([^"\']+)', text, re.IGNORECASE)
-        if refresh and len(text) < 2000:
-            redirects[rel] = refresh.group(1).strip()
-        else:
-            pages.append(rel)
-    return pages, redirects
-
-
-def scrub_animations(page, report: PageReport) -> None:
-    """Move the slider of every jshtml animation and record whether the frame changed."""
-    for index, animation in enumerate(page.locator("div.animation").all()):
-        slider = animation.locator("input.anim-slider")
-        image = animation.locator("img")
-        if slider.count() != 1 or image.count() != 1:
-            report.animations.append((index, "no slider and frame image found"))
-            continue
-        before = image.get_attribute("src") or ""
-        slider.scroll_into_view_if_needed()
-        changed = ""
-        for key in ("ArrowRight", "End"):
-            slider.press(key)
-            after = image.get_attribute("src") or ""
-            if after and after != before:
-                changed = key
-                break
-        if not changed:
-            maximum = slider.get_attribute("max")
-            report.animations.append(
-                (index, f"frame did not change when the slider moved (max={maximum})")
-            )
-        else:
-            slider.press("Home")
-            report.animations.append((index, "ok"))
-
-
-def visit(context, base: str, report: PageReport) -> None:
-    """Open one page, wait for MathJax and the widgets, and fill in ``report``."""
-    page = context.new_page()
-    origin = urlsplit(base).netloc
-
-    page.on("console", lambda msg: msg.type == "error" and report.errors.append(msg.text))
-    page.on("pageerror", lambda error: report.errors.append(error.message))
-
-    def on_response(response):
-        if urlsplit(response.url).netloc == origin and response.status >= 400:
-            report.failed.append(f"{response.status} {response.url[len(base) :]}")
-
-    def on_request_failed(request):
-        # ERR_ABORTED: a request cut short because the page was closed; a missing file
-        # shows up as a 404 response instead.
-        if urlsplit(request.url).netloc == origin and "ERR_ABORTED" not in str(request.failure):
-            report.failed.append(f"{request.failure} {request.url[len(base) :]}")
-
-    page.on("response", on_response)
-    page.on("requestfailed", on_request_failed)
-    try:
-        page.goto(base + report.path, wait_until="load")
-        try:
-            mathjax = page.wait_for_function(MATHJAX_DONE, timeout=20_000).json_value()
-            if mathjax not in ("no math", "typeset"):
-                report.math.append(mathjax)
-        except PlaywrightTimeout:
-            report.math.append("MathJax did not finish typesetting within 20 s")
-        try:
-            page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)
-        except PlaywrightTimeout:
-            pass  # reported by test_stored_widget_views_are_drawn
-        page.wait_for_timeout(100)  # jshtml animations start in a setTimeout(..., 0)
-        report.facts = page.evaluate(INSPECT_PAGE)
-        for failure in report.facts["failedResources"]:
-            status, url = failure.split(" ", 1)
-            entry = f"{status} {url[len(base) :]}"
-            if urlsplit(url).netloc == origin and entry not in report.failed:
-                report.failed.append(entry)
-        scrub_animations(page, report)
-    finally:
-        page.close()
-
-
-@pytest.fixture(scope="module")
-def reports(site, server, browser) -> dict[str, PageReport]:
-    """Open every page once; each test below checks one kind of problem over all pages."""
-    pages, _ = site_pages(site)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    results: dict[str, PageReport] = {}
-    current: list[PageReport] = []
-    site_server.block_other_hosts(context, server, lambda url: current[-1].blocked.append(url))
-    try:
-        for rel in pages:
-            current.append(PageReport(rel))
-            visit(context, server, current[-1])
-            results[rel] = current[-1]
-    finally:
-        context.close()
-    return results
-
 
 def _problems(reports, attribute) -> dict[str, list]:
     return {rel: getattr(r, attribute) for rel, r in reports.items() if getattr(r, attribute)}
@@ -402,13 +99,6 @@ def _format(problems: dict) -> str:
     return "\n".join(
         f"{page}:\n  " + "\n  ".join(map(str, items)) for page, items in problems.items()
     )
-
-
-def chapter_pages(site: Path) -> list[str]:
-    """The chapters (notebooks) named in _toc.yml that have a page, as site-relative paths."""
-    toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
-    stems = [Path(name).with_suffix("") for name in re.findall(r"file:\s*(notebooks/\S+)", toc)]
-    return [f"{stem.as_posix()}.html" for stem in stems if (site / f"{stem}.html").is_file()]
 
 
 class TestEveryPage:
@@ -552,7 +242,7 @@ def test_screenshot_of_a_chapter(site, server, browser, reports):
     with_widgets = [rel for rel in chapters if reports[rel].facts["widgetsDrawn"]]
     with_math = [rel for rel in chapters if reports[rel].facts["mjxCount"]]
     chosen = (with_widgets or with_math or chapters)[0]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**DESKTOP)
     site_server.block_other_hosts(context, server, lambda url: None)
     page = context.new_page()
     page.goto(server + chosen, wait_until="load")
@@ -573,7 +263,7 @@ def test_screenshot_of_a_chapter(site, server, browser, reports):
 @pytest.mark.slow
 def test_search_page_finds_a_chapter(server, browser):
     """The search box leads to search.html, the one page that loads the search index."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**DESKTOP)
     blocked = []
     site_server.block_other_hosts(context, server, blocked.append)
     page = context.new_page()
@@ -597,7 +287,7 @@ def test_the_live_code_button_is_set_up_once(site, server, browser):
     """The Live Code (Thebe) button finds its settings, declared once (not clicked: it
     would load Thebe from unpkg.com and start a Binder kernel)."""
     chapter = chapter_pages(site)[0]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**DESKTOP)
     site_server.block_other_hosts(context, server, lambda url: None)
     page = context.new_page()
     errors = []
@@ -627,7 +317,7 @@ def test_a_stored_widget_slider_moves(site, server, browser, reports):
     """Without a kernel the sliders still move and show their value (nothing recomputes)."""
     chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
     assert chapters, "no chapter page has a drawn widget"
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**DESKTOP)
     site_server.block_other_hosts(context, server, lambda url: None)
     page = context.new_page()
     errors = []
@@ -655,7 +345,7 @@ def test_a_chapter_opened_from_disk_works(site, browser, reports):
     """how-to-run says to open _build/html/index.html: a file:// page must work too."""
     chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
     assert chapters, "no chapter page has a drawn widget"
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(**DESKTOP)
     blocked, errors = [], []
     site_server.block_other_hosts(context, "file:///", blocked.append)
     page = context.new_page()
