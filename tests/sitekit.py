@@ -139,25 +139,6 @@ async () => {
   const scripts = performance.getEntriesByType("resource").map((entry) => entry.name)
     .filter((name) => /\.js(\?|$)/.test(name));
 
-  // Each drawn explorer (lstm_magnifier.viz.explorers) carries a note (book.css) that points
-  // to the animation below it: that animation must exist, after the explorer and before
-  // the next widget. Other widgets (a progress bar) carry no note.
-  const animationsInOrder = Array.from(document.querySelectorAll("div.animation"));
-  const widgetNotes = views.map((tag, index) => {
-    const area = tag.previousElementSibling;
-    const root = area ? area.firstElementChild : null;
-    const note = root ? getComputedStyle(root, "::before").content : "none";
-    const next = views[index + 1];
-    const follows = (el) => tag.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
-    const precedesNext = (el) => !next ||
-      (next.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING);
-    return {
-      explorer: !!root && root.classList.contains("lstm-magnifier-explorer"),
-      note: note.length > 20,
-      animationBelow: animationsInOrder.some((el) => follows(el) && precedesNext(el)),
-    };
-  });
-
   return {
     mathCount: mathElements.length,
     mjxCount: document.querySelectorAll("mjx-container").length,
@@ -167,7 +148,6 @@ async () => {
     widgetElements: document.querySelectorAll(".jupyter-widgets").length,
     undrawn: views.filter((tag) => !drawn.includes(tag)).map((tag) => tag.textContent.trim()),
     animations: document.querySelectorAll("div.animation").length,
-    widgetNotes,
     icons: document.querySelectorAll('i.fa, i[class*="fa-"]').length,
     badIcons,
     // MathJax's own files (its TeX extensions, fetched on first use, aside).

@@ -180,23 +180,6 @@ class TestEveryPage:
         }
         assert not problems, "widget views the widget manager did not draw:\n" + _format(problems)
 
-    def test_every_explorer_says_so_and_has_an_animation_below(self, reports):
-        problems, explorers = {}, 0
-        for rel, r in reports.items():
-            items = []
-            for index, facts in enumerate(r.facts["widgetNotes"]):
-                explorers += facts["explorer"]
-                if facts["explorer"] and not facts["note"]:
-                    items.append(f"widget {index}: no note that its figure is not live")
-                if facts["explorer"] and not facts["animationBelow"]:
-                    items.append(f"widget {index}: no kernel-free animation below it")
-                if not facts["explorer"] and facts["note"]:
-                    items.append(f"widget {index}: the explorers' note on another widget")
-            if items:
-                problems[rel] = items
-        assert not problems, "static widgets without their hint:\n" + _format(problems)
-        assert explorers > 0, "no page has an explorer: is the explorer class still set?"
-
     def test_every_widget_output_of_a_notebook_reaches_its_page(self, site, reports):
         for rel in chapter_pages(site):
             notebook = ROOT / rel.replace(".html", ".ipynb")
