@@ -46,15 +46,20 @@ HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>e
 <style>{css}</style></head><body><main></main></body></html>"""
 
 # Stand-in slider models (get, set, on, off) and a stand-in anywidget model around them.
-MOUNT = """async ([kind, setup, params]) => {
+MOUNT = """async ([kind, setup, params, options]) => {
   const m = await import('/explorers.js');
   const sliders = {};
   for (const [name, value] of Object.entries(params)) {
     const listeners = [];
+    // A dropdown's front-end model (ipywidgets 8) has `index` and `_options_labels`.
+    const labels = typeof value === 'string' ? options[name] : undefined;
     sliders[name] = {
-      value,
+      value, _options_labels: labels, index: labels ? labels.indexOf(value) : undefined,
       get(key) { return this[key]; },
-      set(key, v) { this[key] = v; listeners.forEach((f) => f()); },
+      set(key, v) {
+        if (labels) this.index = labels.indexOf(v); else this[key] = v;
+        listeners.forEach((f) => f());
+      },
       on(event, f) { listeners.push(f); },
       off() { listeners.length = 0; },
     };
@@ -198,7 +203,10 @@ def test_a_trace_crosses_over_exactly(page):
 
 def mount(page, explorer):
     figure = explorer.figure_widget
-    page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params()])
+    options = {
+        name: list(w.options) for name, w in explorer.controls.items() if hasattr(w, "options")
+    }
+    page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params(), options])
 
 
 def shown(page):

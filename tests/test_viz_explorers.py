@@ -305,3 +305,25 @@ def test_the_sequence_view_shows_the_step_and_unit_it_is_given(stacked):
         unit = 0 if key == "x" else 2
         assert view.diagram.artists[key].get_text() == format_value(getattr(step, key)[unit])
     assert view.readouts["g"].get_text() == f"g = {format_value(step.g[2])}"
+
+
+def test_notebooks_store_the_explorer_module_and_style_the_package_ships():
+    """The static site draws from the stored widget state: a notebook executed before
+    explorers.js or explorers.css last changed would show the old figure there."""
+    import json
+
+    root = Path(__file__).resolve().parents[1]
+    js = Path(explorers_module.__file__).with_name("explorers.js").read_text(encoding="utf-8")
+    css = explorers_module.ExplorerFigure._css
+    stored = 0
+    for path in sorted((root / "notebooks").glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        widgets = notebook["metadata"].get("widgets", {})
+        state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+        for model in state.values():
+            if model["model_module"] == "anywidget":
+                stored += 1
+                rerun = f"re-execute {path.name}: its stored explorer is out of date"
+                assert model["state"]["_esm"] == js, rerun
+                assert model["state"]["_css"] == css, rerun
+    assert stored >= 9  # the explorers of chapters 2, 8 to 12 and 15

@@ -363,8 +363,10 @@ async function render({ model, el: host }) {
   const figure = document.createElement('div');
   figure.className = 'lm-explorer-figure';
   host.append(figure);
+  // A slider's value is `value`; a dropdown's front-end model keeps `index` and its labels.
+  const valueOf = (m) => (m.get('_options_labels') ? m.get('_options_labels')[m.get('index')] : m.get('value'));
   const redraw = () => {
-    const params = Object.fromEntries(names.map((name, k) => [name, sliders[k].get('value')]));
+    const params = Object.fromEntries(names.map((name, k) => [name, valueOf(sliders[k])]));
     const values = compute(kind, params, setup, trace);
     const [svg, label] = DRAW[kind](values, setup, trace);
     svg.setAttribute('role', 'img');
@@ -374,9 +376,10 @@ async function render({ model, el: host }) {
     figure.replaceChildren(svg);
   };
   const onChange = () => redraw();
-  sliders.forEach((s) => s.on('change:value', onChange));
+  const events = 'change:value change:index';
+  sliders.forEach((s) => s.on(events, onChange));
   redraw();
-  return () => sliders.forEach((s) => s.off('change:value', onChange));
+  return () => sliders.forEach((s) => s.off(events, onChange));
 }
 
 export default { render };
