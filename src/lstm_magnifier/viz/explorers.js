@@ -278,9 +278,14 @@ function drawWeights(v) {
   svg.append(legend(340, 278, [['c', COLOR.c], ['h', COLOR.h]]));
   svg.append(text(56, 420, `t = 1 … ${T}`, { class: 'lm-small' }));
   const last = T - 1;
+  const weights = ['i', 'f', 'g', 'o']
+    .map((k) => `W_i${k} ${fmt(v[`W_i${k}`], 1)}, W_h${k} ${fmt(v[`W_h${k}`], 1)}, b_${k} ${fmt(v[`b_${k}`], 1)}`)
+    .join('; ');
+  const peak = v.c.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a), 0);
   const label = `Input x_t, the gates i, f, g, o and the memories c and h of a one-unit cell over ` +
-    `${T} steps (input "${v.sequence}"). At the last step: i ${fmt(v.i[last])}, f ${fmt(v.f[last])}, ` +
-    `g ${fmt(v.g[last])}, o ${fmt(v.o[last])}, c ${fmt(v.c[last])}, h ${fmt(v.h[last])}.`;
+    `${T} steps (input "${v.sequence}"), with weights ${weights}. Largest c ${fmt(peak)}. ` +
+    `At the last step: i ${fmt(v.i[last])}, f ${fmt(v.f[last])}, g ${fmt(v.g[last])}, ` +
+    `o ${fmt(v.o[last])}, c ${fmt(v.c[last])}, h ${fmt(v.h[last])}.`;
   return [svg, label];
 }
 
@@ -372,6 +377,7 @@ async function render({ model, el: host }) {
     svg.setAttribute('role', 'img');
     svg.setAttribute('aria-label', label);
     svg.setAttribute('class', 'lm-svg');
+    svg.dataset.kind = kind;
     svg.dataset.values = valuesJson(values);
     figure.replaceChildren(svg);
   };

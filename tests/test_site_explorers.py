@@ -1,0 +1,230 @@
+"""Every explorer on the built site is live offline: its figure follows the keyboard.
+
+On each page of the built book that stores an explorer (an ``ExplorerFigure`` of
+anywidget in the page's widget state), in headless Chromium with every host but
+127.0.0.1 blocked, over http and from disk (file://): each slider of each explorer is
+moved with the arrow keys, and the figure must change, and show (``data-values`` on its
+SVG) what NumPy computes for the slider values the page shows, within 1e-12. The
+``SequenceMagnifier``'s play button must move its figure too. No page error, no console
+error, no request to another host.
+
+The site, the server and the browser are the fixtures of ``sitekit.py``, shared with
+``test_site.py`` (the book is built once).
+"""
+
+import base64
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_magnifier.timelines import constant_gate_timeline, gate_step, weight_timeline
+
+pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
+
+_spec = importlib.util.spec_from_file_location(
+    "site_server", Path(__file__).resolve().parents[1] / "scripts" / "site_server.py"
+)
+site_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(site_server)
+
+TOLERANCE = 1e-12
+STATE_SCRIPT = re.compile(
+    r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.DOTALL
+)
+
+# The explorers of one page, once drawn: each one's slider handles, dropdowns and SVG.
+EXPLORERS_DRAWN = """(count) => {
+  const boxes = document.querySelectorAll('.lstm-magnifier-explorer');
+  const svgs = document.querySelectorAll('.lstm-magnifier-explorer svg.lm-svg');
+  return boxes.length === count && svgs.length === count;
+}"""
+
+SHOWN = """(k) => {
+  const box = document.querySelectorAll('.lstm-magnifier-explorer')[k];
+  const svg = box.querySelector('svg.lm-svg');
+  const sliders = Array.from(box.querySelectorAll('.widget-slider')).map((s) => ({
+    label: s.querySelector('.widget-label').textContent.trim(),
+    readout: s.querySelector('.widget-readout').textContent.trim(),
+  }));
+  return { kind: svg.dataset.kind, values: svg.dataset.values, label: svg.getAttribute('aria-label'),
+           role: svg.getAttribute('role'), sliders };
+}"""
+
+
+def stored_explorers(html):
+    """The ExplorerFigure models stored in a page: ``[{kind, setup}]`` in page order."""
+    found = []
+    for text in STATE_SCRIPT.findall(html):
+        for model in json.loads(text)["state"].values():
+            if model["model_module"] == "anywidget" and model["state"].get("kind"):
+                found.append({"kind": model["state"]["kind"], "setup": model["state"]["setup"]})
+    return found
+
+
+def decode(array):
+    data = np.frombuffer(base64.b64decode(array["b64"]), dtype="<f8")
+    return data.reshape(array["shape"])
+
+
+def as_numbers(value):
+    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
+        return float(value)
+    if isinstance(value, list):
+        return np.array([as_numbers(v) for v in value], dtype=float)
+    return value
+
+
+def expected_values(kind, setup, shown):
+    """What the Python explorer's ``values`` is for the inputs the figure shows (NumPy)."""
+    if kind == "gate":
+        return gate_step(**{k: shown[k] for k in ("i", "f", "g", "o", "c_prev")})
+    if kind == "timeline":
+        params = {k: shown[k] for k in ("f", "i", "g", "o", "steps", "c0")}
+        return {**params, **constant_gate_timeline(**params)}
+    if kind == "weights":
+        weights = {k: v for k, v in shown.items() if k.startswith(("W_", "b_"))}
+        x = setup["sequences"][shown["sequence"]]
+        return {**weights, "sequence": shown["sequence"], **weight_timeline(weights, x)}
+    assert kind == "sequence", kind
+    t, unit = shown["t"], shown["unit"]
+    values = {"t": t, "unit": unit}
+    values.update({name: decode(a)[t - 1] for name, a in setup["trace"].items()})
+    if setup.get("labels"):
+        values["label"] = setup["labels"][t - 1]
+    return values
+
+
+def assert_same(shown, expected, where):
+    assert set(shown) == set(expected), f"{where}: {sorted(shown)} != {sorted(expected)}"
+    for key, want in expected.items():
+        got = as_numbers(shown[key])
+        if isinstance(want, str):
+            assert got == want, f"{where} {key}"
+            continue
+        want, got = np.asarray(want, dtype=float), np.asarray(got, dtype=float)
+        assert got.shape == want.shape, f"{where} {key}: {got.shape} != {want.shape}"
+        assert (np.isnan(got) == np.isnan(want)).all() and (np.isinf(got) == np.isinf(want)).all()
+        finite = np.isfinite(want)
+        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
+        assert error.size == 0 or error.max() <= TOLERANCE, f"{where} {key}: {error.max():.3g}"
+
+
+def check_figure(page, k, explorer, where):
+    """The k-th explorer's SVG: an image with a label, showing NumPy's numbers for its
+    sliders; returns what it showed."""
+    shown = page.evaluate(SHOWN, k)
+    assert shown["role"] == "img" and len(shown["label"]) > 40, where
+    values = json.loads(shown["values"])
+    assert_same(values, expected_values(explorer["kind"], explorer["setup"], values), where)
+    for slider in shown["sliders"]:  # the figure's inputs are what the sliders read out
+        name = slider["label"].split()[0]
+        if name in values:  # readouts print two decimals
+            readout = float(slider["readout"].replace("\u2212", "-"))
+            assert readout == pytest.approx(values[name], abs=0.0051), (where, name)
+    return shown
+
+
+def explorer_pages(site):
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if rel.startswith("_"):
+            continue
+        found = stored_explorers(path.read_text(encoding="utf-8"))
+        if found:
+            pages[rel] = found
+    return pages
+
+
+def open_page(browser, url, count, base):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    outside, errors = [], []
+    site_server.block_other_hosts(context, base, outside.append)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(url, wait_until="load")
+    page.wait_for_function(EXPLORERS_DRAWN, arg=count, timeout=30_000)
+    return context, page, outside, errors
+
+
+def in_page_order(page, explorers):
+    """The stored explorers in the order the page shows them (matched by kind, each
+    kind in stored order)."""
+    kinds = page.eval_on_selector_all(
+        ".lstm-magnifier-explorer svg.lm-svg", "svgs => svgs.map((s) => s.dataset.kind)"
+    )
+    left = list(explorers)
+    ordered = []
+    for kind in kinds:
+        match = next(e for e in left if e["kind"] == kind)
+        left.remove(match)
+        ordered.append(match)
+    return ordered
+
+
+def exercise(page, explorers, where):
+    """Move every control of every explorer; the figure must follow and stay right."""
+    for k, explorer in enumerate(in_page_order(page, explorers)):
+        box = page.locator(".lstm-magnifier-explorer").nth(k)
+        before = check_figure(page, k, explorer, f"{where} #{k}")
+        handles = box.locator(".noUi-handle")
+        assert handles.count() >= 2, f"{where} #{k}: too few sliders"
+        for h in range(handles.count()):
+            handle = handles.nth(h)
+            handle.focus()
+            key = (
+                "ArrowLeft"
+                if handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+                else "ArrowRight"
+            )
+            handle.press(key)
+            after = check_figure(page, k, explorer, f"{where} #{k} slider {h} {key}")
+            assert after["values"] != before["values"], f"{where} #{k}: slider {h} changed nothing"
+            assert after["label"] != before["label"], f"{where} #{k}: the description stayed"
+            before = after
+        for d in range(box.locator("select").count()):
+            select = box.locator("select").nth(d)
+            options = select.locator("option").all_inner_texts()
+            for option in options[::-1]:
+                select.select_option(label=option)
+                check_figure(page, k, explorer, f"{where} #{k} option {option}")
+        if explorer["kind"] == "sequence":
+            shown = page.evaluate(SHOWN, k)["values"]
+            box.locator(".widget-play button").first.click()  # play
+            page.wait_for_function(
+                "([k, v]) => document.querySelectorAll('.lstm-magnifier-explorer')[k]"
+                ".querySelector('svg.lm-svg').dataset.values !== v",
+                arg=[k, shown],
+                timeout=5_000,
+            )
+            check_figure(page, k, explorer, f"{where} #{k} playing")
+
+
+@pytest.fixture(scope="module")
+def pages(site):
+    found = explorer_pages(site)
+    kinds = {e["kind"] for explorers in found.values() for e in explorers}
+    assert kinds == {"gate", "timeline", "weights", "sequence"}, kinds
+    return found
+
+
+def test_every_explorer_follows_its_sliders_over_http(pages, server, browser):
+    for rel, explorers in pages.items():
+        context, page, outside, errors = open_page(browser, server + rel, len(explorers), server)
+        exercise(page, explorers, rel)
+        context.close()
+        assert outside == [] and errors == [], (rel, outside, errors)
+
+
+def test_every_explorer_follows_its_sliders_from_disk(pages, site, browser):
+    for rel, explorers in pages.items():
+        url = (site / rel).resolve().as_uri()
+        context, page, outside, errors = open_page(browser, url, len(explorers), "file:///")
+        exercise(page, explorers, f"file:{rel}")
+        context.close()
+        assert outside == [] and errors == [], (rel, outside, errors)
