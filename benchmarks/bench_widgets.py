@@ -1,202 +1,430 @@
-"""How long one slider move takes in each explorer of lstm_magnifier.viz.explorers.
+"""How long a slider move takes to redraw each explorer, in the browser.
 
-Usage: python benchmarks/bench_widgets.py [--values N] [--clock wall|cpu]
+Usage: python benchmarks/bench_widgets.py [--moves N] [--site PATH] [--lab]
 
-For each explorer, one control is swept over N values (default 100) and each
-``explorer.set(...)`` is timed; the table gives the median and the 90th
-percentile in milliseconds. Everything is drawn with Matplotlib's Agg renderer,
-off screen. The columns:
+The explorers (lstm_magnifier.viz.explorers) draw in the browser: the ES module
+``viz/explorers.js`` follows the sliders' models, recomputes the cell and replaces an SVG.
+This times that path in headless Chromium (Debian's ``chromium``, every host but
+127.0.0.1 blocked), over a sweep of N moves per explorer (default 100, after 10 warm-up
+moves), and prints the median and the 95th percentile in milliseconds:
 
-- ``set()``: what the explorer does on a slider move: compute, change the moving
-  artists, redraw only what changed over the saved background (``canvas="agg"``).
-  This is the whole cost with ipympl, which ships the changed pixels itself.
-- ``+ PNG``: the same plus encoding the figure as PNG for the ``ipywidgets.Image``
-  that shows it with the inline backend (``canvas="image"``, the default without ipympl).
-- ``full draw``: the same figure kept, but redrawn in full on every move.
-- ``naive``: a new figure built and drawn on every move, as a plain
-  ``ipywidgets.interact`` around a plotting function does, plus its PNG
-  (timed over the first quarter of the sweep, at least 10 values: it is slow).
+(a) ``explorers.js`` alone: a static page (built in a temporary folder) mounts each
+    figure on stand-in slider models, as ``tests/test_explorers_js.py`` does, and sets
+    a model value N times. ``redraw``: from setting the value to the end of the redraw
+    (the module redraws synchronously); ``next frame``: to the next animation frame
+    callback after it; ``painted``: to the first task after that frame (its style,
+    layout and paint done). Moves start at staggered points of the 16.7 ms frame, as a
+    reader's input does.
+(b) the built site (``--site PATH``, by default ``_build/html`` when it exists): every
+    page whose widget state holds an ExplorerFigure, every explorer on it. The first
+    slider handle of the explorer is focused and ArrowRight (ArrowLeft back from the
+    end) pressed N times; ``key -> svg`` is the time from the keydown event to the
+    MutationObserver seeing the SVG's ``data-values`` change (measured in the page),
+    ``key -> frame`` to the animation frame after that.
+(c) ``--lab``: the same keyboard sweep inside JupyterLab, on four one-cell notebooks
+    (one per explorer), with the server of ``tests/test_jupyterlab.py``. Each move
+    also reaches the kernel; the figure does not wait for it.
 
-Target: ``set()`` median <= 20 ms for GateExplorer and MemoryTimeline.
-
-Times are wall-clock by default. On a busy machine (see the load average
-printed first) ``--clock cpu`` measures the process's CPU time instead, which
-is what the same code takes when it has a core to itself.
+Target: median <= 16 ms (one frame at 60 Hz) from the input to the redrawn SVG.
+Baseline: the Matplotlib explorers this replaces took 83-223 ms per slider move in
+JupyterLab (a Python redraw plus the round trip to the kernel and back).
+The load average is printed first: on a busy machine every number is larger.
 """
 
 import argparse
-import io
+import importlib.util
 import os
+import re
+import shutil
 import statistics
-import time
+import sys
+import tempfile
+from pathlib import Path
 
-import matplotlib
 import numpy as np
 
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.tasks import bracket_sequences
-from lstm_magnifier.timelines import (
-    constant_gate_timeline,
-    gate_step,
-    input_sequence,
-    sequence_trace,
-    trace_at,
-    weight_timeline,
-)
+from lstm_magnifier.viz import explorers
 from lstm_magnifier.viz.explorers import (
+    ExplorerFigure,
     GateExplorer,
     MemoryTimeline,
     SequenceMagnifier,
     WeightExplorer,
 )
-from lstm_magnifier.viz.views import GateView, SequenceView, TimelineView, WeightView
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import site_server  # noqa: E402  (scripts/site_server.py: the server and browser fence)
+
+TARGET_MS = 16.0
+BASELINE = "83-223 ms per move in JupyterLab (Matplotlib explorers: Python redraw + round trip)"
+WARM_UP = 10
+EXPLORER_FIGURE = "lstm_magnifier.viz.explorers.ExplorerFigure"
+
+# ------------------------------------------------------------------ (a) the module alone
+
+HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bench</title>
+<style>{css}</style></head><body><main></main></body></html>"""
+
+# Stand-in slider models (get, set, on, off) and a stand-in anywidget model around them.
+MOUNT = """async ([kind, setup, params]) => {
+  const m = await import('/explorers.js');
+  const sliders = {};
+  for (const [name, value] of Object.entries(params)) {
+    const listeners = [];
+    sliders[name] = {
+      value,
+      get(key) { return this[key]; },
+      set(key, v) { this[key] = v; listeners.forEach((f) => f()); },
+      on(event, f) { listeners.push(f); },
+      off() { listeners.length = 0; },
+    };
+  }
+  const controls = Object.fromEntries(Object.keys(params).map((n) => [n, 'IPY_MODEL_' + n]));
+  const traits = { kind, setup, controls };
+  const model = { get: (n) => traits[n], widget_manager: { get_model: async (id) => sliders[id] } };
+  const host = document.createElement('div');
+  document.querySelector('main').replaceChildren(host);
+  await m.default.render({ model, el: host });
+  window.sliders = sliders;
+}"""
+
+# Set the model value for each of `values`; time the redraw, the next frame, the paint.
+SWEEP = """async ([name, values, warmUp]) => {
+  const slider = window.sliders[name];
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  const afterFrame = () => new Promise((r) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = r;
+    requestAnimationFrame(() => channel.port2.postMessage(0));
+  });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const out = { redraw: [], frame: [], painted: [] };
+  for (const [k, v] of values.entries()) {
+    await afterFrame();
+    await sleep((k * 7) % 17);  // start somewhere in the frame, as a reader's input does
+    const start = performance.now();
+    slider.set('value', v);
+    const drawn = performance.now();
+    const framed = frame().then(() => performance.now());
+    const painted = afterFrame().then(() => performance.now());
+    const [f, p] = await Promise.all([framed, painted]);
+    if (document.querySelector('main svg.lm-svg') === null) throw new Error('no SVG');
+    if (k < warmUp) continue;
+    out.redraw.push(drawn - start);
+    out.frame.push(f - start);
+    out.painted.push(p - start);
+  }
+  return out;
+}"""
 
 
-def timings(fn, values, clock):
-    """Milliseconds of ``fn(v)`` on ``clock`` for every ``v`` (after a warm-up on five)."""
-    for value in values[:5]:
-        fn(value)
-    times = []
-    for value in values:
-        start = clock()
-        fn(value)
-        times.append(1e3 * (clock() - start))
-    return times
-
-
-def summary(times):
-    p90 = float(np.percentile(times, 90))
-    return f"{statistics.median(times):6.1f} {p90:6.1f}"
-
-
-def mover(explorer, control):
-    """``explorer.set(control=value)``: what a slider move does."""
-
-    def run(value):
-        explorer.set(**{control: value})
-
-    return run
-
-
-def full_draw(explorer, control):
-    """Like ``set()``, but redraw the whole (kept) figure instead of what changed."""
-
-    def run(value):
-        explorer._holding = True  # move the slider without the usual refresh ...
-        explorer.controls[control].value = value
-        explorer._holding = False
-        explorer._refresh(full=True)  # ... and redraw everything instead
-
-    return run
-
-
-def naive(make_view, compute):
-    """A new figure per value: build the view, draw it, encode it as PNG."""
-
-    def run(value):
-        view = make_view()
-        view.update(compute(value))
-        view.figure.savefig(io.BytesIO(), format="png")
-
-    return run
-
-
-def cases(n):
-    """(name, sweep text, explorer factory, control, values, naive function)."""
-    f_values = list(np.linspace(0.0, 1.0, n))
-    gate_defaults = dict(GateExplorer.DEFAULTS)
-
-    def gate_values(f):
-        return {k: float(v) for k, v in gate_step(**{**gate_defaults, "f": f}).items()}
-
-    timeline_defaults = dict(MemoryTimeline.DEFAULTS)
-
-    def timeline_values(f):
-        params = {**timeline_defaults, "f": f}
-        return {**params, **constant_gate_timeline(**params)}
-
-    weights = dict(WeightExplorer.DEFAULTS)
-    pulse = input_sequence("pulse", 30)
-
-    def weight_values(b_f):
-        return weight_timeline({**weights, "b_f": b_f}, pulse)
-
+def module_cases(n):
+    """(explorer, sweep text, explorer, control, values): what (a) sweeps."""
     rng = np.random.default_rng(0)
     model = LSTM(2, 16, rng=rng)
     x, _, text = bracket_sequences(rng, 1, 40)
-    x = x[:, 0]
-    trace = sequence_trace(model, x)
-    steps = [1 + k % 40 for k in range(n)]
-
-    def sequence_values(t):
-        step = trace_at(trace, t)
-        return {"t": t, "unit": 0, **{k: getattr(step, k) for k in step.__dataclass_fields__}}
-
+    total = n + WARM_UP
     return [
+        ("GateExplorer", f"f 0..1, {n} values", GateExplorer(), "f", np.linspace(0, 1, total)),
         (
-            "GateExplorer",
-            f"f 0..1, {n} values",
-            lambda canvas: GateExplorer(canvas=canvas),
+            "MemoryTimeline",
+            f"f 0.5..0.99, T=40, {n} values",
+            MemoryTimeline(),
             "f",
-            f_values,
-            naive(GateView, gate_values),
+            np.linspace(0.5, 0.99, total),
         ),
         (
             "MemoryTimeline",
-            f"f 0.5..0.99, {n} values",
-            lambda canvas: MemoryTimeline(canvas=canvas),
+            f"f 0.5..0.99, T=200, {n} values",
+            MemoryTimeline(steps=200),
             "f",
-            list(np.linspace(0.5, 0.99, n)),
-            naive(TimelineView, timeline_values),
+            np.linspace(0.5, 0.99, total),
         ),
         (
             "WeightExplorer",
-            f"b_f -4..4, {n} values",
-            lambda canvas: WeightExplorer(canvas=canvas),
+            f"b_f -4..4, T=30, {n} values",
+            WeightExplorer(),
             "b_f",
-            list(np.linspace(-4.0, 4.0, n)),
-            naive(lambda: WeightView(30), weight_values),
+            np.linspace(-4, 4, total),
         ),
         (
             "SequenceMagnifier",
-            f"t 1..40, {n} values (H=16)",
-            lambda canvas: SequenceMagnifier(model, x, labels=text[0], canvas=canvas),
+            f"t 1..40, H=16, {n} values",
+            SequenceMagnifier(model, x[:, 0], labels=text[0]),
             "t",
-            steps,
-            naive(lambda: SequenceView(trace, labels=text[0]), sequence_values),
+            [1 + k % 40 for k in range(total)],
         ),
     ]
 
 
+def bench_module(browser, n, folder):
+    shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
+    (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
+    server, base = site_server.serve(folder)
+    rows = []
+    try:
+        page, record = new_page(browser, base, viewport={"width": 700, "height": 900})
+        page.goto(base + "index.html")
+        for name, sweep, explorer, control, values in module_cases(n):
+            figure = explorer.figure_widget
+            page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params()])
+            values = [v.item() if hasattr(v, "item") else v for v in values]
+            times = page.evaluate(SWEEP, [control, values, WARM_UP])
+            rows.append((name, sweep, times["redraw"], times["frame"], times["painted"]))
+            explorer.close()
+        page.context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return rows, record
+
+
+# ------------------------------------------------------------------ (b), (c) keyboard sweeps
+
+# Arm one keyboard move of explorer `index` under `root`: a keydown listener takes the
+# event's time, a MutationObserver the moment the SVG's data-values change; then the next
+# frame. Returns the key to press (ArrowRight, or ArrowLeft back from the end).
+ARM = """([root, index]) => {
+  const box = document.querySelector(root).querySelectorAll('.lstm-magnifier-explorer')[index];
+  const handle = box.querySelector('.noUi-handle');
+  const figure = box.querySelector('svg.lm-svg').parentElement;
+  const before = figure.querySelector('svg.lm-svg').dataset.values;
+  const now = parseFloat(handle.getAttribute('aria-valuenow'));
+  const low = parseFloat(handle.getAttribute('aria-valuemin'));
+  const high = parseFloat(handle.getAttribute('aria-valuemax'));
+  const state = (window.benchState ??= {});
+  if (state.index !== index) Object.assign(state, { index, key: 'ArrowRight' });
+  if (state.key === 'ArrowRight' && now >= high) state.key = 'ArrowLeft';
+  if (state.key === 'ArrowLeft' && now <= low) state.key = 'ArrowRight';
+  let start = null;
+  const options = { once: true, capture: true };
+  handle.addEventListener('keydown', (e) => { start = e.timeStamp; }, options);
+  window.benchMove = new Promise((resolve) => {
+    const observer = new MutationObserver(() => {
+      const svg = figure.querySelector('svg.lm-svg');
+      if (!svg || svg.dataset.values === before) return;
+      const drawn = performance.now();
+      observer.disconnect();
+      clearTimeout(timer);
+      requestAnimationFrame(() => {
+        resolve({ svg: drawn - start, frame: performance.now() - start });
+      });
+    });
+    observer.observe(figure, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ['data-values'],
+    });
+    const timer = setTimeout(() => { observer.disconnect(); resolve(null); }, 3000);
+  });
+  return state.key;
+}"""
+
+DESCRIBE = """([root, index]) => {
+  const box = document.querySelector(root).querySelectorAll('.lstm-magnifier-explorer')[index];
+  const handle = box.querySelector('.noUi-handle');
+  const slider = handle.closest('.widget-slider');
+  const label = slider?.querySelector('.widget-label')?.textContent
+    || handle.getAttribute('aria-label') || '?';
+  const values = JSON.parse(box.querySelector('svg.lm-svg').dataset.values);
+  const kind = 'tanh_c' in values ? 'gate' : 'half_life' in values ? 'timeline'
+    : 'sequence' in values ? 'weights' : 'unit' in values ? 'sequence' : '?';
+  return { label: label.trim(), kind };
+}"""
+
+
+def keyboard_sweep(page, root, index, n):
+    """(key -> svg, key -> frame) in ms for n moves of explorer ``index`` under ``root``."""
+    explorer = page.locator(root).locator(".lstm-magnifier-explorer").nth(index)
+    handle = explorer.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    svg, frame, missed = [], [], 0
+    for k in range(n + WARM_UP):
+        key = page.evaluate(ARM, [root, index])
+        page.keyboard.press(key)
+        moved = page.evaluate("() => window.benchMove")
+        if moved is None:  # the slider did not move (an end reached between readings)
+            missed += 1
+            if missed > 5:
+                raise RuntimeError(f"{root} explorer {index}: the keyboard does not move it")
+            continue
+        if k >= WARM_UP:
+            svg.append(moved["svg"])
+            frame.append(moved["frame"])
+    return svg, frame
+
+
+def explorer_count(page, root):
+    return page.locator(root).locator(".lstm-magnifier-explorer").count()
+
+
+def bench_site(browser, site, n):
+    pages = sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if EXPLORER_FIGURE in p.read_text(encoding="utf-8", errors="replace")
+    )
+    server, base = site_server.serve(site)
+    rows = []
+    try:
+        page, record = new_page(browser, base)
+        for rel in pages:
+            page.goto(base + rel)
+            try:
+                page.locator("svg.lm-svg").first.wait_for(timeout=20_000)
+            except Exception:
+                rows.append((rel, "-", "no explorer drawn", [], []))
+                continue
+            page.wait_for_load_state("load")
+            for index in range(explorer_count(page, "body")):
+                about = page.evaluate(DESCRIBE, ["body", index])
+                svg, frame = keyboard_sweep(page, "body", index, n)
+                rows.append((f"{rel} #{index + 1}", about["kind"], about["label"], svg, frame))
+        page.context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return rows, record
+
+
+LAB_NOTEBOOKS = {
+    "gate": "from lstm_magnifier.viz.explorers import GateExplorer\nGateExplorer()",
+    "timeline": "from lstm_magnifier.viz.explorers import MemoryTimeline\nMemoryTimeline()",
+    "weights": "from lstm_magnifier.viz.explorers import WeightExplorer\nWeightExplorer()",
+    "sequence": (
+        "import numpy as np\n"
+        "from lstm_magnifier.lstm import LSTM\n"
+        "from lstm_magnifier.tasks import bracket_sequences\n"
+        "from lstm_magnifier.viz.explorers import SequenceMagnifier\n"
+        "rng = np.random.default_rng(0)\n"
+        "model = LSTM(2, 16, rng=rng)\n"
+        "x, _, text = bracket_sequences(rng, 1, 40)\n"
+        "SequenceMagnifier(model, x[:, 0], labels=text[0])"
+    ),
+}
+
+
+def bench_lab(browser, n, folder):
+    spec = importlib.util.spec_from_file_location(
+        "test_jupyterlab", ROOT / "tests" / "test_jupyterlab.py"
+    )
+    lab_test = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lab_test)
+    rows = []
+    with lab_test.jupyterlab(folder, LAB_NOTEBOOKS) as lab:
+        page, record = new_page(browser, lab.base + "/")
+        page.goto(f"{lab.base}/lab?reset&token={lab.token}")
+        page.wait_for_function("() => window.jupyterapp?.shell")
+        for name in LAB_NOTEBOOKS:
+            panel = page.evaluate(lab_test.OPEN_AND_RUN, f"{name}.ipynb")
+            root = f'[id="{panel}"]'
+            page.locator(root).locator("svg.lm-svg").wait_for(timeout=60_000)
+            about = page.evaluate(DESCRIBE, [root, 0])
+            svg, frame = keyboard_sweep(page, root, 0, n)
+            rows.append((f"{name}.ipynb", about["kind"], about["label"], svg, frame))
+        page.context.close()
+    return rows, record
+
+
+# ------------------------------------------------------------------ the report
+
+
+def new_page(browser, base, viewport=None):
+    """A page whose requests stay on ``base``; returns it and its record of problems."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    record = {"outside": [], "errors": []}
+    site_server.block_other_hosts(context, base, record["outside"].append)
+    page = context.new_page()
+    page.on("pageerror", lambda e: record["errors"].append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and record["errors"].append(m.text))
+    return page, record
+
+
+def stats(times):
+    if not times:
+        return f"{'-':>6} {'-':>6}"
+    return f"{statistics.median(times):6.1f} {float(np.percentile(times, 95)):6.1f}"
+
+
+def verdict(times):
+    if not times:
+        return ""
+    return "ok" if statistics.median(times) <= TARGET_MS else "over"
+
+
+def problems(record, where):
+    for url in record["outside"]:
+        print(f"  {where}: blocked request to another host: {url}")
+    for error in record["errors"]:
+        print(f"  {where}: {error[:300]}")
+
+
+def keyboard_table(title, rows):
+    print(f"\n{title}; ms: median p95")
+    head = f"{'page / explorer':<48} {'kind':<9} {'slider':<16} {'moves':>5}"
+    print(f"{head}  {'key -> svg':>13}  {'key -> frame':>13}  target")
+    for where, kind, label, svg, frame in rows:
+        label = re.sub(r"\s+", " ", label)[:16]
+        print(
+            f"{where:<48} {kind:<9} {label:<16} {len(svg):>5}  {stats(svg):>13}  "
+            f"{stats(frame):>13}  {verdict(svg)}"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--values", type=int, default=100, help="values per sweep")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    parser.add_argument("--moves", type=int, default=100, help="timed moves per explorer")
+    parser.add_argument("--site", type=Path, help="the built book (default: _build/html)")
+    parser.add_argument("--lab", action="store_true", help="also time the sliders in JupyterLab")
     args = parser.parse_args()
-    clock = time.perf_counter if args.clock == "wall" else time.process_time
+    if args.moves < 1:
+        parser.error("--moves must be at least 1")
+    site = args.site or ROOT / "_build" / "html"
+    if args.site and not (site / "index.html").is_file():
+        parser.error(f"{site} has no index.html")
+
+    from playwright.sync_api import sync_playwright
+
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"matplotlib {matplotlib.__version__}, Agg; {args.clock} clock; load average {load} "
-        f"on {os.cpu_count()} CPUs; times in ms: median p90"
-    )
-    print(
-        f"{'explorer':<18} {'sweep':<27} {'px':>9}  {'set()':>13} {'+ PNG':>13} "
-        f"{'full draw':>13} {'naive':>13}"
-    )
-    for name, sweep, make, control, values, naive_run in cases(args.values):
-        explorer = make("agg")
-        width, height = explorer.figure.canvas.get_width_height()
-        ours = timings(mover(explorer, control), values, clock)
-        full = timings(full_draw(explorer, control), values, clock)
-        explorer.close()
-        imaged = make("image")
-        png = timings(mover(imaged, control), values, clock)
-        imaged.close()
-        rebuilt = timings(naive_run, values[: max(10, len(values) // 4)], clock)
-        print(
-            f"{name:<18} {sweep:<27} {width:>4}x{height:<4}  {summary(ours)} {summary(png)} "
-            f"{summary(full)} {summary(rebuilt)}"
+    print(f"load average {load} on {os.cpu_count()} CPUs")
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="bench-widgets-") as tmp:
+        browser = p.chromium.launch(
+            executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
         )
+        print(f"Chromium {browser.version}, headless; {args.moves} moves per explorer")
+        print(f"target:   median <= {TARGET_MS:g} ms (one frame at 60 Hz), input to redrawn SVG")
+        print(f"baseline: {BASELINE}")
+
+        rows, record = bench_module(browser, args.moves, Path(tmp))
+        print("\n(a) explorers.js on stand-in slider models (static page); ms: median p95")
+        print(
+            f"{'explorer':<18} {'sweep':<32} {'redraw':>13}  {'next frame':>13}  "
+            f"{'painted':>13}  target"
+        )
+        for name, sweep, redraw, frame, painted in rows:
+            print(
+                f"{name:<18} {sweep:<32} {stats(redraw):>13}  {stats(frame):>13}  "
+                f"{stats(painted):>13}  {verdict(redraw)}"
+            )
+        problems(record, "(a)")
+
+        if (site / "index.html").is_file():
+            rows, record = bench_site(browser, site, args.moves)
+            keyboard_table(f"(b) the built site {site}, ArrowRight on the first slider", rows)
+            problems(record, "(b)")
+        else:
+            print(f"\n(b) skipped: no built site at {site} (give --site PATH)")
+
+        if args.lab:
+            lab_folder = Path(tmp) / "lab"
+            rows, record = bench_lab(browser, args.moves, lab_folder)
+            keyboard_table("(c) JupyterLab, ArrowRight on the first slider", rows)
+            problems(record, "(c)")
+        browser.close()
+    print(f"\nbaseline for comparison: {BASELINE}")
 
 
 if __name__ == "__main__":
