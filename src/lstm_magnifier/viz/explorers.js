@@ -289,7 +289,8 @@ function drawWeights(v) {
   return [svg, label];
 }
 
-function heatmap(x0, y0, w, h, rows, name, t, unit, signed) {
+/** The cells of one heat map (they never change, so they are drawn once). */
+function heatmap(x0, y0, w, h, rows, name, signed) {
   const g = el('g', {});
   const T = rows.length, H = rows[0].length, cw = w / T, ch = h / H;
   const top = Math.max(1e-12, ...rows.flat().map(Math.abs));
@@ -301,18 +302,28 @@ function heatmap(x0, y0, w, h, rows, name, t, unit, signed) {
       height: (ch + 0.3).toFixed(2), fill: color, 'fill-opacity': opacity.toFixed(3) }));
   }));
   g.append(el('rect', { x: x0, y: y0, width: w, height: h, class: 'lm-frame' }));
-  g.append(el('rect', { x: x0 + (t - 1) * cw, y: y0, width: cw, height: h, class: 'lm-pick' }));
-  g.append(el('rect', { x: x0, y: y0 + unit * ch, width: w, height: ch, class: 'lm-pick-unit' }));
   return g;
 }
 
-function drawSequence(v, setup, trace) {
+/** The frame of step t and the box of the unit on one heat map. */
+function picks(x0, y0, w, h, T, H, t, unit) {
+  const cw = w / T, ch = h / H;
+  return el('g', {},
+    el('rect', { x: x0 + (t - 1) * cw, y: y0, width: cw, height: h, class: 'lm-pick' }),
+    el('rect', { x: x0, y: y0 + unit * ch, width: w, height: ch, class: 'lm-pick-unit' }));
+}
+
+const MAPS = [['i', false], ['f', false], ['g', true], ['o', false], ['c', true], ['h', true]];
+const mapBox = (k) => [10 + (k % 2) * 240, 22 + Math.floor(k / 2) * 112, 220, 86];
+
+function drawSequence(v, setup, trace, cache) {
   const svg = el('svg', { viewBox: `0 0 480 ${setup.diagram ? 680 : 400}` });
-  const maps = [['i', false], ['f', false], ['g', true], ['o', false], ['c', true], ['h', true]];
-  maps.forEach(([name, signed], k) => {
-    const x0 = 10 + (k % 2) * 240, y0 = 22 + Math.floor(k / 2) * 112;
-    svg.append(heatmap(x0, y0, 220, 86, trace[name], name, v.t, v.unit, signed));
-  });
+  const T = trace.c.length, H = trace.c[0].length;
+  // The heat maps (T x H cells each) are drawn once and moved into each new figure.
+  cache.maps ??= el('g', {}, ...MAPS.map(([name, signed], k) =>
+    heatmap(...mapBox(k), trace[name], name, signed)));
+  svg.append(cache.maps);
+  MAPS.forEach((_, k) => svg.append(picks(...mapBox(k), T, H, v.t, v.unit)));
   const caption = setup.labels
     ? `step t = ${v.t} (“${v.label}”), unit ${v.unit}` : `step t = ${v.t}, unit ${v.unit}`;
   svg.append(text(10, 362, caption));
@@ -328,8 +339,8 @@ function drawSequence(v, setup, trace) {
     d.setAttribute('transform', 'translate(0, 412)');
     svg.append(d);
   }
-  const label = `Heat maps of the gates i, f, g, o and the memories c, h over ${trace.c.length} ` +
-    `steps and ${trace.c[0].length} units; ${caption}: i ${fmt(step.i)}, f ${fmt(step.f)}, ` +
+  const label = `Heat maps of the gates i, f, g, o and the memories c, h over ${T} ` +
+    `steps and ${H} units; ${caption}: i ${fmt(step.i)}, f ${fmt(step.f)}, ` +
     `g ${fmt(step.g)}, o ${fmt(step.o)}, c ${fmt(step.c)}, h ${fmt(step.h)}.`;
   return [svg, label];
 }
@@ -365,6 +376,7 @@ async function render({ model, el: host }) {
   const names = Object.keys(ids);
   const sliders = await Promise.all(
     names.map((name) => model.widget_manager.get_model(ids[name].replace(/^IPY_MODEL_/, ''))));
+  const cache = {}; // what a figure draws once and keeps (the sequence's heat maps)
   const figure = document.createElement('div');
   figure.className = 'lm-explorer-figure';
   host.append(figure);
@@ -373,7 +385,7 @@ async function render({ model, el: host }) {
   const redraw = () => {
     const params = Object.fromEntries(names.map((name, k) => [name, valueOf(sliders[k])]));
     const values = compute(kind, params, setup, trace);
-    const [svg, label] = DRAW[kind](values, setup, trace);
+    const [svg, label] = DRAW[kind](values, setup, trace, cache);
     svg.setAttribute('role', 'img');
     svg.setAttribute('aria-label', label);
     svg.setAttribute('class', 'lm-svg');
