@@ -50,8 +50,8 @@ SHOWN = """(k) => {
     label: s.querySelector('.widget-label').textContent.trim(),
     readout: s.querySelector('.widget-readout').textContent.trim(),
   }));
-  return { kind: svg.dataset.kind, values: svg.dataset.values, label: svg.getAttribute('aria-label'),
-           role: svg.getAttribute('role'), sliders };
+  return { kind: svg.dataset.kind, values: svg.dataset.values,
+           label: svg.getAttribute('aria-label'), role: svg.getAttribute('role'), sliders };
 }"""
 
 
@@ -228,3 +228,29 @@ def test_every_explorer_follows_its_sliders_from_disk(pages, site, browser):
         exercise(page, explorers, f"file:{rel}")
         context.close()
         assert outside == [] and errors == [], (rel, outside, errors)
+
+
+SMALLEST_TEXT = """() => {
+  const svgs = Array.from(document.querySelectorAll('.lstm-magnifier-explorer svg.lm-svg'));
+  const sizes = svgs.flatMap((svg) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return Array.from(svg.querySelectorAll('text')).map(
+      (t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+  });
+  return { smallest: Math.min(...sizes), width: document.documentElement.scrollWidth };
+}"""
+
+
+def test_explorer_text_stays_readable_on_a_phone(pages, server, browser):
+    """At 390 px wide the figures scale down with the page; their text must stay at
+    10 px or more, and the page must not scroll sideways."""
+    for rel, explorers in pages.items():
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        site_server.block_other_hosts(context, server, lambda url: None)
+        page = context.new_page()
+        page.goto(server + rel, wait_until="load")
+        page.wait_for_function(EXPLORERS_DRAWN, arg=len(explorers), timeout=30_000)
+        facts = page.evaluate(SMALLEST_TEXT)
+        context.close()
+        assert facts["smallest"] >= 10.0, (rel, facts)
+        assert facts["width"] <= 390, (rel, facts)
