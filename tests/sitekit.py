@@ -7,7 +7,13 @@ Registered by ``tests/conftest.py`` (``pytest_plugins``), so every test module c
 - ``server``: the base URL of ``scripts/site_server.py`` serving it on 127.0.0.1;
 - ``browser``: headless Debian Chromium, driven by Playwright;
 - ``reports``: a :class:`PageReport` for every page, each page opened once on a desktop
-  screen (1280 x 900, light mode), as ``tests/test_site.py`` checks them.
+  screen (1280 x 900) in light mode: what ``tests/test_site.py`` checks, and the page's
+  axe-core violations;
+- ``phone_reports``: every page opened once more, on a phone's screen (390 x 844 CSS
+  pixels) in dark mode: what sticks out sideways (:data:`PHONE_LAYOUT`), and the page's
+  axe-core violations in dark mode. So each page is audited in both modes, and in both
+  layouts (the desktop's side panels in light mode, the phone's header in dark mode),
+  with two visits.
 
 All of them live for the whole session: the book is built, served and opened once, however
 many test modules use it. Each browser context that a test opens should go through
@@ -41,8 +47,22 @@ def load_script(name: str):
 
 site_server = load_script("site_server")
 
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-"""Options of a Playwright browser context for a desktop screen."""
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "color_scheme": "light"}
+"""Options of a Playwright browser context: a desktop screen, light mode."""
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "color_scheme": "dark",
+}
+"""A phone's screen (390 CSS pixels wide, as most phones of the 2020s) whose reader's
+system asks for dark mode: the theme starts in "auto" (``default_mode`` in _config.yml),
+so it follows and sets ``data-theme="dark"`` on ``<html>``."""
+
+AXE_CORE = ROOT / "tests" / "assets" / "axe-core" / "axe.min.js"
+"""axe-core, the accessibility checker (tests/assets/README.md): loaded into each page."""
 
 
 # ---------------------------------------------------------------- scripts run in the page
@@ -163,6 +183,99 @@ async () => {
 """
 
 
+# axe-core's audit of the page as it is (after MathJax and the widgets). Each rule broken
+# comes with every node that breaks it: its CSS selector, its HTML and what is wrong.
+RUN_AXE = r"""
+async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map((rule) => ({
+    id: rule.id,
+    impact: rule.impact,
+    help: rule.help,
+    nodes: rule.nodes.map((node) => ({
+      target: node.target.map(String).join(" "),
+      html: node.html.slice(0, 300),
+      summary: (node.failureSummary || "").replace(/\s+/g, " ").trim().slice(0, 300),
+    })),
+  }));
+}
+"""
+
+# On a narrow screen: does the page scroll sideways (and which element, not inside a box
+# that clips or scrolls, sticks out the most), and which images, SVGs and canvases of the
+# content stick out of the screen without being in a box that scrolls sideways.
+PHONE_LAYOUT = r"""
+async () => {
+  await document.fonts.ready;
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  const describe = (el) => {
+    const classes = (el.getAttribute("class") || "").trim().split(/\s+/).filter(Boolean);
+    let name = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : "") +
+      classes.slice(0, 3).map((c) => `.${c}`).join("");
+    let text = el.getAttribute("src") || el.getAttribute("aria-label") ||
+      (el.textContent || "").replace(/\s+/g, " ").trim();
+    if (text.startsWith("data:")) text = text.slice(0, 22) + "...";
+    if (text) name += ` "${text.length > 60 ? text.slice(0, 60) + "..." : text}"`;
+    const section = el.closest("section[id]");
+    return section ? `${name} (in section #${section.id})` : name;
+  };
+  // The nearest ancestor that clips or scrolls sideways, or is fixed on the screen (a
+  // fixed element, such as a closed side panel, never widens the page).
+  const holder = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      if (style.position === "fixed") return {element: up, fixed: true};
+      if (style.overflowX !== "visible") return {element: up, overflow: style.overflowX};
+    }
+    return null;
+  };
+  const outside = (box) => box.right > width + 0.5 || box.left < -0.5;
+
+  let widest = null;
+  if (root.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll("*")) {
+      const box = el.getBoundingClientRect();
+      if ((box.width === 0 && box.height === 0) || box.right <= width + 0.5) continue;
+      if (getComputedStyle(el).position === "fixed" || holder(el)) continue;
+      if (!widest || box.width > widest.width) {
+        widest = {element: el, width: box.width, right: box.right};
+      }
+    }
+  }
+
+  const media = [];
+  let mediaCount = 0;
+  const content = document.querySelector("main") || document.body;
+  for (const el of content.querySelectorAll("img, svg, canvas, video, iframe, object, embed")) {
+    if (el.parentElement && el.parentElement.closest("svg")) continue;  // part of an SVG
+    mediaCount += 1;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || !outside(box)) continue;  // fits, or hidden
+    const up = holder(el);
+    if (up && up.fixed) continue;
+    if (up && ["auto", "scroll"].includes(up.overflow) &&
+        !outside(up.element.getBoundingClientRect())) continue;  // scrolls in its box
+    const where = !up ? "sticks out of the page"
+      : ["auto", "scroll"].includes(up.overflow)
+        ? `its scrolling box sticks out: ${describe(up.element).slice(0, 80)}`
+        : `cut off by ${describe(up.element).slice(0, 80)} (overflow-x: ${up.overflow})`;
+    media.push(`${describe(el)}: ${Math.round(box.width)} px wide, from x = ` +
+      `${Math.round(box.left)} to ${Math.round(box.right)}; ${where}`);
+  }
+
+  return {
+    clientWidth: width,
+    scrollWidth: root.scrollWidth,
+    widest: widest ? `${describe(widest.element)}: ${Math.round(widest.width)} px wide, ` +
+      `reaches x = ${Math.round(widest.right)}` : null,
+    media,
+    mediaCount,
+  };
+}
+"""
+
+
 # ---------------------------------------------------------------- pages
 
 
@@ -177,6 +290,10 @@ class PageReport:
     facts: dict = field(default_factory=dict)
     math: list = field(default_factory=list)
     animations: list = field(default_factory=list)
+    theme: str = ""  # data-theme of <html>: light or dark
+    audited: bool = False  # axe-core ran (RUN_AXE)
+    violations: list = field(default_factory=list)  # what it found
+    layout: dict = field(default_factory=dict)  # PHONE_LAYOUT's findings
 
     def __repr__(self) -> str:  # keeps pytest's failure output to the messages
         return f"PageReport({self.path!r})"
@@ -232,8 +349,15 @@ def scrub_animations(page, report: PageReport) -> None:
             report.animations.append((index, "ok"))
 
 
-def visit(context, base: str, report: PageReport) -> None:
-    """Open one page, wait for MathJax and the widgets, and fill in ``report``."""
+def visit(
+    context, base: str, report: PageReport, *, inspect=True, audit=False, measure=False
+) -> None:
+    """Open one page, wait for MathJax and the widgets, and fill in ``report``.
+
+    Requests, console errors and the theme are always recorded; ``inspect`` adds the facts
+    of :data:`INSPECT_PAGE` and the animations' scrubbing, ``audit`` axe-core's violations,
+    ``measure`` :data:`PHONE_LAYOUT`.
+    """
     page = context.new_page()
     origin = urlsplit(base).netloc
 
@@ -265,13 +389,22 @@ def visit(context, base: str, report: PageReport) -> None:
         except PlaywrightTimeout:
             pass  # reported by test_stored_widget_views_are_drawn
         page.wait_for_timeout(100)  # jshtml animations start in a setTimeout(..., 0)
-        report.facts = page.evaluate(INSPECT_PAGE)
-        for failure in report.facts["failedResources"]:
-            status, url = failure.split(" ", 1)
-            entry = f"{status} {url[len(base) :]}"
-            if urlsplit(url).netloc == origin and entry not in report.failed:
-                report.failed.append(entry)
-        scrub_animations(page, report)
+        report.theme = page.evaluate("document.documentElement.dataset.theme")
+        if inspect:
+            report.facts = page.evaluate(INSPECT_PAGE)
+            for failure in report.facts["failedResources"]:
+                status, url = failure.split(" ", 1)
+                entry = f"{status} {url[len(base) :]}"
+                if urlsplit(url).netloc == origin and entry not in report.failed:
+                    report.failed.append(entry)
+        if measure:
+            report.layout = page.evaluate(PHONE_LAYOUT)
+        if audit:
+            page.add_script_tag(path=AXE_CORE)
+            report.violations = page.evaluate(RUN_AXE)
+            report.audited = True
+        if inspect:
+            scrub_animations(page, report)
     finally:
         page.close()
 
@@ -317,19 +450,32 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def reports(site, server, browser) -> dict[str, PageReport]:
-    """Open every page once; each test of test_site.py checks one kind of problem over all."""
+def open_every_page(site, server, browser, options: dict, **checks) -> dict[str, PageReport]:
+    """Open every page of the site in one browser context (``options``); see :func:`visit`."""
     pages, _ = site_pages(site)
-    context = browser.new_context(**DESKTOP)
+    context = browser.new_context(**options)
     results: dict[str, PageReport] = {}
     current: list[PageReport] = []
     site_server.block_other_hosts(context, server, lambda url: current[-1].blocked.append(url))
     try:
         for rel in pages:
             current.append(PageReport(rel))
-            visit(context, server, current[-1])
+            visit(context, server, current[-1], **checks)
             results[rel] = current[-1]
     finally:
         context.close()
     return results
+
+
+@pytest.fixture(scope="session")
+def reports(site, server, browser) -> dict[str, PageReport]:
+    """Every page once, light mode: each test of test_site.py checks one kind of problem."""
+    return open_every_page(site, server, browser, DESKTOP, audit=AXE_CORE.is_file())
+
+
+@pytest.fixture(scope="session")
+def phone_reports(site, server, browser) -> dict[str, PageReport]:
+    """Every page once on a phone in dark mode: what sticks out sideways, axe-core's findings."""
+    return open_every_page(
+        site, server, browser, PHONE, inspect=False, measure=True, audit=AXE_CORE.is_file()
+    )

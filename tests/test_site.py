@@ -13,9 +13,16 @@ opens every page with all other hosts blocked, and the tests fail on:
 - an image without alt text (missing, empty, or just a file name);
 - a stored widget view that the widget manager (``vendored/widgets/embed.js``) did not draw;
 - a kernel-free animation (``FuncAnimation.to_jshtml``) whose frame does not change when
-  its slider moves.
+  its slider moves;
+- an accessibility violation of impact serious or critical found by axe-core
+  (``tests/assets/axe-core``), in light mode (desktop) and in dark mode (phone), unless it
+  is listed in ``KNOWN_VIOLATIONS`` with where its cause lies;
+- on a phone's screen (390 px): a page that scrolls sideways, or an image or SVG wider
+  than the screen outside a box that scrolls sideways.
 
-A screenshot of one chapter is written to ``_build/screenshots/`` (a CI artifact).
+Each page is opened twice (the fixtures ``reports`` and ``phone_reports`` of
+``tests/sitekit.py``, shared with the other browser tests). A screenshot of one chapter
+is written to ``_build/screenshots/`` (a CI artifact).
 
 Set ``LSTM_MAGNIFIER_SITE=/path/to/_build/html`` to test an existing build instead of
 building one (quicker while editing a page).
@@ -24,13 +31,17 @@ building one (quicker while editing a page).
 import base64
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sitekit import (
+    AXE_CORE,
     DESKTOP,
     INSPECT_PAGE,
     MATHJAX_DONE,
+    PHONE,
+    PHONE_LAYOUT,
     ROOT,
     WIDGETS_DRAWN,
     chapter_pages,
@@ -200,6 +211,149 @@ class TestEveryPage:
         }
         problems = {rel: items for rel, items in problems.items() if items}
         assert not problems, "kernel-free animations that do not scrub:\n" + _format(problems)
+
+
+# ---------------------------------------------------------------- accessibility (axe-core)
+
+SERIOUS = ("serious", "critical")
+
+
+@dataclass(frozen=True)
+class Known:
+    """A violation whose cause lies outside the book's pages, styles and Sphinx extensions,
+    allowed until it is fixed where it lies: axe-core ``rule``, in the ``views`` named,
+    on the nodes whose HTML matches ``html`` (a regular expression)."""
+
+    rule: str
+    html: str
+    views: tuple
+    why: str
+
+
+KNOWN_VIOLATIONS = [
+    Known(
+        "color-contrast",
+        r'^<b style="color:#[0-9a-f]{6}">(input gate i|forget gate f|candidate g|output gate o)<',
+        ("dark",),
+        "the WeightExplorer's gate headings are inked for a white background, in an inline "
+        "style that dark mode cannot change (src/lstm_magnifier/viz/explorers.py, "
+        "WeightExplorer._controls_box); 2.2 to 4.1 : 1 on the dark page",
+    ),
+]
+
+
+def _known(rule: str, node: dict, view: str) -> list[Known]:
+    return [
+        known
+        for known in KNOWN_VIOLATIONS
+        if known.rule == rule and view in known.views and re.search(known.html, node["html"])
+    ]
+
+
+class TestAccessibility:
+    """axe-core (tests/assets/axe-core) on every page once the page, its widgets and its
+    maths are drawn, in light mode (desktop) and in dark mode (phone): no violation of
+    impact serious or critical."""
+
+    pytestmark = needs_browser
+
+    def test_axe_core_is_there(self):
+        assert AXE_CORE.is_file(), f"{AXE_CORE} is missing: python scripts/vendor_assets.py"
+
+    @pytest.mark.parametrize("view", ["light", "dark"])
+    def test_no_serious_or_critical_violation(self, view, request):
+        assert AXE_CORE.is_file(), f"{AXE_CORE} is missing"
+        pages = request.getfixturevalue({"light": "reports", "dark": "phone_reports"}[view])
+        themes = {rel: r.theme for rel, r in pages.items() if r.theme != view}
+        assert not themes, f"pages not in {view} mode: {themes}"
+        assert all(r.audited for r in pages.values())
+        problems = {}
+        for rel, r in pages.items():
+            items = []
+            for rule in r.violations:
+                if rule["impact"] not in SERIOUS:
+                    continue
+                nodes = [node for node in rule["nodes"] if not _known(rule["id"], node, view)]
+                if not nodes:
+                    continue
+                more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+                items.append(
+                    f"{rule['id']} ({rule['impact']}): {rule['help']}: "
+                    + ", ".join(node["target"] for node in nodes[:3])
+                    + more
+                    + f"\n      first: {nodes[0]['summary']}"
+                )
+            if items:
+                problems[rel] = items
+        assert not problems, f"axe-core, {view} mode:\n" + _format(problems)
+
+    def test_every_known_violation_is_still_seen(self, reports, phone_reports):
+        views = {"light": reports, "dark": phone_reports}
+        for known in KNOWN_VIOLATIONS:
+            seen = [
+                rel
+                for view in known.views
+                for rel, r in views[view].items()
+                for rule in r.violations
+                for node in rule["nodes"]
+                if known in _known(rule["id"], node, view)
+            ]
+            assert seen, f"fixed? remove it from KNOWN_VIOLATIONS: {known}"
+
+
+# ---------------------------------------------------------------- on a phone (390 px wide)
+
+
+class TestOnAPhone:
+    """Every page on a phone's screen (sitekit.PHONE, 390 px wide): nothing pushes the page
+    sideways; display maths, code, tables and outputs scroll inside their own boxes."""
+
+    pytestmark = needs_browser
+
+    def test_pages_are_laid_out_for_the_screen(self, phone_reports):
+        # Without <meta name="viewport"> a phone lays a page out 980 px wide, then shrinks it.
+        widths = {rel: r.layout["clientWidth"] for rel, r in phone_reports.items()}
+        assert set(widths.values()) == {PHONE["viewport"]["width"]}, widths
+
+    def test_no_page_scrolls_sideways(self, phone_reports):
+        problems = {
+            rel: [
+                f"{r.layout['scrollWidth']} px wide on a {r.layout['clientWidth']} px screen; "
+                f"the widest element that sticks out: {r.layout['widest']}"
+            ]
+            for rel, r in phone_reports.items()
+            if r.layout["scrollWidth"] > r.layout["clientWidth"]
+        }
+        assert not problems, "pages that scroll sideways on a phone:\n" + _format(problems)
+
+    def test_images_and_svgs_fit_or_scroll_in_their_box(self, phone_reports):
+        problems = {rel: r.layout["media"] for rel, r in phone_reports.items() if r.layout["media"]}
+        assert not problems, (
+            "images or SVGs wider than a phone's screen, outside any box that scrolls "
+            "sideways:\n" + _format(problems)
+        )
+        assert sum(r.layout["mediaCount"] for r in phone_reports.values()) > 0
+
+    def test_the_check_sees_what_sticks_out(self, site, server, browser):
+        # Guards the two tests above against passing vacuously: a page made too wide.
+        context = browser.new_context(**PHONE)
+        site_server.block_other_hosts(context, server, lambda url: None)
+        page = context.new_page()
+        page.goto(server + site_pages(site)[0][0], wait_until="load")
+        page.evaluate(
+            """() => {
+              const wide = document.createElement("div");
+              wide.id = "too-wide";
+              wide.style.width = "600px";
+              wide.innerHTML = '<svg width="500" height="20"></svg>';
+              document.querySelector("main article").append(wide);
+            }"""
+        )
+        layout = page.evaluate(PHONE_LAYOUT)
+        context.close()
+        assert layout["scrollWidth"] > layout["clientWidth"], layout
+        assert layout["widest"].startswith("div#too-wide: 600 px wide"), layout
+        assert len(layout["media"]) == 1 and "sticks out of the page" in layout["media"][0]
 
 
 def notebook_widget_views(notebook: Path) -> int:
