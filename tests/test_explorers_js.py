@@ -266,3 +266,34 @@ def test_the_weight_explorer_switches_its_input(page):
         explorer.set(sequence=sequence)
         assert_same(json.loads(shown(page)["values"]), explorer.values, sequence)
     explorer.close()
+
+
+CONTRASTS = """(background) => {
+  const lum = (rgb) => {
+    const c = rgb.map((v) => v / 255)
+      .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const bg = lum(background);
+  return Array.from(document.querySelectorAll('main svg text')).map((t) => {
+    const rgb = getComputedStyle(t).fill.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const [a, b] = [lum(rgb), bg].sort((x, y) => y - x);
+    return [t.textContent, (a + 0.05) / (b + 0.05)];
+  });
+}"""
+
+
+@pytest.mark.parametrize("theme, background", [("light", (255, 255, 255)), ("dark", (18, 18, 18))])
+def test_every_text_of_every_figure_reads_on_its_page(page, theme, background):
+    """Each SVG text is drawn in a colour with WCAG contrast >= 4.5 : 1 on the page's
+    background, in light and in dark mode (dark: ``data-theme="dark"`` on <html>)."""
+    page.evaluate(f"document.documentElement.dataset.theme = '{theme}'")
+    try:
+        for kind, (make, _, _) in EXPLORERS.items():
+            explorer = make()
+            mount(page, explorer)
+            low = [(t, round(r, 2)) for t, r in page.evaluate(CONTRASTS, background) if r < 4.5]
+            assert low == [], (theme, kind, low)
+            explorer.close()
+    finally:
+        page.evaluate("delete document.documentElement.dataset.theme")

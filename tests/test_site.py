@@ -230,16 +230,7 @@ class Known:
     why: str
 
 
-KNOWN_VIOLATIONS = [
-    Known(
-        "color-contrast",
-        r'^<b style="color:#[0-9a-f]{6}">(input gate i|forget gate f|candidate g|output gate o)<',
-        ("dark",),
-        "the WeightExplorer's gate headings are inked for a white background, in an inline "
-        "style that dark mode cannot change (src/lstm_magnifier/viz/explorers.py, "
-        "WeightExplorer._controls_box); 2.2 to 4.1 : 1 on the dark page",
-    ),
-]
+KNOWN_VIOLATIONS: list[Known] = []  # none today
 
 
 def _known(rule: str, node: dict, view: str) -> list[Known]:

@@ -93,7 +93,10 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const text = (x, y, content, attrs = {}) => el('text', { x, y, class: 'lm-text', ...attrs }, content);
+// A coloured text's fill goes in its style: the stylesheet's default fill would win over
+// the fill attribute.
+const text = (x, y, content, { fill, ...attrs } = {}) =>
+  el('text', { x, y, class: 'lm-text', style: fill && `fill: ${fill}`, ...attrs }, content);
 const line = (x1, y1, x2, y2, attrs = {}) => el('line', { x1, y1, x2, y2, class: 'lm-wire', ...attrs });
 const polyline = (points, attrs = {}) =>
   el('polyline', { points: points.map((p) => p.join(',')).join(' '), fill: 'none', ...attrs });

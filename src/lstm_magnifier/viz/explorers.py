@@ -80,11 +80,11 @@ def _style():
         lines += [f"--lm-ink: {text};", f"--lm-muted: {ink(NEUTRAL, background=background)};"]
         return " ".join(lines)
 
-    dark = 'html[data-theme="dark"] .lm-explorer-figure, '
-    dark += 'body[data-jp-theme-light="false"] .lm-explorer-figure'
+    scope = f":is(.{EXPLORER_CLASS}, .lm-explorer-figure)"  # the figure and the controls
+    dark = f'html[data-theme="dark"] {scope}, body[data-jp-theme-light="false"] {scope}'
     rules = Path(__file__).with_name("explorers.css").read_text(encoding="utf-8")
     light = variables("white", "#1a1a1a")
-    return f".lm-explorer-figure {{ {light} }}\n{dark} {{ {variables(DARK, '#e8e8e8')} }}\n{rules}"
+    return f"{scope} {{ {light} }}\n{dark} {{ {variables(DARK, '#e8e8e8')} }}\n{rules}"
 
 
 class ExplorerFigure(anywidget.AnyWidget):
@@ -478,7 +478,7 @@ class WeightExplorer(_Explorer):
         columns = []
         for k in "ifgo":
             name, role = _WEIGHT_GATES[k]
-            color = ink(GATE_COLORS[k])
+            color = f"var(--lm-{k}-text, {ink(GATE_COLORS[k])})"  # light or dark page
             header = widgets.HTML(f"<b style='color:{color}'>{name}</b> <span>({role})</span>")
             names = (f"W_i{k}", f"W_h{k}", f"b_{k}")
             columns.append(widgets.VBox([header, *(self.controls[n] for n in names)]))
