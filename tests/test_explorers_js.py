@@ -85,6 +85,8 @@ SHOWN = """() => {
 def page(tmp_path_factory):
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
     chromium = site_server.chromium_path()
+    if not Path(chromium).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
     folder = tmp_path_factory.mktemp("explorers-js")
     shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
     (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
