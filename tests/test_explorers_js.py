@@ -82,30 +82,25 @@ SHOWN = """() => {
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    chromium = site_server.chromium_path()
-    if not Path(chromium).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+def page(tmp_path_factory, browser):
+    """A page of the session's Chromium (``sitekit.py``) with explorers.js served from
+    127.0.0.1; fails the tests' teardown on any page error or outside request."""
     folder = tmp_path_factory.mktemp("explorers-js")
     shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
     (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
     server, base = site_server.serve(folder)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=site_server.CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 600, "height": 900})
-        outside = []
-        site_server.block_other_hosts(context, base, outside.append)
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.goto(base + "index.html")
-        yield page
-        assert errors == [], errors
-        assert outside == [], outside
-        browser.close()
+    context = browser.new_context(viewport={"width": 600, "height": 900})
+    outside, errors = [], []
+    site_server.block_other_hosts(context, base, outside.append)
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(base + "index.html")
+    yield page
+    context.close()
     server.shutdown()
+    assert errors == [], errors
+    assert outside == [], outside
 
 
 def as_numbers(value):

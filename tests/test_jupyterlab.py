@@ -275,33 +275,28 @@ class Record:
 
 
 @pytest.fixture(scope="module")
-def browser_page(lab):
-    """``(page, record)``: JupyterLab open on the first notebook, in headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
+def browser_page(lab, browser):
+    """``(page, record)``: JupyterLab open on the first notebook, in headless Chromium
+    (the session's browser, ``sitekit.py``: one Playwright instance for every test)."""
     record = Record()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.set_default_timeout(30_000)
+        site_server.block_other_hosts(context, lab.base + "/", record.outside.append)
+        page = context.new_page()
+        page.on("pageerror", lambda e: record.page_errors.append(str(e)))
+        page.on("console", lambda m: record.console.append((m.type, m.text)))
+        page.on(
+            "response",
+            lambda r: r.status >= 400 and record.failed.append(f"{r.status} {r.url}"),
         )
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.set_default_timeout(30_000)
-            site_server.block_other_hosts(context, lab.base + "/", record.outside.append)
-            page = context.new_page()
-            page.on("pageerror", lambda e: record.page_errors.append(str(e)))
-            page.on("console", lambda m: record.console.append((m.type, m.text)))
-            page.on(
-                "response",
-                lambda r: r.status >= 400 and record.failed.append(f"{r.status} {r.url}"),
-            )
-            # The address a reader opens; ?reset starts from an empty workspace.
-            first = next(iter(CASES))
-            page.goto(f"{lab.base}/lab/tree/{first}.ipynb?reset&token={lab.token}")
-            page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext")
-            yield page, record
-        finally:
-            browser.close()
+        # The address a reader opens; ?reset starts from an empty workspace.
+        first = next(iter(CASES))
+        page.goto(f"{lab.base}/lab/tree/{first}.ipynb?reset&token={lab.token}")
+        page.wait_for_function("() => window.jupyterapp?.shell?.currentWidget?.sessionContext")
+        yield page, record
+    finally:
+        context.close()
 
 
 def as_numbers(value):

@@ -425,18 +425,7 @@ def server(pages):
     httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
-    )
-    chromium = site_server.chromium_path()
-    if not Path(chromium).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=site_server.CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# ``browser``: the session's headless Chromium (tests/sitekit.py), one for every test.
 
 
 # Every widget-view tag has a drawn widget-subarea before it.

@@ -32,20 +32,26 @@ _BIBLIOGRAPHY_ENTRY = re.compile(r'(<div class="citation"[^>]*) role="doc-biblio
 
 SCROLLABLE_MATHS_SCRIPT = """
 (() => {
-  const update = () => {
-    for (const box of document.querySelectorAll("div.math > mjx-container")) {
-      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
-      else box.removeAttribute("tabindex");
+  // Whether a box scrolls changes while the page settles (MathJax's fonts arrive after its
+  // typesetting, the window resizes), so each box and its maths are watched for size changes.
+  const fit = (box) => {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  };
+  const watch = () => {
+    const boxes = document.querySelectorAll("div.math > mjx-container");
+    const observer = new ResizeObserver((entries) => {
+      for (const entry of entries) fit(entry.target.closest("mjx-container"));
+    });
+    for (const box of boxes) {
+      fit(box);
+      observer.observe(box);
+      if (box.firstElementChild) observer.observe(box.firstElementChild);
     }
   };
-  let timer = null;
   window.addEventListener("load", () => {
     const startup = window.MathJax && window.MathJax.startup;
-    if (startup && startup.promise) startup.promise.then(update);
-    window.addEventListener("resize", () => {
-      clearTimeout(timer);
-      timer = setTimeout(update, 300);
-    });
+    if (startup && startup.promise) startup.promise.then(watch);
   });
 })();
 """
