@@ -9,7 +9,8 @@
 #                        for the live PyTorch comparisons (skipped, with a note, if pip
 #                        cannot install it);
 #   2. .venv-classroom   nbgrader (requirements-classroom.txt), for the grading tests;
-#   3. .venv-binder      binder/requirements.txt, to run every chapter as Binder would.
+#   3. .venv-binder      binder/requirements.txt, to run every chapter as Binder would;
+#   4. scripts/widgets-bundle/node_modules (npm ci), for the widget bundle's build test.
 # Then it lints, runs the notebooks under a second OpenBLAS kernel with one thread (so
 # that an output that depends on the processor fails here, on the machine that wrote
 # it, and not on a reader's), and runs pytest: unit tests, every notebook under nbval
@@ -79,6 +80,16 @@ echo "::: Binder environment (.venv-binder)"
 make_env .venv-binder -r binder/requirements.txt nbconvert ipykernel
 export LSTM_MAGNIFIER_BINDER_PYTHON="$PWD/.venv-binder/bin/python"
 phase "Binder environment"
+
+echo "::: the widget bundle's npm packages (scripts/widgets-bundle)"
+# The test that the bundle's build refuses a changed anywidget runs the real build.mjs,
+# so it needs the pinned packages of package-lock.json.
+if command -v npm >/dev/null 2>&1; then
+    (cd scripts/widgets-bundle && npm ci --no-audit --no-fund --loglevel=error)
+else
+    echo "NOTE: npm is missing; the widget bundle's build test will be skipped"
+fi
+phase "widget bundle's npm packages"
 
 echo "::: lint"
 lint_status=0
