@@ -1,5 +1,5 @@
 """Helpers shared by several test modules: small cells with chosen gates or weights (the
-explorers' math), and the texts a figure shows."""
+explorers' math), the texts a figure shows, and the numbers an explorer's SVG shows."""
 
 import math
 
@@ -47,3 +47,40 @@ def weight_cell(weights):
 
 def texts_of(ax):
     return [t.get_text() for t in ax.texts] + [ax.get_title()]
+
+
+def as_numbers(value):
+    """An explorer SVG's ``data-values`` JSON back to floats: "inf"/"nan" strings, lists to
+    arrays."""
+    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
+        return float(value)
+    if isinstance(value, list):
+        return np.array([as_numbers(v) for v in value], dtype=float)
+    return value
+
+
+def value_differences(shown, expected, tolerance=1e-12):
+    """What differs between the ``values`` an SVG shows (``data-values``, parsed) and the
+    Python explorer's: a list of messages, empty when every key matches (numbers within
+    ``tolerance``, relative above 1; the same infinities and NaNs; strings equal)."""
+    if set(shown) != set(expected):
+        return [f"keys {sorted(shown)} != {sorted(expected)}"]
+    problems = []
+    for key, want in expected.items():
+        got = as_numbers(shown[key])
+        if isinstance(want, str):
+            if got != want:
+                problems.append(f"{key}: {got!r} != {want!r}")
+            continue
+        want, got = np.asarray(as_numbers(want), dtype=float), np.asarray(got, dtype=float)
+        if got.shape != want.shape:
+            problems.append(f"{key}: shape {got.shape} != {want.shape}")
+            continue
+        if (np.isnan(got) != np.isnan(want)).any() or (np.isinf(got) != np.isinf(want)).any():
+            problems.append(f"{key}: {got} != {want}")
+            continue
+        finite = np.isfinite(want)
+        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
+        if error.size and error.max() > tolerance:
+            problems.append(f"{key}: off by {error.max():.3g}")
+    return problems

@@ -7,7 +7,6 @@ equal the Python explorer's ``values``, and follow a slider. The same module on 
 site, through the real widget manager, is checked by ``tests/test_site_explorers.py``.
 """
 
-import importlib.util
 import json
 import math
 import shutil
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sitekit import site_server
 
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import (
@@ -33,14 +33,10 @@ from lstm_magnifier.viz.explorers import (
     WeightExplorer,
 )
 
+from cells import value_differences
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("site_server", ROOT / "scripts" / "site_server.py")
-site_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_server)
-
-TOLERANCE = 1e-12
 
 HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>explorers</title>
 <style>{css}</style></head><body><main></main></body></html>"""
@@ -103,33 +99,9 @@ def page(tmp_path_factory, browser):
     assert outside == [], outside
 
 
-def as_numbers(value):
-    """``data-values`` JSON back to floats: "inf"/"nan" strings, lists to arrays."""
-    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
-        return float(value)
-    if isinstance(value, list):
-        return np.array([as_numbers(v) for v in value], dtype=float)
-    return value
-
-
 def assert_same(shown, expected, where=""):
-    assert set(shown) == set(expected), f"{where}: keys {sorted(shown)} != {sorted(expected)}"
-    for key, want in expected.items():
-        got = as_numbers(shown[key])
-        if isinstance(want, str):
-            assert got == want, f"{where} {key}: {got!r} != {want!r}"
-            continue
-        want = np.asarray(want, dtype=float)
-        got = np.asarray(got, dtype=float)
-        assert got.shape == want.shape, f"{where} {key}: shape {got.shape} != {want.shape}"
-        same_inf = np.isinf(want) == np.isinf(got)
-        same_nan = np.isnan(want) == np.isnan(got)
-        assert same_inf.all() and same_nan.all(), f"{where} {key}: {got} != {want}"
-        finite = np.isfinite(want)
-        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
-        assert error.size == 0 or error.max() <= TOLERANCE, (
-            f"{where} {key}: off by {error.max():.3g}"
-        )
+    problems = value_differences(shown, expected)
+    assert problems == [], f"{where}: {problems}"
 
 
 def run_js(page, function, cases):

@@ -25,7 +25,6 @@ failed requests also become a pytest warning.
 
 import contextlib
 import importlib.metadata
-import importlib.util
 import json
 import os
 import secrets
@@ -40,19 +39,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import numpy as np
 import pytest
+from sitekit import site_server
 
 from lstm_magnifier.timelines import constant_gate_timeline, gate_step
+
+from cells import value_differences
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("site_server", ROOT / "scripts" / "site_server.py")
-site_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_server)
-
-TOLERANCE = 1e-12
 STARTUP_SECONDS = 60
 OURS = ("explorers.js", "anywidget", "ExplorerFigure")
 """Console messages that mention one of these fail the test: they are about the explorers."""
@@ -299,40 +295,6 @@ def browser_page(lab, browser):
         context.close()
 
 
-def as_numbers(value):
-    """``data-values`` JSON back to floats: "inf"/"nan" strings, lists to arrays."""
-    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
-        return float(value)
-    if isinstance(value, list):
-        return np.array([as_numbers(v) for v in value], dtype=float)
-    return value
-
-
-def differences(shown, expected):
-    """What differs between two ``values`` dicts (beyond 1e-12, relative above 1)."""
-    if set(shown) != set(expected):
-        return [f"keys {sorted(shown)} != {sorted(expected)}"]
-    problems = []
-    for key, want in expected.items():
-        got = as_numbers(shown[key])
-        if isinstance(want, str):
-            if got != want:
-                problems.append(f"{key}: {got!r} != {want!r}")
-            continue
-        want, got = np.asarray(as_numbers(want), dtype=float), np.asarray(got, dtype=float)
-        if got.shape != want.shape:
-            problems.append(f"{key}: shape {got.shape} != {want.shape}")
-            continue
-        if (np.isnan(got) != np.isnan(want)).any() or (np.isinf(got) != np.isinf(want)).any():
-            problems.append(f"{key}: {got} != {want}")
-            continue
-        finite = np.isfinite(want)
-        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
-        if error.size and error.max() > TOLERANCE:
-            problems.append(f"{key}: off by {error.max():.3g}")
-    return problems
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_page, name):
     page, _ = browser_page
@@ -350,7 +312,7 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
     label = svg.get_attribute("aria-label")
     shown = json.loads(before)
     assert shown["f"] == pytest.approx(case.start, abs=1e-9)
-    assert differences(shown, case.expect(shown)) == []
+    assert value_differences(shown, case.expect(shown)) == []
 
     slider = panel.locator(
         ".widget-slider", has=page.locator(".widget-label", has_text=case.slider)
@@ -374,7 +336,7 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
     assert moved["f"] == pytest.approx(target, abs=1e-9)
     assert slider.locator(".widget-readout").inner_text().strip() == f"{target:.2f}"
     # the SVG shows what NumPy computes for its inputs ...
-    assert differences(moved, case.expect(moved)) == [], f"{name}: {after}"
+    assert value_differences(moved, case.expect(moved)) == [], f"{name}: {after}"
     # ... and the kernel saw the move: the Python explorer's values are the same. The
     # slider's last change reaches the kernel a moment after the figure redraws (the
     # browser draws first), so ask again for up to 10 s before calling it a failure.
@@ -382,7 +344,7 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
     while True:
         printed = page.evaluate(IN_THE_KERNEL, [panel_id, VALUES_IN_THE_KERNEL])
         assert printed.startswith("{"), f"{name}: the kernel answered {printed!r}"
-        problems = differences(moved, json.loads(printed))
+        problems = value_differences(moved, json.loads(printed))
         if not problems or time.monotonic() > deadline:
             break
         time.sleep(0.25)

@@ -13,25 +13,20 @@ The site, the server and the browser are the fixtures of ``sitekit.py``, shared 
 """
 
 import base64
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from sitekit import site_server
 
 from lstm_magnifier.timelines import constant_gate_timeline, gate_step, weight_timeline
 
+from cells import value_differences
+
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
 
-_spec = importlib.util.spec_from_file_location(
-    "site_server", Path(__file__).resolve().parents[1] / "scripts" / "site_server.py"
-)
-site_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(site_server)
 
-TOLERANCE = 1e-12
 STATE_SCRIPT = re.compile(
     r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.DOTALL
 )
@@ -70,14 +65,6 @@ def decode(array):
     return data.reshape(array["shape"])
 
 
-def as_numbers(value):
-    if isinstance(value, str) and value in ("inf", "-inf", "nan"):
-        return float(value)
-    if isinstance(value, list):
-        return np.array([as_numbers(v) for v in value], dtype=float)
-    return value
-
-
 def expected_values(kind, setup, shown):
     """What the Python explorer's ``values`` is for the inputs the figure shows (NumPy)."""
     if kind == "gate":
@@ -99,18 +86,8 @@ def expected_values(kind, setup, shown):
 
 
 def assert_same(shown, expected, where):
-    assert set(shown) == set(expected), f"{where}: {sorted(shown)} != {sorted(expected)}"
-    for key, want in expected.items():
-        got = as_numbers(shown[key])
-        if isinstance(want, str):
-            assert got == want, f"{where} {key}"
-            continue
-        want, got = np.asarray(want, dtype=float), np.asarray(got, dtype=float)
-        assert got.shape == want.shape, f"{where} {key}: {got.shape} != {want.shape}"
-        assert (np.isnan(got) == np.isnan(want)).all() and (np.isinf(got) == np.isinf(want)).all()
-        finite = np.isfinite(want)
-        error = np.abs(got[finite] - want[finite]) / np.maximum(1.0, np.abs(want[finite]))
-        assert error.size == 0 or error.max() <= TOLERANCE, f"{where} {key}: {error.max():.3g}"
+    problems = value_differences(shown, expected)
+    assert problems == [], f"{where}: {problems}"
 
 
 def check_figure(page, k, explorer, where):

@@ -20,13 +20,13 @@ browser, node runs the bundle's AMD rewrite (``amd-rewrite.mjs``: the build fail
 anywidget's npm file no longer ends as expected) and its version-range check.
 """
 
-import importlib.util
 import json
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from sitekit import site_server
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "scripts" / "widgets-bundle"
@@ -38,17 +38,6 @@ IMPORT_REWRITE = (
 EMBED_JS = ROOT / "book" / "_static" / "vendored" / "widgets" / "embed.js"
 AXE_JS = ROOT / "tests" / "assets" / "axe-core" / "axe.min.js"
 BUNDLED_ANYWIDGET = "0.11.0"
-
-
-def load_script(name: str):
-    """Import ``scripts/<name>.py`` (the scripts folder is not a package)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-site_server = load_script("site_server")
 
 
 # ---------------------------------------------------------------- node, no browser
