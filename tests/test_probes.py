@@ -15,6 +15,7 @@ from lstm_magnifier.probes import (
     input_gradient_norms,
     max_abs_diff,
     memory_gradient,
+    memory_gradient_by_lag,
     memory_retention,
     order_of_magnitude,
 )
@@ -134,6 +135,41 @@ def test_memory_gradient_matches_finite_differences_for_a_free_cell():
     np.testing.assert_allclose(grad[0], numeric / (2 * eps), rtol=1e-6, atol=1e-9)
     with pytest.raises(TypeError, match="LSTM"):
         memory_gradient(LSTMCell(2, 3, rng=0), x)
+
+
+def test_memory_gradient_by_lag_ends_where_memory_gradient_does():
+    rng = np.random.default_rng(12)
+    lstm = LSTM(3, 4, forget_bias=1.0, rng=13)
+    x, h0, c0 = rng.normal(size=(6, 2, 3)), rng.normal(size=(1, 2, 4)), rng.normal(size=(1, 2, 4))
+    grads = memory_gradient_by_lag(lstm, x, (h0, c0))
+    assert grads.shape == (7, 2, 4)
+    np.testing.assert_array_equal(grads[0], 1.0)
+    np.testing.assert_allclose(grads[-1], memory_gradient(lstm, x, (h0, c0))[0], rtol=1e-12)
+    for k in (1, 3):  # the last k steps, started from the state the first T - k left
+        _, state = lstm.forward(x[:-k], (h0, c0))
+        np.testing.assert_allclose(grads[k], memory_gradient(lstm, x[-k:], state)[0], rtol=1e-12)
+    assert memory_gradient_by_lag(lstm, x[:, 0]).shape == (7, 4)  # unbatched
+
+
+def test_memory_gradient_by_lag_is_a_power_of_a_pinned_forget_gate():
+    lstm = LSTM(3, 4, rng=9)
+    pin_gates(lstm.cell(0), f=0.9, i=0.0)  # nothing written: only the memory path is left
+    grads = memory_gradient_by_lag(lstm, np.random.default_rng(8).normal(size=(30, 2, 3)))
+    np.testing.assert_allclose(grads, 0.9 ** np.arange(31)[:, None, None] * np.ones((1, 2, 4)))
+
+
+def test_memory_gradient_by_lag_of_the_articles_use_network():
+    lstm = LSTM(2, 3, output="article", rng=3)
+    x = np.random.default_rng(4).normal(size=(5, 2, 2))
+    grads = memory_gradient_by_lag(lstm, x)
+    np.testing.assert_allclose(grads[-1], memory_gradient(lstm, x)[0], rtol=1e-12)
+
+
+def test_memory_gradient_by_lag_needs_a_one_layer_lstm():
+    with pytest.raises(ValueError, match="one layer"):
+        memory_gradient_by_lag(LSTM(2, 3, num_layers=2, rng=0), np.ones((4, 1, 2)))
+    with pytest.raises(TypeError, match="LSTM"):
+        memory_gradient_by_lag(LSTMCell(2, 3, rng=0), np.ones((4, 1, 2)))
 
 
 # --------------------------------------------------------------------------- units

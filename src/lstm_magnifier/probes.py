@@ -10,7 +10,8 @@ print, assert and plot (with :mod:`lstm_magnifier.viz.plots`):
   the past altogether;
 * what the long-term memory keeps (chapters 10 and 13): :func:`memory_retention`
   multiplies forget gates backwards in time, :func:`memory_gradient` backpropagates
-  $\partial c_T / \partial c_0$;
+  $\partial c_T / \partial c_0$ and :func:`memory_gradient_by_lag` every
+  $\partial c_T / \partial c_{T-k}$ (chapter 9);
 * what single units do (chapters 4 and 15): :func:`unit_summary` (each unit's gates
   and its share of the answer), :func:`depth_correlations` and :func:`find_depth_unit`
   (the unit that counts brackets), :func:`put_unit_first` (renumber the units so that
@@ -27,6 +28,7 @@ import numbers
 import numpy as np
 
 from lstm_magnifier import _checks
+from lstm_magnifier.cell import step_backward
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.tasks import one_hot
 
@@ -207,6 +209,39 @@ def memory_gradient(lstm, x, state=None):
     return dc0
 
 
+def memory_gradient_by_lag(lstm, x, state=None):
+    r"""$\partial c_T / \partial c_{T-k}$ for every lag $k = 0, \dots, T$, by one backward pass.
+
+    Runs the one-layer ``lstm`` on ``x`` ``(T, B, D)`` or ``(T, D)`` from ``state`` and
+    goes back through time step by step with :func:`~lstm_magnifier.cell.step_backward`,
+    starting from $L = \sum c_T$ (no gradient on the outputs, as in
+    :func:`memory_gradient`), and keeps the gradient that reaches the long-term memory
+    at every step on the way: all paths count, the one along the memory
+    ($\prod f_t$, :func:`memory_retention`) and the ones through $h$ and the gates.
+
+    Returns
+    -------
+    ndarray ``(T + 1, B, H)`` (``(T + 1, H)`` unbatched)
+        ``grad[k]`` is $\partial L / \partial c_{T-k}$: ``grad[0]`` is 1, ``grad[T]``
+        equals ``memory_gradient(lstm, x, state)[0]``.
+    """
+    if not isinstance(lstm, LSTM):
+        raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1:
+        raise ValueError(f"lstm must have one layer, got num_layers={lstm.num_layers}")
+    _, (_, c_n) = lstm.forward(x, state)
+    trace, p = lstm.trace(), lstm.params
+    use = (p["weight_u_l0"], p["bias_u_l0"]) if lstm.variant.read == "article" else None
+    weights = {"weight_ih": p["weight_ih_l0"], "weight_hh": p["weight_hh_l0"]}
+    dh, dc = np.zeros_like(c_n[0]), np.ones_like(c_n[0])
+    grads = [dc]
+    for t in reversed(range(len(trace.c))):
+        back = step_backward(trace.at(t), dh, dc, **weights, variant=lstm.variant, use_layer=use)
+        dh, dc = back["dh_prev"], back["dc_prev"]
+        grads.append(dc)
+    return np.stack(grads)
+
+
 # --------------------------------------------------------------- what single units do
 
 
@@ -356,6 +391,7 @@ __all__ = [
     "input_gradient_norms",
     "max_abs_diff",
     "memory_gradient",
+    "memory_gradient_by_lag",
     "memory_retention",
     "order_of_magnitude",
     "put_unit_first",
