@@ -22,15 +22,18 @@ nbgrader turns them into graded assignments. This script is the bridge to nbgrad
         `build`, then hand in two pretend submissions per chapter as an LMS download
         (a zip collected with `nbgrader zip_collect`): "answer-key" (the instructor's
         notebook) and "untouched" (the student version as released). Autograde both,
-        export COURSE/grades.csv, print the scores, and exit with status 1 unless the
-        answer key earns full points and the untouched version earns none.
+        generate their feedback, export COURSE/grades.csv, print the scores, and exit
+        with status 1 unless the answer key earns full points, the untouched version
+        earns none, and no feedback page shows a line of a hidden test.
         Use a scratch directory: the pretend students stay in its gradebook.
 
-    python scripts/make_course.py strip-solutions OUT
-        Copy the book's sources to OUT with every solution dropdown (from
-        `solution-start` to `solution-end`, the answer cell included) removed from the
-        chapters, so that `jupyter-book build OUT` publishes the exercises without
-        their solutions.
+    python scripts/make_course.py strip-solutions OUT [--student-repository URL]
+        Copy the book's sources to OUT for a students' site: every solution dropdown
+        (from `solution-start` to `solution-end`, the answer cell included) and every
+        hidden test removed from the chapters, and the site's repository, issues, edit
+        and launch buttons switched off (they would open the public repository, solutions
+        included), or pointed at URL, a repository of this stripped copy. Then
+        `jupyter-book build OUT` publishes the exercises without their solutions.
 
 Chapters are named by number (`05`), by file stem (`05-cnn-or-lstm`) or by path.
 """
@@ -322,8 +325,26 @@ c.CourseDirectory.course_id = "lstm-magnifier"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# Seconds a single cell may run while grading (a chapter runs in well under a minute).
-c.Execute.timeout = 300
+# Seconds a single cell may run while grading: every chapter's cells finish in well under
+# this, so a submission stuck in a loop costs one minute, not five.
+c.Execute.timeout = 60
+
+# The grading kernel starts with a memory limit (a runaway submission stops with a
+# MemoryError instead of taking the machine down) and one BLAS thread (every submission
+# is graded the same way, whatever the machine).
+GRADING_MEMORY_BYTES = 3 * 1024**3
+c.Execute.extra_arguments = [
+    "--HistoryManager.hist_file=:memory:",
+    "--IPKernelApp.exec_lines=import os, resource",
+    "--IPKernelApp.exec_lines=os.environ.update(OPENBLAS_NUM_THREADS='1', OMP_NUM_THREADS='1')",
+    f"--IPKernelApp.exec_lines=resource.setrlimit(resource.RLIMIT_AS, ({GRADING_MEMORY_BYTES}, "
+    f"{GRADING_MEMORY_BYTES}))",
+    "--IPKernelApp.exec_lines=del os, resource",
+]
+
+# A test cell a student deleted is put back from the gradebook and graded, instead of
+# the notebook being rejected.
+c.OverwriteCells.add_missing_cells = True
 
 # `nbgrader zip_collect`: how to read student ids and notebook names from the files of an
 # LMS download placed in downloaded/<chapter>/archive/. This pattern fits Canvas-style names
@@ -334,6 +355,37 @@ c.Execute.timeout = 300
 c.FileNameCollectorPlugin.named_regexp = (
     r".*/[^/_]+_(?:late_)?(?P<student_id>[^/_]+)_[0-9]+_(?P<file_id>[^/]+?)(?:-[0-9]+)?\\.ipynb$"
 )
+
+# `nbgrader generate_feedback`: the feedback a student gets shows no hidden test. Their lines
+# leave the test cells, and a failed test cell that held some shows the error's name only
+# (a traceback or an assertion message would quote them).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor  # noqa: E402
+
+
+class HideHiddenTests(NbGraderPreprocessor):  # enabled by default, unlike nbconvert's
+    def preprocess_cell(self, cell, resources, index):
+        if "BEGIN HIDDEN TESTS" not in cell.source:
+            return cell, resources
+        kept, hiding = [], False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line:
+                hiding = True
+                indent = line[: len(line) - len(line.lstrip())]
+                kept.append(indent + "# (hidden tests: not shown)")
+            elif "END HIDDEN TESTS" in line:
+                hiding = False
+            elif not hiding:
+                kept.append(line)
+        cell.source = "\\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output.evalue = ""
+                output.traceback = [f"{output.ename}: a test in this cell failed"]
+        return cell, resources
+
+
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, HideHiddenTests]
 """
 
 # Quoted strings in code and link targets in markdown that may name a file next to the notebook.
@@ -479,6 +531,8 @@ def selfcheck(course: Path, chapters: list[Path]) -> int:
             if not submitted.is_file():
                 raise SystemExit(f"zip_collect did not produce {submitted}")
         nbgrader(course, "autograde", name, "--create", "--force")
+        nbgrader(course, "generate_feedback", name, "--force")
+    leaks = feedback_leaks(course, names)
     grades = course / "grades.csv"
     nbgrader(course, "export", "--to", str(grades))
 
@@ -496,9 +550,44 @@ def selfcheck(course: Path, chapters: list[Path]) -> int:
     if failures:
         print("the answer key should earn full points and the untouched version none:")
         print("\n".join(failures))
+    if leaks:
+        print("hidden tests in the students' feedback:")
+        print("\n".join(leaks))
+    if failures or leaks:
         return 1
     print("answer key: full points; untouched student version: zero points")
+    print("feedback: no hidden test shown")
     return 0
+
+
+def hidden_test_lines(nb: dict) -> set[str]:
+    """The lines of `nb`'s hidden tests (stripped) that appear nowhere else in it."""
+    hidden, elsewhere = set(), set()
+    for cell in nb.get("cells", []):
+        inside = False
+        for line in source(cell).split("\n"):
+            if BEGIN_HIDDEN in line or END_HIDDEN in line:
+                inside = BEGIN_HIDDEN in line
+            elif line.strip():
+                (hidden if inside else elsewhere).add(line.strip())
+    return hidden - elsewhere
+
+
+def feedback_leaks(course: Path, names: list[str]) -> list[str]:
+    """Hidden-test lines found in the feedback pages of `course` (empty: none leaked)."""
+    import html as html_module
+
+    leaks = []
+    for name in names:
+        lines = hidden_test_lines(read_notebook(course / "source" / name / f"{name}.ipynb"))
+        pages = sorted((course / "feedback").glob(f"*/{name}/*.html"))
+        if not pages:
+            leaks.append(f"{name}: no feedback pages in {course / 'feedback'}")
+        for page in pages:
+            text = page.read_text(encoding="utf-8")
+            text = html_module.unescape(re.sub(r"<[^>]+>", "", text))  # the text a reader sees
+            leaks += [f"{page.relative_to(course)}: {line}" for line in lines if line in text]
+    return leaks
 
 
 # --------------------------------------------------------------------------- site without solutions
@@ -513,7 +602,9 @@ _SKIP_COPY = shutil.ignore_patterns(
     ".*_cache",
     ".hypothesis",
     ".ipynb_checkpoints",
+    "node_modules",
 )
+HIDDEN_NOTE = "# (hidden tests run here when the notebook is graded)"
 
 
 def without_solutions(nb: dict) -> tuple[dict, int]:
@@ -535,8 +626,54 @@ def without_solutions(nb: dict) -> tuple[dict, int]:
     return {**nb, "cells": kept}, removed
 
 
-def strip_solutions(out: Path, root: Path = ROOT) -> int:
-    """Copy the book in `root` to `out` without solutions. Returns how many were removed."""
+def without_hidden_tests(nb: dict) -> tuple[dict, int]:
+    """`nb` with every hidden-test region (its marker lines included) replaced by a note.
+
+    Returns the new notebook and the number of regions removed.
+    """
+    cells, removed = [], 0
+    for cell in nb.get("cells", []):
+        text = source(cell)
+        if BEGIN_HIDDEN in text:
+            kept, hiding = [], False
+            for line in text.split("\n"):
+                if BEGIN_HIDDEN in line:
+                    hiding, removed = True, removed + 1
+                    kept.append(line[: len(line) - len(line.lstrip())] + HIDDEN_NOTE)
+                elif END_HIDDEN in line:
+                    hiding = False
+                elif not hiding:
+                    kept.append(line)
+            cell = {**cell, "source": "\n".join(kept)}
+        cells.append(cell)
+    return {**nb, "cells": cells}, removed
+
+
+def student_site_config(text: str, repository: str | None = None) -> str:
+    """The book's `_config.yml` for a students' site.
+
+    Without `repository`, the buttons that open the book's repository (repository, issues,
+    edit, and the launch buttons Binder and Live Code, which run its notebooks) are
+    switched off; with it, they open `repository` instead.
+    """
+    import yaml  # installed with jupyter-book
+
+    config = yaml.safe_load(text)
+    if repository:
+        config.setdefault("repository", {})["url"] = repository
+    else:
+        html = config.setdefault("html", {})
+        for button in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
+            html[button] = False
+        config["launch_buttons"] = {"binderhub_url": "", "thebe": False}
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+
+
+def strip_solutions(out: Path, root: Path = ROOT, repository: str | None = None) -> int:
+    """Copy the book in `root` to `out` for students (see the module's docstring).
+
+    Returns how many solutions and hidden-test regions were removed.
+    """
     if out.resolve().is_relative_to(root.resolve()):
         raise SystemExit(f"{out} is inside the repository; choose a folder outside it")
     if out.exists():
@@ -544,11 +681,14 @@ def strip_solutions(out: Path, root: Path = ROOT) -> int:
     shutil.copytree(root, out, ignore=_SKIP_COPY)
     total = 0
     for path in sorted((out / "notebooks").glob("*.ipynb")):
-        nb, removed = without_solutions(read_notebook(path))
-        total += removed
+        nb, solutions = without_solutions(read_notebook(path))
+        nb, hidden = without_hidden_tests(nb)
+        total += solutions + hidden
         with open(path, "w", encoding="utf-8") as file:
             json.dump(nb, file, indent=1, ensure_ascii=False)
             file.write("\n")
+    config = out / "_config.yml"
+    config.write_text(student_site_config(config.read_text(encoding="utf-8"), repository))
     return total
 
 
@@ -576,6 +716,11 @@ def main(argv: list[str] | None = None) -> int:
             )
     strip = commands.add_parser("strip-solutions", help="copy the book without its solutions")
     strip.add_argument("out", type=Path, help="folder to write (outside the repository)")
+    strip.add_argument(
+        "--student-repository",
+        metavar="URL",
+        help="a repository of the stripped copy for the site's buttons (default: no buttons)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "check":
@@ -594,8 +739,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nexercise markup OK in {len(paths)} notebook(s)")
         return 0
     if args.command == "strip-solutions":
-        removed = strip_solutions(args.out)
-        print(f"removed {removed} solutions; now run: jupyter-book build {args.out}")
+        removed = strip_solutions(args.out, repository=args.student_repository)
+        print(f"removed {removed} solutions and hidden-test regions")
+        print(f"now run: jupyter-book build {args.out}")
         return 0
     chapters = resolve_chapters(args.chapters, args.notebooks)
     course = args.course.resolve()

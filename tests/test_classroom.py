@@ -268,6 +268,61 @@ def test_strip_solutions_removes_answers_and_keeps_exercises(tmp_path):
     assert text.count("exercise-start") == 2 and "assert y == 49" in text
 
 
+def test_strip_solutions_removes_hidden_tests_and_keeps_visible_ones():
+    stripped, removed = make_course.without_hidden_tests(example_notebook())
+    assert removed == 1
+    test_cell = make_course.source(_cell(stripped, "count-test"))
+    assert test_cell == "assert count(1, 1) == 12\n" + make_course.HIDDEN_NOTE
+    text = "\n".join(make_course.source(c) for c in stripped["cells"])
+    assert "HIDDEN" not in text and "count(3, 2)" not in text
+    assert "assert y == 49" in text  # a test cell without hidden tests is unchanged
+
+
+def _cell(nb, grade_id_end):
+    return next(
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id", "").endswith(grade_id_end)
+    )
+
+
+@pytest.mark.parametrize("repository", [None, "https://example.org/our-class/lstm-book"])
+def test_the_student_copy_has_no_solution_no_hidden_test_and_no_link_to_them(tmp_path, repository):
+    yaml = pytest.importorskip(
+        "yaml", reason="the student copy's _config.yml is written with PyYAML"
+    )
+    root = tmp_path / "book"
+    (root / "notebooks").mkdir(parents=True)
+    (root / "_config.yml").write_text((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    write(root / "notebooks" / "98-example.ipynb", example_notebook())
+    out = tmp_path / "for-students"
+    assert make_course.strip_solutions(out, root, repository=repository) == 2 + 1
+    nb = make_course.read_notebook(out / "notebooks" / "98-example.ipynb")
+    text = "\n".join(make_course.source(c) for c in nb["cells"])
+    for gone in ("BEGIN SOLUTION", "return 4 * H", "HIDDEN TESTS", "count(3, 2)"):
+        assert gone not in text
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))
+    original = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["title"] == original["title"]
+    if repository is None:  # no button may open the public repository, solutions included
+        assert not any(config["html"][f"use_{b}_button"] for b in ("repository", "issues"))
+        assert not config["html"]["use_edit_page_button"]
+        assert not config["launch_buttons"]["binderhub_url"]
+        assert not config["launch_buttons"]["thebe"]
+    else:
+        assert config["repository"]["url"] == repository
+        assert config["html"] == original["html"]
+
+
+def test_the_grading_configuration_is_valid_python_with_safe_limits():
+    code = compile(make_course.NBGRADER_CONFIG, "nbgrader_config.py", "exec")
+    assert code.co_filename == "nbgrader_config.py"
+    text = make_course.NBGRADER_CONFIG
+    assert "c.Execute.timeout = 60\n" in text
+    assert "c.OverwriteCells.add_missing_cells = True" in text
+    assert "RLIMIT_AS" in text and "HideHiddenTests]" in text
+
+
 # ------------------------------------------------------------------ end to end, with nbgrader
 
 
@@ -374,3 +429,20 @@ def test_untouched_version_fails_every_test_cell(graded_course):
             and not any(o.get("output_type") == "error" for o in c.get("outputs", []))
         ]
         assert passing == [], f"{chapter.stem}: test cells that pass with no answer: {passing}"
+
+
+def test_feedback_shows_no_hidden_test(graded_course):
+    """The feedback pages a teacher sends back: hidden-test lines and their tracebacks stay out."""
+    chapters, course, _ = graded_course
+    names = [chapter.stem for chapter in chapters]
+    for name in names:
+        hidden = make_course.hidden_test_lines(
+            make_course.read_notebook(course / "source" / name / f"{name}.ipynb")
+        )
+        assert hidden, f"{name}: pick chapters with hidden tests for this test"
+        for student in ("answer-key", "untouched"):
+            page = course / "feedback" / student / name / f"{name}.html"
+            assert page.is_file(), f"no feedback page {page}"
+        blank = (course / "feedback" / "untouched" / name / f"{name}.html").read_text()
+        assert "hidden tests: not shown" in blank and "a test in this cell failed" in blank
+    assert make_course.feedback_leaks(course, names) == []
