@@ -122,3 +122,57 @@ def test_accuracy_vs_lag_with_one_shared_lstm():
     np.testing.assert_array_equal(
         curve.accuracy, ex.lag_accuracies(curve.models[0], [0, 2, 4], test_size=500)
     )
+
+
+def test_accuracy_vs_lag_over_seeds_stacks_one_curve_per_seed():
+    options = dict(kernel_size=2, per_lag=True, hidden_size=8, steps=200)
+    spread = ex.accuracy_vs_lag_over_seeds("conv", [1, 2], seeds=[0, 3], **options)
+    assert spread.label == "causal CNN, k = 2" and spread.receptive_field == 2
+    np.testing.assert_array_equal(spread.seeds, [0, 3])
+    assert spread.accuracy.shape == (2, 2) and len(spread.models) == 2
+    assert all(len(models) == 2 for models in spread.models)  # one CNN per lag and seed
+    again = ex.accuracy_vs_lag("conv", [1, 2], seed=3, **options)
+    np.testing.assert_array_equal(spread.accuracy[1], again.accuracy)  # seed 3 is seed 3
+    np.testing.assert_array_equal(spread.at(2), spread.accuracy[:, 1])
+    assert np.all(spread.low[:1] > 0.95)  # lag 1 lies inside the window, on both seeds
+    assert np.all(spread.high[1:] < 0.35)  # lag 2 lies outside it: chance is 0.25
+    np.testing.assert_array_equal(spread.low, spread.accuracy.min(axis=0))
+    np.testing.assert_array_equal(spread.high, spread.accuracy.max(axis=0))
+    curve = spread.curve()
+    assert isinstance(curve, ex.LagCurve) and len(curve.models) == 4
+    np.testing.assert_allclose(curve.accuracy, spread.accuracy.mean(axis=0))
+
+
+def test_lag_spread_shows_the_range_over_seeds_as_text():
+    accuracy = np.array([[1.0, 0.224, 0.5], [1.0, 0.286, 0.5]])
+    spread = ex.LagSpread(
+        "LSTM", "lstm", np.array([3, 12, 20]), np.array([0, 1]), accuracy, None, []
+    )
+    assert spread.spans() == ["1.00", "0.22 to 0.29", "0.50"]
+    assert spread.spans(".1f")[1] == "0.2 to 0.3"
+    with pytest.raises(ValueError, match="lag 6 was not tested; the lags are \\[3, 12, 20\\]"):
+        spread.at(6)
+
+
+def test_accuracy_vs_lag_over_seeds_with_one_shared_lstm_per_seed():
+    spread = ex.accuracy_vs_lag_over_seeds("lstm", [0, 2], seeds=range(2), hidden_size=8, steps=200)
+    assert spread.accuracy.shape == (2, 2) and [len(m) for m in spread.models] == [1, 1]
+    np.testing.assert_array_equal(
+        spread.accuracy[0], ex.lag_accuracies(spread.models[0][0], [0, 2], test_size=500)
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        (dict(seeds=[]), ValueError, "at least one seed"),
+        (dict(seeds=[0, -1]), ValueError, "every seed must be a whole number >= 0, got -1"),
+        (dict(seeds=[1.5]), ValueError, "got 1.5"),
+        (dict(seed=0), TypeError, "takes seeds="),
+        (dict(kernel_size=None), ValueError, "needs a kernel_size"),
+    ],
+)
+def test_accuracy_vs_lag_over_seeds_rejects_bad_arguments(kwargs, error, match):
+    options = dict(kernel_size=2, steps=1) | kwargs
+    with pytest.raises(error, match=match):
+        ex.accuracy_vs_lag_over_seeds("conv", [1], **options)

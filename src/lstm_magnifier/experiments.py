@@ -3,7 +3,8 @@ r"""The book's comparisons of model kinds on small tasks (chapters 3 to 5).
 An LSTM, a plain RNN, a causal CNN and a feed-forward network (:func:`make_model`,
 :data:`KINDS`) trained on the recall task (name the symbol ``lag`` steps back) and the
 memoryless task (:mod:`lstm_magnifier.tasks`): :func:`fit_recall`,
-:func:`fit_memoryless` and :func:`accuracy_vs_lag` (a :class:`LagCurve`), with their
+:func:`fit_memoryless` and :func:`accuracy_vs_lag` (a :class:`LagCurve`; over several
+seeds :func:`accuracy_vs_lag_over_seeds`, a :class:`LagSpread`), with their
 batch makers and held-out test sets. Every run goes through
 :func:`~lstm_magnifier.training.run_seeds` (seed ``s`` fixes the initial weights and
 the batches); test sets come from their own seeds (:data:`TEST_SEED`) and never
@@ -374,12 +375,118 @@ def accuracy_vs_lag(
     return LagCurve(label, kind, np.array(lags), scores, k, models, count_parameters(models[0]))
 
 
+@dataclass
+class LagSpread:
+    r"""Test accuracy against lag of one kind of model, trained once per seed.
+
+    What :func:`accuracy_vs_lag_over_seeds` returns: the :class:`LagCurve` of every seed,
+    stacked, so that a claim can be checked on every seed and the spread shown.
+
+    Attributes
+    ----------
+    label, kind : str
+        As in :class:`LagCurve`.
+    lags : numpy.ndarray
+        ``(n,)`` the lags tested.
+    seeds : numpy.ndarray
+        ``(S,)`` the seeds, one training run (or one per lag) each.
+    accuracy : numpy.ndarray
+        ``(S, n)`` held-out accuracy of seed ``seeds[s]`` at lag ``lags[j]``.
+    receptive_field : int or None
+        $k$ for a convolution, ``None`` if recurrent.
+    models : list
+        ``models[s]`` is the list of models seed ``seeds[s]`` trained (one shared by
+        all lags, or one per lag).
+    n_params : int
+        Trainable scalars of one model.
+    """
+
+    label: str
+    kind: str
+    lags: np.ndarray
+    seeds: np.ndarray
+    accuracy: np.ndarray
+    receptive_field: int | None
+    models: list = field(repr=False)
+    n_params: int = 0
+
+    @property
+    def low(self):
+        """``(n,)`` the worst seed's accuracy at each lag."""
+        return self.accuracy.min(axis=0)
+
+    @property
+    def high(self):
+        """``(n,)`` the best seed's accuracy at each lag."""
+        return self.accuracy.max(axis=0)
+
+    def at(self, lag):
+        """``(S,)`` every seed's accuracy at ``lag`` (one of :attr:`lags`)."""
+        matches = np.flatnonzero(self.lags == lag)
+        if matches.size == 0:
+            raise ValueError(f"lag {lag!r} was not tested; the lags are {self.lags.tolist()}")
+        return self.accuracy[:, matches[0]]
+
+    def spans(self, spec=".2f"):
+        """The range over the seeds at each lag, as text: ``["1.00", "0.22 to 0.29", ...]``."""
+        texts = []
+        for low, high in zip(self.low, self.high, strict=True):
+            low, high = format(low, spec), format(high, spec)
+            texts.append(low if low == high else f"{low} to {high}")
+        return texts
+
+    def curve(self):
+        """The mean over the seeds as a :class:`LagCurve` (for ``plot_accuracy_vs_lag``)."""
+        models = [model for per_seed in self.models for model in per_seed]
+        mean = self.accuracy.mean(axis=0)
+        return LagCurve(
+            self.label, self.kind, self.lags, mean, self.receptive_field, models, self.n_params
+        )
+
+
+def accuracy_vs_lag_over_seeds(kind, lags, *, seeds=range(5), **options):
+    r""":func:`accuracy_vs_lag` once for each of ``seeds``; returns a :class:`LagSpread`.
+
+    ``options`` are those of :func:`accuracy_vs_lag` but ``seed`` (e.g. ``per_lag``,
+    ``kernel_size``, ``steps``). Seed ``s`` gives exactly the curve of
+    ``accuracy_vs_lag(kind, lags, seed=s, **options)``. With ``per_lag=False`` every
+    seed trains one model on batches whose lag is drawn from ``lags``; with
+    ``per_lag=True`` one model per lag, trained on that lag alone.
+
+    Example: ``accuracy_vs_lag_over_seeds("conv", [2, 3], kernel_size=3,
+    per_lag=True).low`` is 1.0 at lag 2 (inside the window, on every seed) and near
+    chance, 0.25, at lag 3, just outside it.
+    """
+    if "seed" in options:
+        raise TypeError("accuracy_vs_lag_over_seeds takes seeds=[...], not seed=")
+    seeds = [seeds] if isinstance(seeds, int | np.integer) else list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, e.g. seeds=range(5)")
+    for seed in seeds:
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"every seed must be a whole number >= 0, got {seed!r}")
+    curves = [accuracy_vs_lag(kind, lags, seed=int(seed), **options) for seed in seeds]
+    first = curves[0]
+    return LagSpread(
+        first.label,
+        first.kind,
+        first.lags,
+        np.array(seeds, dtype=int),
+        np.array([curve.accuracy for curve in curves]),
+        first.receptive_field,
+        [curve.models for curve in curves],
+        first.n_params,
+    )
+
+
 __all__ = [
     "KINDS",
     "MODEL_LABELS",
     "TEST_SEED",
     "LagCurve",
+    "LagSpread",
     "accuracy_vs_lag",
+    "accuracy_vs_lag_over_seeds",
     "fit_memoryless",
     "fit_recall",
     "lag_accuracies",
