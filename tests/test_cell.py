@@ -110,6 +110,30 @@ def test_article_use_network_reads_only_the_forget_output():
     np.testing.assert_array_equal(o, o_std)
 
 
+def test_use_reads_picks_the_memory_the_use_network_reads():
+    assert STANDARD.use_reads == "c" and Variant(read="article").use_reads == "forget"
+    rng = np.random.default_rng(8)
+    W_ih, W_hh, b = rng.normal(size=(12, 2)), rng.normal(size=(12, 3)), rng.normal(size=12)
+    x, h_prev = rng.normal(size=(4, 2)), rng.normal(size=(4, 3))
+    c_prev = 3 * rng.normal(size=(4, 3))
+    standard = step(x, h_prev, c_prev, W_ih, W_hh, b)
+    z_i, z_f, z_g, z_o = np.split(x @ W_ih.T + h_prev @ W_hh.T + b, 4, axis=-1)
+    f, o = 1 / (1 + np.exp(-z_f)), 1 / (1 + np.exp(-z_o))
+    for read, psi in (("tanh", np.tanh), ("identity", lambda m: m)):
+        variant = Variant(read=read, use_reads="forget")
+        trace = step(x, h_prev, c_prev, W_ih, W_hh, b, variant=variant)
+        np.testing.assert_allclose(trace.h, o * psi(f * c_prev), rtol=0, atol=1e-14)
+        np.testing.assert_allclose(trace.read, psi(f * c_prev), rtol=0, atol=1e-14)
+        np.testing.assert_array_equal(trace.c, standard.c)  # the memory itself is unchanged
+    assert np.abs(trace.h).max() > 1  # o * (f * c_prev) is not bounded by 1
+
+
+@pytest.mark.parametrize("bad", ["h", "C", "forget_network", 0])
+def test_use_reads_names_a_bad_value_and_the_allowed_ones(bad):
+    with pytest.raises(ValueError, match=f"use_reads must be one of 'c', 'forget'; got {bad!r}"):
+        Variant(use_reads=bad)
+
+
 @pytest.mark.parametrize("bad", ["x", "q", 0])
 def test_gate_weights_rejects_unknown_gate(bad):
     with pytest.raises(ValueError, match="gate name"):
@@ -140,6 +164,9 @@ BACKWARD_VARIANTS = [
     Variant(f="one", o="identity", read="identity"),
     Variant(read="article"),
     Variant(i="one", g="identity", read="article"),
+    Variant(use_reads="forget"),  # chapter 11: o * tanh(f * c_prev)
+    Variant(read="identity", use_reads="forget"),  # and o * (f * c_prev)
+    Variant(read="article", use_reads="c"),  # W_u on the new memory
 ]
 
 
@@ -161,7 +188,8 @@ def test_step_backward_matches_finite_differences(variant):
 
     trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
     grads = step_backward(trace, dh, dc, weight_ih, weight_hh, **kwargs)
-    use = {"dz_u": grads["dz_u"], "forget": trace.forget} if use_layer is not None else {}
+    memory = getattr(trace, variant.use_reads)
+    use = {"dz_u": grads["dz_u"], "memory": memory} if use_layer is not None else {}
     grads.update(weight_gradients(grads["dz"], x, h, **use))
     analytic = {"x": grads["dx"], "h": grads["dh_prev"], "c": grads["dc_prev"]}
     analytic.update({name: grads[name] for name in ("weight_ih", "weight_hh", "bias")})
@@ -208,7 +236,7 @@ def test_a_loop_over_step_and_step_backward_is_lstm_backward(seed, output):
     dx_by_hand, dh, dc = np.zeros_like(x), np.zeros((B, H)), np.zeros((B, H))
     for t in reversed(range(T)):
         grads = step_backward(traces[t], d_out[t] + dh, dc, **weights, **kwargs)
-        use = {"dz_u": grads.get("dz_u"), "forget": traces[t].forget}
+        use = {"dz_u": grads.get("dz_u"), "memory": traces[t].forget}
         grads.update(weight_gradients(grads["dz"], traces[t].x, traces[t].h_prev, **use))
         for name in sums:
             sums[name] = sums[name] + grads.get(name, 0.0)

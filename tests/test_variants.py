@@ -38,11 +38,15 @@ PHI = {
 }
 
 
-def activations(gate, candidate, output):
-    """The activation name of i, f, g, o and of the read-out, from LSTM's arguments."""
+def activations(gate, candidate, output, use_reads=None):
+    """The activation name of i, f, g, o and of the read-out, and the memory the read-out
+    reads (``"c"`` or ``"forget"``), from LSTM's arguments."""
     if isinstance(gate, str):
         gate = dict.fromkeys("ifo", gate)
-    return {**dict.fromkeys("ifo", "sigmoid"), **gate, "g": candidate, "read": output}
+    if use_reads is None:
+        use_reads = "forget" if output == "article" else "c"
+    names = {**dict.fromkeys("ifo", "sigmoid"), **gate, "g": candidate, "read": output}
+    return {**names, "use_reads": use_reads}
 
 
 def written_out(model, x, h0, c0, names):
@@ -58,10 +62,11 @@ def written_out(model, x, h0, c0, names):
             i, f = PHI[names["i"]](z_i), PHI[names["f"]](z_f)
             g, o = PHI[names["g"]](z_g), PHI[names["o"]](z_o)
             c_new = f * c + i * g
-            if names["read"] == "article":  # u = tanh(W_u (f * c_prev) + b_u)
-                read = np.tanh((f * c) @ p[f"weight_u_l{k}"].T + p[f"bias_u_l{k}"])
-            else:  # psi(c_t)
-                read = PHI[names["read"]](c_new)
+            m = c_new if names["use_reads"] == "c" else f * c  # what the use network reads
+            if names["read"] == "article":  # u = tanh(W_u m + b_u), m = f * c_prev by default
+                read = np.tanh(m @ p[f"weight_u_l{k}"].T + p[f"bias_u_l{k}"])
+            else:  # psi(m), m = c_t by default
+                read = PHI[names["read"]](m)
             h, c = o * read, c_new
             for name, value in dict(i=i, f=f, g=g, o=o, c=c, read=read, h=h).items():
                 seen[name].append(value)
@@ -94,6 +99,18 @@ def test_every_setting_computes_its_equations(gate, candidate, output):
     x = 2 * rng.normal(size=(5, 2, 3))
     state = (rng.normal(size=(2, 2, 4)), rng.normal(size=(2, 2, 4)))
     assert_written_out(model, x, state, activations(gate, candidate, output))
+
+
+@pytest.mark.parametrize(
+    ("output", "use_reads"), [(o, "forget") for o in NAMES] + [("article", "c")]
+)
+def test_use_reads_computes_its_equations(output, use_reads):
+    rng = np.random.default_rng(6)
+    model = LSTM(3, 4, 2, output=output, use_reads=use_reads, forget_bias=0.5, rng=7)
+    assert model.variant == Variant(read=output, use_reads=use_reads)
+    x = 2 * rng.normal(size=(5, 2, 3))
+    state = (rng.normal(size=(2, 2, 4)), 3 * rng.normal(size=(2, 2, 4)))
+    assert_written_out(model, x, state, activations("sigmoid", "tanh", output, use_reads))
 
 
 @settings(max_examples=25, deadline=None)
@@ -182,6 +199,19 @@ def test_gradient_check_every_setting(gate, candidate, output, num_layers):
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize(
+    ("output", "use_reads"), [(o, "forget") for o in NAMES] + [("article", "c")]
+)
+def test_gradient_check_use_reads(output, use_reads, num_layers):
+    """Chapter 11's o * psi(f * c_prev), and the article's W_u layer reading c_t instead."""
+    model = LSTM(2, 3, num_layers, output=output, use_reads=use_reads, forget_bias=1.0, rng=7)
+    x = np.random.default_rng(8).normal(size=(4, 2, 2))
+    errors = check_module_gradients(model, x, rng=9)
+    assert set(errors) == set(model.params) | {"x"}
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
 @pytest.mark.parametrize("gate", [{"i": "tanh"}, {"f": "one"}, {"o": "identity", "i": "one"}])
 def test_gradient_check_single_gate_overrides(gate, num_layers):
     model = LSTM(3, 2, num_layers, gate=gate, forget_bias=1.0, rng=1)
@@ -191,10 +221,19 @@ def test_gradient_check_single_gate_overrides(gate, num_layers):
 
 
 @pytest.mark.parametrize("num_layers", [1, 2])
-@pytest.mark.parametrize("output", ["tanh", "identity", "article"])
-def test_gradient_check_initial_state_and_final_state_gradients(output, num_layers):
+@pytest.mark.parametrize(
+    ("output", "use_reads"),
+    [
+        ("tanh", None),
+        ("identity", None),
+        ("article", None),
+        ("tanh", "forget"),
+        ("identity", "forget"),
+    ],
+)
+def test_gradient_check_initial_state_and_final_state_gradients(output, use_reads, num_layers):
     rng = np.random.default_rng(4)
-    model = LSTM(2, 3, num_layers, output=output, rng=5)
+    model = LSTM(2, 3, num_layers, output=output, use_reads=use_reads, rng=5)
     x = rng.normal(size=(3, 2, 2))
     L = num_layers
     h0, c0 = rng.normal(size=(L, 2, 3)), rng.normal(size=(L, 2, 3))
@@ -312,6 +351,12 @@ def test_load_state_dict_from_the_standard_lstm():
         ({"gate": 3}, TypeError, "gate must be"),
         ({"candidate": "softmax"}, ValueError, "candidate"),
         ({"output": "relu"}, ValueError, "output"),
+        ({"use_reads": "h"}, ValueError, "use_reads must be one of 'c', 'forget'; got 'h'"),
+        (
+            {"use_reads": "f * c"},
+            ValueError,
+            "use_reads must be one of 'c', 'forget'; got 'f \\* c'",
+        ),
         ({"dtype": np.int64}, ValueError, "dtype"),
     ],
 )

@@ -32,10 +32,12 @@ class Variant:
     r"""Which activation each part of the cell uses; the defaults are the standard LSTM.
 
     ``i``, ``f``, ``o`` (gates) and ``g`` (candidate) name an entry of :data:`ACTIVATIONS`.
-    ``read`` is $\psi$ in $h_t = o_t \odot \psi(c_t)$: an activation name, or
-    ``"article"`` for the use network of the article's source lesson,
-    $h_t = \tanh(W_u (f_t \odot c_{t-1}) + b_u) \odot o_t$ (chapter 11), whose weights
-    ``use_layer = (W_u (H, H), b_u (H,))`` are then passed to :func:`step`.
+    ``read`` is $\psi$ in $h_t = o_t \odot \psi(m_t)$, an activation name; ``use_reads`` names
+    the memory $m_t$ it reads (chapter 11), a field of the :class:`Trace`: ``"c"``, the new
+    memory $c_t$ (the default), or ``"forget"``, $f_t \odot c_{t-1}$. ``read="article"`` is the
+    use network of the article's source lesson, $h_t = \tanh(W_u m_t + b_u) \odot o_t$ with
+    $m_t = f_t \odot c_{t-1}$ by default; its weights ``use_layer = (W_u (H, H), b_u (H,))``
+    are then passed to :func:`step`.
     """
 
     i: str = "sigmoid"
@@ -43,11 +45,15 @@ class Variant:
     g: str = "tanh"
     o: str = "sigmoid"
     read: str = "tanh"
+    use_reads: str | None = None
 
     def __post_init__(self):
         for name in GATES:
             _checks.check_one_of(name, getattr(self, name), CELL_ACTIVATIONS)
         _checks.check_one_of("read", self.read, (*CELL_ACTIVATIONS, "article"))
+        if self.use_reads is None:  # frozen: the default is filled in once, here
+            object.__setattr__(self, "use_reads", "forget" if self.read == "article" else "c")
+        _checks.check_one_of("use_reads", self.use_reads, ("c", "forget"))
 
 
 STANDARD = Variant()
@@ -154,12 +160,13 @@ def step(
     learn, i, g = learn_network(z_i, z_g, variant)
     forget, f = forget_network(c_prev, z_f, variant)
     c = remember_network(forget, learn)
+    memory = c if variant.use_reads == "c" else forget  # what the use network reads
     if variant.read == "article":
         if use_layer is None:
             raise ValueError("the article's use network needs use_layer = (W_u, b_u)")
-        h, o, read = use_network_article(forget, z_o, use_layer, variant)
+        h, o, read = use_network_article(memory, z_o, use_layer, variant)
     else:
-        h, o, read = use_network(c, z_o, variant)
+        h, o, read = use_network(memory, z_o, variant)
     return Trace(x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h)
 
 
@@ -175,15 +182,20 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     """
     i, f, g, o, read, c_prev = trace.i, trace.f, trace.g, trace.o, trace.read, trace.c_prev
     grads = {}
-    # use network, h = o * read: back to o, and to c (or to forget for the article's)
+    # use network, h = o * read: back to o, and to the memory it read (c, or forget)
     do = dh * read
-    if variant.read == "article":  # read = u = tanh(W_u forget + b_u)
+    if variant.read == "article":  # read = u = tanh(W_u memory + b_u)
         grads["dz_u"] = dz_u = dh * o * (1.0 - read * read)
-        d_forget = dc + dz_u @ use_layer[0]
-    else:  # read = psi(c): dc gains dh * o * psi'(c)
-        dc = dc + dh * o * ACTIVATIONS[variant.read][1](read)
+        d_memory = dz_u @ use_layer[0]
+    else:  # read = psi(memory): the memory gains dh * o * psi'(memory)
+        d_memory = dh * o * ACTIVATIONS[variant.read][1](read)
+    # remember network, c = forget + learn: dc flows to both unchanged, after taking in
+    # the use network's share if it read c; if it read forget, the share goes there alone
+    if variant.use_reads == "c":
+        dc = dc + d_memory
         d_forget = dc
-    # remember network, c = forget + learn: dc flows to both unchanged
+    else:
+        d_forget = dc + d_memory
     # forget network, forget = f * c_prev
     df = d_forget * c_prev
     grads["dc_prev"] = d_forget * f
@@ -199,14 +211,14 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     return grads
 
 
-def weight_gradients(dz, x, h_prev, *, dz_u=None, forget=None):
+def weight_gradients(dz, x, h_prev, *, dz_u=None, memory=None):
     r"""The weights' gradients of one step from its ``dz`` and inputs ``x``, ``h_prev``.
 
     $\partial L/\partial W_{ih} = \delta z^\top x$, $\partial L/\partial W_{hh} = \delta z^\top
     h_{t-1}$, $\partial L/\partial b = \sum \delta z$; the same for $W_u$, $b_u$ of the article's
-    use layer from ``dz_u`` and the forget network's output ``forget``. The same weights
-    serve every step, so their gradients add up over time: given ``(T, B, ...)`` arrays of
-    a whole sequence, this sums over all steps and sequences at once.
+    use layer from ``dz_u`` and the ``memory`` it read (the forget network's output). The same
+    weights serve every step, so their gradients add up over time: given ``(T, B, ...)``
+    arrays of a whole sequence, this sums over all steps and sequences at once.
     """
     rows = dz.reshape(-1, dz.shape[-1])
 
@@ -217,7 +229,7 @@ def weight_gradients(dz, x, h_prev, *, dz_u=None, forget=None):
     grads["bias"] = rows.sum(axis=0)
     if dz_u is not None:
         rows_u = flat(dz_u)
-        grads.update(weight_u=rows_u.T @ flat(forget), bias_u=rows_u.sum(axis=0))
+        grads.update(weight_u=rows_u.T @ flat(memory), bias_u=rows_u.sum(axis=0))
     return grads
 
 

@@ -36,10 +36,11 @@ class LSTM(Module):
         Inverted dropout on every layer's output but the last, in ``forward(train=True)``.
     forget_bias : float
         Added to each layer's forget-gate bias (``bias_ih[H:2H]``, chapter 9).
-    gate, candidate, output : str
+    gate, candidate, output, use_reads : str
         Variants (chapters 8 and 11): the activation of the gates $i, f, o$ (one name, or a
         dict such as ``{"i": "one"}``), of the candidate $g$, and $\psi$ in
-        $h = o \odot \psi(c)$, or ``output="article"`` (see :class:`~lstm_magnifier.cell.Variant`).
+        $h = o \odot \psi(c)$, or ``output="article"``; ``use_reads="forget"`` makes $\psi$
+        read $f \odot c_{t-1}$ instead of $c$ (see :class:`~lstm_magnifier.cell.Variant`).
     dtype : ``np.float64`` (default) or ``np.float32``.
     rng : numpy.random.Generator, int seed or None
         Initial weights (PyTorch's $U(-1/\sqrt{H}, 1/\sqrt{H})$) and dropout masks.
@@ -60,6 +61,7 @@ class LSTM(Module):
         gate="sigmoid",
         candidate="tanh",
         output="tanh",
+        use_reads=None,
         dtype=np.float64,
         rng=None,
     ):
@@ -70,9 +72,8 @@ class LSTM(Module):
             raise ValueError(f"dropout must be in [0, 1), got {dropout}")
         self.dropout = float(dropout)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        self.variant = Variant(
-            **_checks.variant_arguments(gate, candidate, output, CELL_ACTIVATIONS)
-        )
+        arguments = _checks.variant_arguments(gate, candidate, output, CELL_ACTIVATIONS)
+        self.variant = Variant(**arguments, use_reads=use_reads)
         self.rng = np.random.default_rng(rng)
         params, H = {}, hidden_size
         for k in range(self.num_layers):
@@ -196,9 +197,9 @@ class LSTM(Module):
         dz, dx = np.stack([s["dz"] for s in steps]), np.stack([s["dx"] for s in steps])
         h_prev = np.concatenate([layer["h0"][None], layer["h"][:-1]])
         use = {}
-        if w["use_layer"] is not None:
-            use = {"dz_u": np.stack([s["dz_u"] for s in steps]),
-                   "forget": np.stack([trace.forget for trace in traces])}  # fmt: skip
+        if w["use_layer"] is not None:  # W_u's gradient needs what it read: c or forget
+            memory = np.stack([getattr(t, self.variant.use_reads) for t in traces])
+            use = {"dz_u": np.stack([s["dz_u"] for s in steps]), "memory": memory}
         grads = weight_gradients(dz, layer["x"], h_prev, **use)
         bias = grads.pop("bias")
         grads.update(bias_ih=bias, bias_hh=bias.copy())

@@ -8,10 +8,11 @@ The standard cell fixes three choices that the article takes on trust:
 
 ``LSTM(D, H, gate=..., candidate=..., output=...)`` replaces any of them (see
 :mod:`lstm_magnifier.cell`; ``output="article"`` is the use network of the article's
-source lesson, chapter 11), so that a chapter (8, 9 or 11) can ask "what if it were
-otherwise?" and train the answer. :func:`variant_model` puts such an LSTM under a dense
-head; :func:`swap_gates` trades two gates' weights, to show that some variants are the
-standard cell with its layers renamed (chapter 8).
+source lesson, chapter 11, and ``use_reads="forget"`` has the use network read
+$f_t \odot c_{t-1}$ instead of $c_t$), so that a chapter (8, 9 or 11) can ask "what if
+it were otherwise?" and train the answer. :func:`variant_model` puts such an LSTM under a
+dense head; :func:`swap_gates` trades two gates' weights, to show that some variants are
+the standard cell with its layers renamed (chapter 8).
 
 A single training run says little: another seed can turn a winner into a loser. So
 :func:`run_ablation` trains each variant from several seeds with
@@ -133,8 +134,8 @@ def steps_to(losses, threshold, *, window=20):
 
 def variant_model(input_size, hidden_size, output_size, *, rng, readout="last", **variant):
     """A :class:`~lstm_magnifier.nn.SequenceModel`: an :class:`~lstm_magnifier.lstm.LSTM`
-    then a dense head with ``output_size`` outputs. ``variant`` goes to ``LSTM``
-    (``gate``, ``candidate``, ``output``, ``forget_bias``); the LSTM's weights are drawn
+    then a dense head with ``output_size`` outputs. ``variant`` goes to ``LSTM`` (``gate``,
+    ``candidate``, ``output``, ``use_reads``, ``forget_bias``); the LSTM's weights are drawn
     first, then the head's, from ``rng``."""
     rng = np.random.default_rng(rng)
     core = LSTM(input_size, hidden_size, rng=rng, **variant)
