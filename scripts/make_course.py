@@ -18,13 +18,22 @@ nbgrader turns them into graded assignments. This script is the bridge to nbgrad
         student versions to COURSE/release/<chapter>/. Needs nbgrader
         (pip install -r requirements-classroom.txt).
 
+    python scripts/make_course.py grade COURSE CHAPTER
+        Grade one chapter handed in through an LMS: put its download (a zip of the
+        students' notebooks, Canvas-style names) in COURSE/downloaded/<chapter>/archive/,
+        then this collects it (`nbgrader zip_collect`), autogrades it, writes the feedback
+        pages (COURSE/feedback/, no hidden tests in them) and exports this chapter only:
+        COURSE/grades/<chapter>.csv (one column per test cell, the late flag of the file
+        name, and a status that names a submission whose kernel died instead of giving it
+        a quiet zero) and COURSE/grades/<chapter>-canvas.csv (Canvas's gradebook import).
+
     python scripts/make_course.py selfcheck COURSE [--chapters 05 12 ...]
-        `build`, then hand in two pretend submissions per chapter as an LMS download
-        (a zip collected with `nbgrader zip_collect`): "answer-key" (the instructor's
-        notebook) and "untouched" (the student version as released). Autograde both,
-        generate their feedback, export COURSE/grades.csv, print the scores, and exit
-        with status 1 unless the answer key earns full points, the untouched version
-        earns none, and no feedback page shows a line of a hidden test.
+        `build`, then `grade` pretend submissions of every chapter: "answer-key" (the
+        instructor's notebook) and "untouched" (the student version as released), and in
+        the first chapter also a late one that loops forever before its first answer and
+        one that kills its kernel. Exit with status 1 unless the answer key earns full
+        points, the untouched version none, the loop costs exactly its exercise, the killed
+        kernel is reported as not graded, and no feedback page shows a hidden test.
         Use a scratch directory: the pretend students stay in its gradebook.
 
     python scripts/make_course.py strip-solutions OUT [--student-repository URL]
@@ -69,6 +78,10 @@ MIN_GRADED_EXERCISES = 2
 
 # Pretend students of `selfcheck`, and how their files are named in the pretend LMS download.
 ANSWER_KEY, UNTOUCHED = "answer-key", "untouched"
+# Two more in its first chapter: the answer key with an endless loop before the first answer
+# (handed in late), and the answer key with a kernel kill before the second answer.
+LOOPER, CRASHER = "looper", "crasher"
+LOOP, CRASH = "while True:  # never ends\n    pass\n", "import os\n\nos._exit(1)\n"
 
 
 # --------------------------------------------------------------------------- reading notebooks
@@ -457,8 +470,8 @@ def layout_course(course: Path, chapters: list[Path]) -> list[str]:
     return names
 
 
-def nbgrader(course: Path, *args: str) -> None:
-    """Run one nbgrader command in `course` with this interpreter; stop if it fails.
+def nbgrader(course: Path, *args: str, check: bool = True) -> int:
+    """Run one nbgrader command in `course` with this interpreter; stop if it fails (`check`).
 
     The interpreter's bin directory goes first on PATH and Jupyter prefers this environment's
     kernels, so the notebooks are graded by a kernel that can import lstm_magnifier.
@@ -469,8 +482,9 @@ def nbgrader(course: Path, *args: str) -> None:
     command = [sys.executable, "-m", "nbgrader", *args]
     print("$ nbgrader " + " ".join(args), flush=True)
     status = subprocess.run(command, cwd=course, env=env).returncode
-    if status != 0:
+    if status != 0 and check:
         raise SystemExit(f"nbgrader {args[0]} failed with status {status}")
+    return status
 
 
 def require_nbgrader() -> None:
@@ -501,18 +515,132 @@ def build(course: Path, chapters: list[Path], check: bool = True) -> list[str]:
     return names
 
 
-def _lms_download(course: Path, name: str) -> Path:
-    """Zip the two pretend submissions of chapter `name` the way an LMS names them."""
+def _with_mischief(nb: dict, code: str, answer: int) -> dict:
+    """`nb` with `code` put at the top of its answer cell number `answer` (0-based)."""
+    answers = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    cell = answers[answer]
+    cell["source"] = code + source(cell)
+    return nb
+
+
+def _lms_download(course: Path, name: str, mischief: bool = False) -> Path:
+    """Zip the pretend submissions of chapter `name` the way an LMS names them."""
     archive = course / "downloaded" / name / "archive"
     if archive.exists():
         shutil.rmtree(archive)
     archive.mkdir(parents=True)
     notebook = f"{name}.ipynb"
+    key = course / "source" / name / notebook
     with zipfile.ZipFile(archive / "submissions.zip", "w") as download:
         # <name>_<student id>_<submission id>_<notebook>, as in the pattern of nbgrader_config.py
-        download.write(course / "source" / name / notebook, f"key_{ANSWER_KEY}_1_{notebook}")
+        download.write(key, f"key_{ANSWER_KEY}_1_{notebook}")
         download.write(course / "release" / name / notebook, f"blank_{UNTOUCHED}_2_{notebook}")
+        if mischief:
+            loop, crash = _with_mischief(read_notebook(key), LOOP, 0), read_notebook(key)
+            download.writestr(f"loop_late_{LOOPER}_3_{notebook}", json.dumps(loop))
+            crash = _with_mischief(crash, CRASH, 1)
+            download.writestr(f"crash_{CRASHER}_4_{notebook}", json.dumps(crash))
     return archive
+
+
+# Canvas names the files of a download <name>_[late_]<student id>_<submission id>_<file>.ipynb.
+LMS_FILE = re.compile(
+    r"(?:.*/)?(?P<name>[^/_]+)_(?P<late>late_)?(?P<student_id>[^/_]+)_[0-9]+_"
+    r"(?P<file_id>[^/]+?)(?:-[0-9]+)?\.ipynb$"
+)
+NOT_GRADED = "not graded: the kernel died or the notebook could not run (see the log)"
+
+
+def lms_students(archive: Path) -> dict[str, dict]:
+    """Student id -> {"name", "late"} from the file names of an LMS download in `archive`."""
+    names = []
+    for path in sorted(archive.rglob("*")):
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as download:
+                names += download.namelist()
+        elif path.is_file():
+            names.append(str(path.relative_to(archive)))
+    students: dict[str, dict] = {}
+    for name in names:
+        if match := LMS_FILE.match(name):
+            info = students.setdefault(match["student_id"], {"name": match["name"], "late": False})
+            info["late"] = info["late"] or bool(match["late"])
+    return students
+
+
+def chapter_grades(course: Path, name: str, students: dict[str, dict]) -> list[dict]:
+    """One row per submission of chapter `name`: score, one column per test cell, status.
+
+    A submission that nbgrader could not run (its kernel died) has no autograded notebook:
+    its scores are left empty and its status says so, instead of a zero that looks earned.
+    """
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assignment = gradebook.find_assignment(name)
+        cells = [cell.name for notebook in assignment.notebooks for cell in notebook.grade_cells]
+        for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
+            student = submission.student_id
+            graded = (course / "autograded" / student / name).is_dir()
+            scores = {g.name: g.score for nb in submission.notebooks for g in nb.grades}
+            info = students.get(student, {"name": "", "late": False})
+            row = {
+                "student_id": student,
+                "name": info["name"],
+                "late": "yes" if info["late"] else "no",
+                "status": "graded" if graded else NOT_GRADED,
+                "score": f"{submission.score:g}" if graded else "",
+                "max_score": f"{submission.max_score:g}",
+            }
+            row.update({cell: f"{scores[cell]:g}" if graded else "" for cell in cells})
+            rows.append(row)
+    return rows
+
+
+def write_grades(course: Path, name: str, rows: list[dict]) -> tuple[Path, Path]:
+    """COURSE/grades/<name>.csv (every column) and <name>-canvas.csv (Canvas's import format).
+
+    Canvas reads a new column as a new assignment, its "Points Possible" row as the points,
+    and leaves an empty cell alone: a submission that was not graded overwrites nothing.
+    """
+    folder = course / "grades"
+    folder.mkdir(exist_ok=True)
+    full, canvas = folder / f"{name}.csv", folder / f"{name}-canvas.csv"
+    columns = list(rows[0]) if rows else ["student_id", "name", "late", "status", "score"]
+    with open(full, "w", newline="", encoding="utf-8") as file:
+        writer = csv.DictWriter(file, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    with open(canvas, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", name])
+        top = rows[0]["max_score"] if rows else ""
+        writer.writerow(["Points Possible", "", "", "", "", top])
+        writer.writerows([r["name"], r["student_id"], "", "", "", r["score"]] for r in rows)
+    return full, canvas
+
+
+def grade(course: Path, name: str) -> list[dict]:
+    """Collect, autograde, give feedback on and export chapter `name` from an LMS download."""
+    require_nbgrader()
+    archive = course / "downloaded" / name / "archive"
+    if not archive.is_dir() or not any(archive.iterdir()):
+        raise SystemExit(f"put the LMS download of {name} (zip or notebooks) in {archive}")
+    if not (course / "source" / name).is_dir():
+        raise SystemExit(f"{name} is not in {course / 'source'}; run `build` first")
+    students = lms_students(archive)
+    nbgrader(course, "zip_collect", name, "--force")
+    nbgrader(course, "autograde", name, "--create", "--force", check=False)  # reported below
+    nbgrader(course, "generate_feedback", name, "--force", check=False)
+    rows = chapter_grades(course, name, students)
+    full, canvas = write_grades(course, name, rows)
+    for row in rows:
+        if row["status"] != "graded":
+            print(f"{row['student_id']}: {row['status']}", file=sys.stderr)
+    print(f"grades: {full}\nfor Canvas: {canvas}")
+    print(f"feedback: {course / 'feedback'}/<student>/{name}/")
+    return rows
 
 
 def read_grades(path: Path) -> list[dict]:
@@ -520,35 +648,54 @@ def read_grades(path: Path) -> list[dict]:
         return list(csv.DictReader(file))
 
 
-def selfcheck(course: Path, chapters: list[Path]) -> int:
-    """Build, collect two pretend submissions, autograde, export; 0 if the scores are right."""
-    names = build(course, chapters)
-    for name in names:
-        _lms_download(course, name)
-        nbgrader(course, "zip_collect", name, "--force")
-        for student in (ANSWER_KEY, UNTOUCHED):
-            submitted = course / "submitted" / student / name / f"{name}.ipynb"
-            if not submitted.is_file():
-                raise SystemExit(f"zip_collect did not produce {submitted}")
-        nbgrader(course, "autograde", name, "--create", "--force")
-        nbgrader(course, "generate_feedback", name, "--force")
-    leaks = feedback_leaks(course, names)
-    grades = course / "grades.csv"
-    nbgrader(course, "export", "--to", str(grades))
+def _unexpected(course: Path, name: str, rows: dict[str, dict], mischief: bool) -> list[str]:
+    """What is wrong with the grades of `selfcheck`'s pretend students in chapter `name`."""
+    nb = read_notebook(course / "source" / name / f"{name}.ipynb")
+    tests = [m for c in nb["cells"] if (m := c["metadata"].get("nbgrader", {})).get("grade")]
+    top = sum(m["points"] for m in tests)
+    first = tests[0]["grade_id"]
+    expected = {  # student: (status, score, late, the first exercise's score)
+        ANSWER_KEY: ("graded", top, "no", tests[0]["points"]),
+        UNTOUCHED: ("graded", 0, "no", 0),
+    }
+    if mischief:
+        expected[LOOPER] = ("graded", top - tests[0]["points"], "yes", 0)
+        expected[CRASHER] = (NOT_GRADED, "", "no", "")
+    problems = []
+    if sorted(rows) != sorted(expected):
+        problems.append(f"{name}: students {sorted(rows)}, expected {sorted(expected)}")
+    for student, (status, score, late, first_score) in expected.items():
+        row = rows.get(student, {})
+        got = (row.get("status"), row.get("score"), row.get("late"), row.get(first))
+        want = (
+            status,
+            f"{score:g}" if score != "" else "",
+            late,
+            f"{first_score:g}" if first_score != "" else "",
+        )
+        if got != want:
+            problems.append(
+                f"{name}/{student}: (status, score, late, {first}) = {got}, expected {want}"
+            )
+    return problems
 
-    rows = [row for row in read_grades(grades) if row["assignment"] in names]
-    failures = []
-    print(f"\n{'chapter':<34} {'student':<12} {'score':>7} {'max':>7}")
-    for row in sorted(rows, key=lambda r: (r["assignment"], r["student_id"])):
-        score, top = float(row["score"]), float(row["max_score"])
-        print(f"{row['assignment']:<34} {row['student_id']:<12} {score:>7g} {top:>7g}")
-        expected = top if row["student_id"] == ANSWER_KEY else 0.0
-        if top <= 0 or score != expected:
-            failures.append(f"{row['assignment']}/{row['student_id']}: {score:g} of {top:g}")
-    if len(rows) != 2 * len(names):
-        failures.append(f"expected {2 * len(names)} rows in {grades}, found {len(rows)}")
+
+def selfcheck(course: Path, chapters: list[Path]) -> int:
+    """Build, then grade pretend submissions of each chapter; 0 if every grade is as expected."""
+    names = build(course, chapters)
+    failures, table = [], []
+    for number, name in enumerate(names):
+        _lms_download(course, name, mischief=number == 0)
+        rows = {row["student_id"]: row for row in grade(course, name)}
+        failures += _unexpected(course, name, rows, mischief=number == 0)
+        table += [(name, row) for row in rows.values()]
+    leaks = feedback_leaks(course, names)
+    print(f"\n{'chapter':<34} {'student':<12} {'score':>7} {'max':>5} {'late':>5}  status")
+    for name, row in table:
+        score, top, late = row["score"] or "-", row["max_score"], row["late"]
+        print(f"{name:<34} {row['student_id']:<12} {score:>7} {top:>5} {late:>5}  {row['status']}")
     if failures:
-        print("the answer key should earn full points and the untouched version none:")
+        print("grades that are not as expected:")
         print("\n".join(failures))
     if leaks:
         print("hidden tests in the students' feedback:")
@@ -556,6 +703,8 @@ def selfcheck(course: Path, chapters: list[Path]) -> int:
     if failures or leaks:
         return 1
     print("answer key: full points; untouched student version: zero points")
+    if names:
+        print("endless loop: that exercise fails within the time limit; killed kernel: reported")
     print("feedback: no hidden test shown")
     return 0
 
@@ -714,6 +863,9 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--no-check", action="store_true", help="skip checking the markup first"
             )
+    grade_one = commands.add_parser("grade", help="collect, autograde and export one chapter")
+    grade_one.add_argument("course", type=Path, help="the course directory (from `build`)")
+    grade_one.add_argument("chapter", help="the chapter: number (05) or stem")
     strip = commands.add_parser("strip-solutions", help="copy the book without its solutions")
     strip.add_argument("out", type=Path, help="folder to write (outside the repository)")
     strip.add_argument(
@@ -742,6 +894,9 @@ def main(argv: list[str] | None = None) -> int:
         removed = strip_solutions(args.out, repository=args.student_repository)
         print(f"removed {removed} solutions and hidden-test regions")
         print(f"now run: jupyter-book build {args.out}")
+        return 0
+    if args.command == "grade":
+        grade(args.course.resolve(), resolve_chapters([args.chapter])[0].stem)
         return 0
     chapters = resolve_chapters(args.chapters, args.notebooks)
     course = args.course.resolve()

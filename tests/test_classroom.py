@@ -314,6 +314,21 @@ def test_the_student_copy_has_no_solution_no_hidden_test_and_no_link_to_them(tmp
         assert config["html"] == original["html"]
 
 
+def test_lms_students_reads_ids_names_and_late_flags(tmp_path):
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    with make_course.zipfile.ZipFile(archive / "download.zip", "w") as download:
+        download.writestr("doejane_4711_1_98-example.ipynb", "{}")
+        download.writestr("roeric_late_815_2_98-example-1.ipynb", "{}")
+        download.writestr("notes.txt", "not a submission")
+    (archive / "smithann_42_3_98-example.ipynb").write_text("{}")
+    assert make_course.lms_students(archive) == {
+        "4711": {"name": "doejane", "late": False},
+        "815": {"name": "roeric", "late": True},
+        "42": {"name": "smithann", "late": False},
+    }
+
+
 def test_the_grading_configuration_is_valid_python_with_safe_limits():
     code = compile(make_course.NBGRADER_CONFIG, "nbgrader_config.py", "exec")
     assert code.co_filename == "nbgrader_config.py"
@@ -384,17 +399,57 @@ def test_selfcheck_succeeds(graded_course):
     )
 
 
+def chapter_grades(course, chapter):
+    path = course / "grades" / f"{chapter.stem}.csv"
+    assert path.is_file(), f"no grade export {path}"
+    with open(path, newline="") as file:
+        return {row["student_id"]: row for row in csv.DictReader(file)}
+
+
 def test_answer_key_earns_full_points_and_untouched_version_none(graded_course):
-    chapters, course, proc = graded_course
-    assert (course / "grades.csv").is_file(), proc.stderr[-4000:]
-    with open(course / "grades.csv", newline="") as file:
-        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(file)}
+    chapters, course, _ = graded_course
     for chapter in chapters:
         _, points = make_course.exercise_summary(chapter)
-        key, blank = rows[chapter.stem, "answer-key"], rows[chapter.stem, "untouched"]
+        rows = chapter_grades(course, chapter)
+        key, blank = rows["answer-key"], rows["untouched"]
         assert float(key["max_score"]) == points > 0
         assert float(key["score"]) == points, f"{chapter.stem}: the answer key lost points"
         assert float(blank["score"]) == 0, f"{chapter.stem}: a blank submission earned points"
+        assert key["status"] == blank["status"] == "graded"
+
+
+def test_an_endless_loop_costs_its_exercise_and_a_killed_kernel_is_reported(graded_course):
+    chapters, course, _ = graded_course
+    rows = chapter_grades(course, chapters[0])
+    tests = [
+        m for c in make_course.read_notebook(chapters[0])["cells"]
+        if (m := c["metadata"].get("nbgrader", {})).get("grade")
+    ]  # fmt: skip
+    looper, crasher = rows[make_course.LOOPER], rows[make_course.CRASHER]
+    assert looper["status"] == "graded" and looper["late"] == "yes"  # late_ in its file name
+    assert float(looper[tests[0]["grade_id"]]) == 0  # the loop's exercise, stopped in time
+    assert all(float(looper[m["grade_id"]]) == m["points"] for m in tests[1:])
+    assert crasher["status"] == make_course.NOT_GRADED and crasher["score"] == ""
+    assert all(crasher[m["grade_id"]] == "" for m in tests)  # no quiet zeros
+
+
+def test_the_export_has_one_column_per_test_cell_and_a_canvas_file(graded_course):
+    chapters, course, _ = graded_course
+    for chapter in chapters:
+        rows = chapter_grades(course, chapter)
+        ids = [
+            m["grade_id"] for c in make_course.read_notebook(chapter)["cells"]
+            if (m := c["metadata"].get("nbgrader", {})).get("grade")
+        ]  # fmt: skip
+        assert set(ids) <= set(next(iter(rows.values())))
+        with open(course / "grades" / f"{chapter.stem}-canvas.csv", newline="") as file:
+            canvas = list(csv.reader(file))
+        header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", chapter.stem]
+        assert canvas[0] == header
+        top = float(rows["answer-key"]["max_score"])
+        assert canvas[1][0] == "Points Possible" and float(canvas[1][-1]) == top
+        scores = {line[1]: line[-1] for line in canvas[2:]}
+        assert scores == {student: row["score"] for student, row in rows.items()}
 
 
 def test_student_versions_hold_stubs_and_no_hidden_tests(graded_course):
