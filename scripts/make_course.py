@@ -435,6 +435,30 @@ def needed_files(notebook: Path) -> tuple[list[Path], list[str]]:
     return sorted(inside), sorted(outside)
 
 
+def for_students(nb: dict) -> dict:
+    """A chapter as a course notebook: no saved widget state, no MyST exercise fences.
+
+    In Jupyter the book's ```` ```{exercise-start} ```` and ``{solution-...}`` fences show
+    as raw text: an exercise's opening fence becomes a heading, the cells holding only a
+    closing or solution fence go. Widget state (the explorers' last positions, up to a few
+    hundred KB) would only make the student's file heavy.
+    """
+    cells = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "markdown" and DIRECTIVE.search(source(cell)):
+            text = source(cell)
+            if "exercise-start" not in text:
+                continue  # only a closing or a solution fence
+            fence = re.search(
+                r"^(`{3,}|:{3,})\{exercise-start\}.*?^\1[ \t]*$\n?", text, re.M | re.S
+            )
+            rest = text[fence.end() :] if fence else text
+            cell = {**cell, "source": "#### Exercise\n\n" + rest.lstrip("\n")}
+        cells.append(cell)
+    metadata = {k: v for k, v in nb.get("metadata", {}).items() if k != "widgets"}
+    return {**nb, "metadata": metadata, "cells": cells}
+
+
 def layout_course(course: Path, chapters: list[Path]) -> list[str]:
     """Write course/source/<chapter>/ for each chapter and course/nbgrader_config.py.
 
@@ -451,7 +475,9 @@ def layout_course(course: Path, chapters: list[Path]) -> list[str]:
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        shutil.copy2(notebook, target / notebook.name)
+        with open(target / notebook.name, "w", encoding="utf-8") as file:
+            json.dump(for_students(read_notebook(notebook)), file, indent=1, ensure_ascii=False)
+            file.write("\n")
         inside, outside = needed_files(notebook)
         for path in inside:
             relative = path.relative_to(notebook.parent.resolve())

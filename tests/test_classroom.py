@@ -243,7 +243,7 @@ def test_course_layout(tmp_path):
     course = tmp_path / "course"
     assert make_course.layout_course(course, [chapter]) == ["98-example"]
     source = course / "source" / "98-example"
-    assert json.loads((source / "98-example.ipynb").read_text()) == nb
+    assert json.loads((source / "98-example.ipynb").read_text()) == make_course.for_students(nb)
     assert (source / "data" / "weights.npz").read_bytes() == b"x"
     assert not (source / "unrelated.txt").exists()
     config = (course / "nbgrader_config.py").read_text()
@@ -266,6 +266,19 @@ def test_strip_solutions_removes_answers_and_keeps_exercises(tmp_path):
     text = "\n".join(make_course.source(c) for c in stripped["cells"])
     assert "BEGIN SOLUTION" not in text and "solution-start" not in text
     assert text.count("exercise-start") == 2 and "assert y == 49" in text
+
+
+def test_course_notebooks_lose_widget_state_and_exercise_fences():
+    nb = example_notebook()
+    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    course = make_course.for_students(nb)
+    assert "widgets" not in course["metadata"] and course["metadata"]["kernelspec"]
+    markdown = [make_course.source(c) for c in course["cells"] if c["cell_type"] == "markdown"]
+    assert not any(make_course.DIRECTIVE.search(text) for text in markdown)
+    assert sum(text.startswith("#### Exercise\n\n") for text in markdown) == 2
+    assert len(course["cells"]) == len(nb["cells"]) - 2 * 3  # exercise-end, solution fences
+    graded = [c for c in course["cells"] if c["metadata"].get("nbgrader")]
+    assert graded == [c for c in nb["cells"] if c["metadata"].get("nbgrader")]
 
 
 def test_strip_solutions_removes_hidden_tests_and_keeps_visible_ones():
@@ -455,8 +468,12 @@ def test_the_export_has_one_column_per_test_cell_and_a_canvas_file(graded_course
 def test_student_versions_hold_stubs_and_no_hidden_tests(graded_course):
     chapters, course, _ = graded_course
     for chapter in chapters:
-        original = make_course.read_notebook(chapter)
+        original = make_course.for_students(make_course.read_notebook(chapter))
         student = make_course.read_notebook(course / "release" / chapter.stem / chapter.name)
+        assert "widgets" not in student["metadata"]  # no saved explorer state
+        markdown = [make_course.source(c) for c in student["cells"] if c["cell_type"] == "markdown"]
+        assert not any(make_course.DIRECTIVE.search(text) for text in markdown)  # no raw fences
+        assert sum(text.startswith("#### Exercise") for text in markdown) >= 2
         assert len(student["cells"]) == len(original["cells"])
         assert student["metadata"]["kernelspec"] == original["metadata"]["kernelspec"]
         for before, after in zip(original["cells"], student["cells"], strict=True):
