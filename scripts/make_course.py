@@ -34,6 +34,8 @@ nbgrader turns them into graded assignments. This script is the bridge to nbgrad
         one that kills its kernel. Exit with status 1 unless the answer key earns full
         points, the untouched version none, the loop costs exactly its exercise, the killed
         kernel is reported as not graded, and no feedback page shows a hidden test.
+        `--students FOLDER` adds pretend students: FOLDER/<chapter>/<student>.json holds
+        their answers (by grade_id) and the points each test cell should give them.
         Use a scratch directory: the pretend students stay in its gradebook.
 
     python scripts/make_course.py strip-solutions OUT [--student-repository URL]
@@ -549,7 +551,28 @@ def _with_mischief(nb: dict, code: str, answer: int) -> dict:
     return nb
 
 
-def _lms_download(course: Path, name: str, mischief: bool = False) -> Path:
+def pretend_students(folder: Path | None, name: str) -> dict[str, dict]:
+    """More pretend students of chapter `name`: `folder/<chapter>/<student>.json`, each
+    {"answers": {answer grade_id: source}, "scores": {test grade_id: points expected}}."""
+    if folder is None or not (folder / name).is_dir():
+        return {}
+    return {
+        path.stem: json.loads(path.read_text()) for path in sorted((folder / name).glob("*.json"))
+    }
+
+
+def _with_answers(nb: dict, answers: dict[str, str]) -> dict:
+    """`nb` with the answer cells named in `answers` (by grade_id) holding those sources."""
+    for cell in nb["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell["source"] = answers[grade_id]
+    return nb
+
+
+def _lms_download(
+    course: Path, name: str, mischief: bool = False, students: dict | None = None
+) -> Path:
     """Zip the pretend submissions of chapter `name` the way an LMS names them."""
     archive = course / "downloaded" / name / "archive"
     if archive.exists():
@@ -566,6 +589,9 @@ def _lms_download(course: Path, name: str, mischief: bool = False) -> Path:
             download.writestr(f"loop_late_{LOOPER}_3_{notebook}", json.dumps(loop))
             crash = _with_mischief(crash, CRASH, 1)
             download.writestr(f"crash_{CRASHER}_4_{notebook}", json.dumps(crash))
+        for number, (student, spec) in enumerate((students or {}).items(), start=5):
+            answered = _with_answers(read_notebook(key), spec["answers"])
+            download.writestr(f"{student}_{student}_{number}_{notebook}", json.dumps(answered))
     return archive
 
 
@@ -674,7 +700,9 @@ def read_grades(path: Path) -> list[dict]:
         return list(csv.DictReader(file))
 
 
-def _unexpected(course: Path, name: str, rows: dict[str, dict], mischief: bool) -> list[str]:
+def _unexpected(
+    course: Path, name: str, rows: dict[str, dict], mischief: bool, students: dict | None = None
+) -> list[str]:
     """What is wrong with the grades of `selfcheck`'s pretend students in chapter `name`."""
     nb = read_notebook(course / "source" / name / f"{name}.ipynb")
     tests = [m for c in nb["cells"] if (m := c["metadata"].get("nbgrader", {})).get("grade")]
@@ -687,6 +715,9 @@ def _unexpected(course: Path, name: str, rows: dict[str, dict], mischief: bool) 
     if mischief:
         expected[LOOPER] = ("graded", top - tests[0]["points"], "yes", 0)
         expected[CRASHER] = (NOT_GRADED, "", "no", "")
+    for student, spec in (students or {}).items():
+        scores = spec["scores"]
+        expected[student] = ("graded", sum(scores.values()), "no", scores[first])
     problems = []
     if sorted(rows) != sorted(expected):
         problems.append(f"{name}: students {sorted(rows)}, expected {sorted(expected)}")
@@ -703,17 +734,23 @@ def _unexpected(course: Path, name: str, rows: dict[str, dict], mischief: bool) 
             problems.append(
                 f"{name}/{student}: (status, score, late, {first}) = {got}, expected {want}"
             )
+    for student, spec in (students or {}).items():
+        for test, points in spec["scores"].items():
+            got = rows.get(student, {}).get(test)
+            if got != f"{points:g}":
+                problems.append(f"{name}/{student}: {test} = {got}, expected {points:g}")
     return problems
 
 
-def selfcheck(course: Path, chapters: list[Path]) -> int:
+def selfcheck(course: Path, chapters: list[Path], students: Path | None = None) -> int:
     """Build, then grade pretend submissions of each chapter; 0 if every grade is as expected."""
     names = build(course, chapters)
     failures, table = [], []
     for number, name in enumerate(names):
-        _lms_download(course, name, mischief=number == 0)
+        more = pretend_students(students, name)
+        _lms_download(course, name, mischief=number == 0, students=more)
         rows = {row["student_id"]: row for row in grade(course, name)}
-        failures += _unexpected(course, name, rows, mischief=number == 0)
+        failures += _unexpected(course, name, rows, mischief=number == 0, students=more)
         table += [(name, row) for row in rows.values()]
     leaks = feedback_leaks(course, names)
     print(f"\n{'chapter':<34} {'student':<12} {'score':>7} {'max':>5} {'late':>5}  status")
@@ -889,6 +926,13 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument(
                 "--no-check", action="store_true", help="skip checking the markup first"
             )
+        else:
+            command.add_argument(
+                "--students",
+                type=Path,
+                help="more pretend students: FOLDER/<chapter>/<student>.json with answers and "
+                "the scores they should earn",
+            )
     grade_one = commands.add_parser("grade", help="collect, autograde and export one chapter")
     grade_one.add_argument("course", type=Path, help="the course directory (from `build`)")
     grade_one.add_argument("chapter", help="the chapter: number (05) or stem")
@@ -929,7 +973,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         build(course, chapters, check=not args.no_check)
         return 0
-    return selfcheck(course, chapters)
+    return selfcheck(course, chapters, args.students)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lstm_magnifier"
 
 LAYERS = (
-    ("_checks",),
+    ("_checks", "grading"),
     ("nn", "gradcheck", "reference"),
     ("cell",),
     ("lstm",),

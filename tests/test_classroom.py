@@ -41,6 +41,8 @@ ENV_CHAPTERS = "LSTM_MAGNIFIER_CLASSROOM_CHAPTERS"
 # Two chapters whose exercises are graded end to end in CI.
 E2E_CHAPTERS = ("01", "10")
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+# Pretend students with the scores they should earn: FOLDER/<chapter>/<student>.json.
+STUDENTS = ROOT / "tests" / "fixtures" / "classroom"
 
 spec = importlib.util.spec_from_file_location("make_course", SCRIPT)
 make_course = importlib.util.module_from_spec(spec)
@@ -387,7 +389,7 @@ def graded_course(classroom_python, tmp_path_factory, pytestconfig):
         os.environ.get(ENV_CHAPTERS, "").split() or list(E2E_CHAPTERS)
     )
     course = tmp_path_factory.mktemp("course")
-    command = [classroom_python, str(SCRIPT), "selfcheck", str(course)]
+    command = [classroom_python, str(SCRIPT), "selfcheck", str(course), "--students", str(STUDENTS)]
     command += ["--chapters", *map(str, chapters)]
     start = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
@@ -518,3 +520,18 @@ def test_feedback_shows_no_hidden_test(graded_course):
         blank = (course / "feedback" / "untouched" / name / f"{name}.html").read_text()
         assert "hidden tests: not shown" in blank and "a test in this cell failed" in blank
     assert make_course.feedback_leaks(course, names) == []
+
+
+def test_pretend_students_earn_what_their_answers_deserve(graded_course):
+    """Per exercise: an independent correct answer earns it; hard-coded values, the package's
+    own function and overridden comparisons (np.allclose, ==) earn nothing."""
+    chapters, course, _ = graded_course
+    checked = 0
+    for chapter in chapters:
+        students = make_course.pretend_students(STUDENTS, chapter.stem)
+        rows = chapter_grades(course, chapter) if students else {}
+        for student, spec in students.items():
+            got = {test: float(rows[student][test]) for test in spec["scores"]}
+            assert got == spec["scores"], f"{chapter.stem}/{student} ({spec['about']})"
+            checked += 1
+    assert checked >= 4, "the chapters graded here should include pretend students"
