@@ -5,7 +5,7 @@ Two parts:
 - Fast, standard library only: the nbgrader markup of every chapter in ``notebooks/`` is valid
   (``scripts/make_course.py check``), and the script's checker, course layout and
   solution stripping behave on small example notebooks.
-- End to end, with nbgrader: for two chapters, ``make_course.py selfcheck`` lays out a course,
+- End to end, with nbgrader: for three chapters, ``make_course.py selfcheck`` lays out a course,
   generates the student versions, collects an answer key and an untouched student version
   from a pretend LMS download, autogrades both and exports the grades. The answer key must
   earn full points and the untouched version none.
@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "make_course.py"
 ENV_PYTHON = "LSTM_MAGNIFIER_CLASSROOM_PYTHON"
 ENV_CHAPTERS = "LSTM_MAGNIFIER_CLASSROOM_CHAPTERS"
-# Two chapters whose exercises are graded end to end in CI.
-E2E_CHAPTERS = ("01", "10")
+# Three chapters whose exercises are graded end to end in CI, with pretend students.
+E2E_CHAPTERS = ("01", "09", "10")
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 # Pretend students with the scores they should earn: FOLDER/<chapter>/<student>.json.
 STUDENTS = ROOT / "tests" / "fixtures" / "classroom"
@@ -394,7 +394,7 @@ def graded_course(classroom_python, tmp_path_factory, pytestconfig):
     start = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, timeout=1200, cwd=ROOT)
     table = proc.stdout[proc.stdout.find("\nchapter ") :] if "\nchapter " in proc.stdout else ""
-    lines = ["nbgrader autograde: the solutions vs the untouched student version"]
+    lines = ["nbgrader autograde: every pretend student of make_course.py selfcheck"]
     lines += ["    " + line for line in (table or proc.stdout[-3000:]).strip().splitlines()]
     lines.append(f"    ({time.perf_counter() - start:.0f} s for {len(chapters)} chapters)")
     capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
