@@ -23,6 +23,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PYTHONUNBUFFERED=1
+# Matplotlib caches the paths of the fonts of the environment that first built its cache;
+# a cache shared with other checkouts (~/.cache/matplotlib) can name fonts that were since
+# deleted, and the warnings it then prints reach the notebooks' outputs. One per checkout.
+export MPLCONFIGDIR="${MPLCONFIGDIR:-$PWD/.cache/matplotlib}"
 PYTHON=${PYTHON:-python3}
 
 fresh=0
