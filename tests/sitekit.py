@@ -450,6 +450,21 @@ def browser():
         browser.close()
 
 
+def offline_page(browser, base: str, **options):
+    """A new browser context (``options``) and page that reach only ``base``.
+
+    Returns ``(context, page, outside, errors)``: requests to other hosts are blocked and
+    listed in ``outside``; uncaught page errors and console errors are listed in ``errors``.
+    """
+    context = browser.new_context(**options)
+    outside, errors = [], []
+    site_server.block_other_hosts(context, base, outside.append)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(error.message))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    return context, page, outside, errors
+
+
 def open_every_page(site, server, browser, options: dict, **checks) -> dict[str, PageReport]:
     """Open every page of the site in one browser context (``options``); see :func:`visit`."""
     pages, _ = site_pages(site)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sitekit import site_server
+from sitekit import offline_page, site_server
 
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import (
@@ -85,12 +85,9 @@ def page(tmp_path_factory, browser):
     shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
     (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
     server, base = site_server.serve(folder)
-    context = browser.new_context(viewport={"width": 600, "height": 900})
-    outside, errors = [], []
-    site_server.block_other_hosts(context, base, outside.append)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    context, page, outside, errors = offline_page(
+        browser, base, viewport={"width": 600, "height": 900}
+    )
     page.goto(base + "index.html")
     yield page
     context.close()

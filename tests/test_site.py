@@ -46,6 +46,7 @@ from sitekit import (
     WIDGETS_DRAWN,
     chapter_pages,
     load_script,
+    offline_page,
     site_pages,
     site_server,
 )
@@ -415,12 +416,7 @@ def test_the_live_code_button_is_set_up_once(site, server, browser):
     """The Live Code (Thebe) button finds its settings, declared once (not clicked: it
     would load Thebe from unpkg.com and start a Binder kernel)."""
     chapter = chapter_pages(site)[0]
-    context = browser.new_context(**DESKTOP)
-    site_server.block_other_hosts(context, server, lambda url: None)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda error: errors.append(error.message))
+    context, page, _, errors = offline_page(browser, server, **DESKTOP)
     page.goto(server + chapter, wait_until="load")
     page.wait_for_function("() => typeof initThebe === 'function'", timeout=20_000)
     setup = page.evaluate(
@@ -473,12 +469,7 @@ def test_a_chapter_opened_from_disk_works(site, browser, reports):
     """how-to-run says to open _build/html/index.html: a file:// page must work too."""
     chapters = [rel for rel in chapter_pages(site) if reports[rel].facts["widgetsDrawn"]]
     assert chapters, "no chapter page has a drawn widget"
-    context = browser.new_context(**DESKTOP)
-    blocked, errors = [], []
-    site_server.block_other_hosts(context, "file:///", blocked.append)
-    page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-    page.on("pageerror", lambda error: errors.append(error.message))
+    context, page, blocked, errors = offline_page(browser, "file:///", **DESKTOP)
     page.goto((site / chapters[0]).resolve().as_uri(), wait_until="load")
     assert page.wait_for_function(MATHJAX_DONE, timeout=20_000).json_value() == "typeset"
     page.wait_for_function(WIDGETS_DRAWN, timeout=20_000)

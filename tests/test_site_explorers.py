@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 import pytest
-from sitekit import site_server
+from sitekit import offline_page, site_server
 
 from lstm_magnifier.timelines import constant_gate_timeline, gate_step, weight_timeline
 
@@ -118,12 +118,9 @@ def explorer_pages(site):
 
 
 def open_page(browser, url, count, base):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    outside, errors = [], []
-    site_server.block_other_hosts(context, base, outside.append)
-    page = context.new_page()
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    context, page, outside, errors = offline_page(
+        browser, base, viewport={"width": 1100, "height": 900}
+    )
     page.goto(url, wait_until="load")
     page.wait_for_function(EXPLORERS_DRAWN, arg=count, timeout=30_000)
     return context, page, outside, errors
