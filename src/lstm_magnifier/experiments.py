@@ -142,14 +142,19 @@ def recall_batches(lags, *, batch_size=32, n_symbols=4, length=None):
     return batches
 
 
+def _whole_numbers(values, one, empty):
+    """``values`` (one or many) as a list of ints >= 0; ``empty`` is the error for none."""
+    values = [values] if isinstance(values, int | np.integer) else list(values)
+    if not values:
+        raise ValueError(empty)
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+            raise ValueError(f"every {one} must be a whole number >= 0, got {value!r}")
+    return [int(value) for value in values]
+
+
 def _check_lags(lags):
-    lags = [lags] if isinstance(lags, int | np.integer) else list(lags)
-    if not lags:
-        raise ValueError("lags must hold at least one lag")
-    for lag in lags:
-        if isinstance(lag, bool) or not isinstance(lag, int | np.integer) or lag < 0:
-            raise ValueError(f"every lag must be a whole number >= 0, got {lag!r}")
-    return [int(lag) for lag in lags]
+    return _whole_numbers(lags, "lag", "lags must hold at least one lag")
 
 
 def recall_test_set(lag, *, size=1000, n_symbols=4, length=None, seed=TEST_SEED):
@@ -459,13 +464,8 @@ def accuracy_vs_lag_over_seeds(kind, lags, *, seeds=range(5), **options):
     """
     if "seed" in options:
         raise TypeError("accuracy_vs_lag_over_seeds takes seeds=[...], not seed=")
-    seeds = [seeds] if isinstance(seeds, int | np.integer) else list(seeds)
-    if not seeds:
-        raise ValueError("seeds must name at least one seed, e.g. seeds=range(5)")
-    for seed in seeds:
-        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise ValueError(f"every seed must be a whole number >= 0, got {seed!r}")
-    curves = [accuracy_vs_lag(kind, lags, seed=int(seed), **options) for seed in seeds]
+    seeds = _whole_numbers(seeds, "seed", "seeds must name at least one seed, e.g. seeds=range(5)")
+    curves = [accuracy_vs_lag(kind, lags, seed=seed, **options) for seed in seeds]
     first = curves[0]
     return LagSpread(
         first.label,
