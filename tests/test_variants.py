@@ -471,3 +471,30 @@ def test_run_ablation_checks_its_arguments():
         run_ablation({"a": {}}, recall, output_size=4, seeds=(0, 1), steps=1)
     with pytest.raises(TypeError, match="variants"):
         run_ablation({}, recall, output_size=4, steps=1)
+
+
+def test_checkpoint_scores_are_the_scores_of_shorter_runs():
+    def task(rng, batch):
+        return recall_task(rng, batch, 2)
+
+    options = {"output_size": 4, "seeds": (0, 1, 2), "hidden_size": 4, "eval_size": 64}
+    variants = {"standard": {}, "forget bias 1": {"forget_bias": 1.0}}
+    long = run_ablation(variants, task, steps=12, checkpoints=(4, 8, 12), **options)
+    for steps, column in ((4, 0), (8, 1)):
+        short = run_ablation(variants, task, steps=steps, **options)
+        for name in variants:
+            assert np.array_equal(long[name].checkpoint_scores[:, column], short[name].scores)
+            assert np.array_equal(long[name].losses[:, :steps], short[name].losses)
+    for name in variants:
+        assert np.array_equal(long[name].checkpoint_scores[:, 2], long[name].scores)
+        assert long[name].checkpoint_scores.shape == (3, 3)
+    assert run_ablation(variants, task, steps=4, **options)["standard"].checkpoint_scores.size == 0
+
+
+@pytest.mark.parametrize("checkpoints", [(0, 4), (4, 13), (8, 4), (4, 4)])
+def test_bad_checkpoints_are_named(checkpoints):
+    with pytest.raises(ValueError, match="checkpoints must rise, each in 1..steps=12"):
+        run_ablation(
+            {"standard": {}}, lambda r, B: recall_task(r, B, 2), output_size=4, steps=12,
+            checkpoints=checkpoints,
+        )  # fmt: skip

@@ -160,6 +160,8 @@ class Run:
         Number of trainable scalars.
     seed : int
         The seed that fixed initial weights, training batches and test batch.
+    checkpoint_metrics : tuple of float
+        The metric after each of the ``checkpoints`` given to :func:`run_seeds`.
     """
 
     model: object
@@ -167,6 +169,7 @@ class Run:
     metric: float
     n_params: int
     seed: int
+    checkpoint_metrics: tuple = ()
 
     @property
     def accuracy(self):
@@ -222,6 +225,7 @@ def run_seeds(
     loss_fn=softmax_cross_entropy,
     metric=accuracy,
     progress=False,
+    checkpoints=(),
 ):
     """Train one fresh model per seed and measure each on a held-out test set.
 
@@ -247,6 +251,9 @@ def run_seeds(
         As in :func:`fit`.
     metric : callable
         ``metric(pred, y)``, e.g. :func:`~lstm_magnifier.losses.accuracy` (default).
+    checkpoints : iterable of int
+        Step counts at which each run is also scored, on the way to ``steps``: one run
+        scored after 30 steps is the run with ``steps=30`` (``Run.checkpoint_metrics``).
 
     Returns
     -------
@@ -263,21 +270,22 @@ def run_seeds(
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must name at least one seed")
+    checkpoints = [int(n) for n in checkpoints]
+    if any(not 0 < n <= steps for n in checkpoints) or checkpoints != sorted(set(checkpoints)):
+        raise ValueError(f"checkpoints must rise, each in 1..steps={steps}, got {checkpoints}")
+    stops = checkpoints if checkpoints[-1:] == [steps] else [*checkpoints, steps]
     runs = []
     for seed in seeds:
         init_rng, data_rng, test_rng = split_seed(seed)
         model = model_factory(init_rng)
-        losses = fit(
-            model,
-            batches,
-            steps=steps,
-            lr=lr,
-            clip=clip,
-            loss_fn=loss_fn,
-            rng=data_rng,
-            progress=progress,
-        )
         x, y = test(test_rng) if callable(test) else test
-        score = evaluate(model, x, y, metric=metric)
-        runs.append(Run(model, losses, score, count_parameters(model), int(seed)))
+        optimizer, losses, scores, done = Adam(model.params, lr=lr), [], [], 0
+        for stop in stops:  # one optimizer and one batch stream throughout
+            losses += train(model, batches, loss_fn, optimizer, steps=stop - done, clip=clip,
+                            progress=progress, rng=data_rng)  # fmt: skip
+            scores.append(evaluate(model, x, y, metric=metric))
+            done = stop
+        run = Run(model, np.asarray(losses), scores[-1], count_parameters(model), int(seed))
+        run.checkpoint_metrics = tuple(scores[: len(checkpoints)])
+        runs.append(run)
     return runs

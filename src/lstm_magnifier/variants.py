@@ -62,6 +62,8 @@ class AblationResult:
         The metric of each run on its held-out batch (accuracy by default).
     models : list
         The trained models, one per seed, to look inside afterwards.
+    checkpoint_scores : ndarray ``(S, C)``
+        The metric of each run after each of the ``checkpoints`` of :func:`run_ablation`.
     """
 
     name: str
@@ -69,13 +71,16 @@ class AblationResult:
     losses: np.ndarray
     scores: np.ndarray
     models: list = field(default_factory=list, repr=False)
+    checkpoint_scores: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
 
     @classmethod
     def from_runs(cls, name, runs):
         """One variant's result from its :class:`~lstm_magnifier.training.Run` per seed."""
         losses = np.stack([run.losses for run in runs])
         scores = np.array([run.metric for run in runs])
-        return cls(name, tuple(run.seed for run in runs), losses, scores, [r.model for r in runs])
+        models = [run.model for run in runs]
+        at = np.array([run.checkpoint_metrics for run in runs])
+        return cls(name, tuple(run.seed for run in runs), losses, scores, models, at)
 
     @property
     def mean(self):
@@ -179,6 +184,7 @@ def run_ablation(
     metric=accuracy,
     eval_size=512,
     readout="last",
+    checkpoints=(),
 ):
     """Train every variant from every seed on ``task`` (through ``training.run_seeds``).
 
@@ -199,6 +205,9 @@ def run_ablation(
         The model (:func:`variant_model`).
     steps, batch_size, lr, clip, loss_fn, metric :
         The training (:func:`~lstm_magnifier.training.fit`) and its score.
+    checkpoints : iterable of int
+        Step counts at which every run is also scored (``checkpoint_scores``): the
+        scores of shorter training budgets, without training again.
 
     Returns
     -------
@@ -211,6 +220,7 @@ def run_ablation(
         raise TypeError("variants must be a non-empty dict: label -> LSTM keyword arguments")
     input_size = np.shape(task(np.random.default_rng(0), 1)[0])[-1]  # D, from one sequence
     options = dict(steps=steps, seeds=seeds, lr=lr, clip=clip, loss_fn=loss_fn, metric=metric)
+    options["checkpoints"] = checkpoints
     results = {}
     for name, variant in variants.items():
 
