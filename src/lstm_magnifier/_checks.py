@@ -1,8 +1,5 @@
-"""Input checks shared by every layer: clear errors that say what was expected and what came.
-
-The messages speak to a learner: they name the argument, the expected shape or value and
-the one that was given. Nothing is ever fixed up silently.
-"""
+"""Input checks shared by every layer: errors that name the argument, what was expected and
+what came. Nothing is ever fixed up silently."""
 
 import numbers
 
@@ -10,7 +7,7 @@ import numpy as np
 
 
 def check_positive_int(name, value):
-    """Return ``value`` as an int if it is a whole number >= 1, else raise ValueError/TypeError."""
+    """``value`` as an int if it is a whole number >= 1."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive whole number, got {value!r}")
     if value <= 0:
@@ -18,8 +15,41 @@ def check_positive_int(name, value):
     return int(value)
 
 
+def check_whole_number(name, value):
+    """``value`` as an int if it is a whole number >= 0 (a lag, a seed), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    return int(value)
+
+
+def check_positive_float(name, value, *, allow_zero=False):
+    """``value`` as a float if it is a finite number > 0 (>= 0 with ``allow_zero``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
+    return value
+
+
+def check_one_of(name, value, options):
+    """``value`` if it is one of ``options``, else ValueError listing them."""
+    if value not in options:
+        listed = ", ".join(repr(option) for option in options)
+        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
+    return value
+
+
+def check_instance(name, value, cls, hint=""):
+    """``value`` if it is a ``cls``, else TypeError: "cell must be an LSTMCell, got ..."."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be an {cls.__name__}{hint}, got {type(value).__name__}")
+    return value
+
+
 def check_float_dtype(name, dtype):
-    """Return ``dtype`` as a NumPy dtype if it is float32 or float64."""
+    """``dtype`` as a NumPy dtype if it is float32 or float64."""
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"{name} must be np.float32 or np.float64, got {dtype}")
@@ -29,9 +59,8 @@ def check_float_dtype(name, dtype):
 def as_real_array(name, x):
     """``x`` as a NumPy array of real numbers (not copied if it already is one).
 
-    Two inputs NumPy would mishandle are refused by name: a PyTorch tensor that
-    requires grad (NumPy cannot read it) and complex numbers (NumPy would drop the
-    imaginary part with only a warning).
+    Refused by name: a PyTorch tensor that requires grad (NumPy cannot read it) and complex
+    numbers (NumPy would drop the imaginary part with only a warning).
     """
     if getattr(x, "requires_grad", False) is True and hasattr(x, "detach"):
         raise TypeError(
@@ -51,17 +80,15 @@ def as_real_array(name, x):
 
 
 def check_finite(name, array):
-    """Check that ``array`` holds no NaN or infinity."""
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} must be finite, but it contains NaN or infinity")
 
 
 def as_finite_array(name, x, dtype, ndim=None, *, copy=False):
-    """``x`` as an array of ``dtype`` (``None`` keeps a float dtype), rank and finiteness checked.
+    """``x`` as a finite array of ``dtype`` (``None`` keeps a float dtype, else float64).
 
-    ``ndim`` is a tuple of allowed numbers of dimensions, or ``None`` for any. With
-    ``copy=True`` the result is always a new array: a layer keeps it for ``backward``,
-    and the caller may then change their own ``x`` in place without harm.
+    ``ndim``: a tuple of allowed numbers of dimensions, or ``None`` for any. ``copy=True``
+    always returns a new array (a layer keeps it for ``backward``, safe from the caller).
     """
     array = as_real_array(name, x)
     try:
@@ -77,13 +104,14 @@ def as_finite_array(name, x, dtype, ndim=None, *, copy=False):
     return array
 
 
-def check_parameter(name, value, current):
-    """``value`` as an array that may replace the parameter array ``current``.
+def check_shape(name, array, expected):
+    if array.shape != tuple(expected):
+        raise ValueError(f"{name} must have shape {tuple(expected)}, got {array.shape}")
 
-    It must hold real, finite floating-point numbers in ``current``'s shape; anything
-    else (a misshapen array that NumPy would broadcast, integers, complex numbers)
-    raises an error naming the parameter.
-    """
+
+def check_parameter(name, value, current):
+    """``value`` checked to replace the parameter array ``current``: real, finite floats of
+    its shape (NumPy would broadcast a misshapen array, or keep integers, silently)."""
     what = f"parameter {name!r}"
     array = as_real_array(what, value)
     if not np.issubdtype(array.dtype, np.floating):
@@ -113,17 +141,9 @@ def check_features(name, x, expected, size_name):
         )
 
 
-def check_shape(name, array, expected):
-    """Check that ``array.shape == expected``."""
-    if array.shape != tuple(expected):
-        raise ValueError(f"{name} must have shape {tuple(expected)}, got {array.shape}")
-
-
 def check_state_dict(state_dict, expected, dtype):
-    """Check a state dict against ``expected`` shapes: no missing, extra or misshapen key.
-
-    Returns a dict of finite arrays of ``dtype``, in the order of ``expected``.
-    """
+    """``state_dict`` checked against the ``expected`` shapes (no missing, extra or misshapen
+    key); returns finite arrays of ``dtype`` in the order of ``expected``."""
     if not hasattr(state_dict, "keys"):
         raise TypeError(f"state_dict must be a dict of arrays, got {type(state_dict).__name__}")
     missing = [key for key in expected if key not in state_dict]
@@ -134,52 +154,32 @@ def check_state_dict(state_dict, expected, dtype):
         raise KeyError(f"state_dict has unexpected key(s) {extra}; expected {list(expected)}")
     checked = {}
     for key, shape in expected.items():
-        value = as_finite_array(key, np.asarray(state_dict[key]), dtype)
-        check_shape(key, value, shape)
-        checked[key] = value
+        checked[key] = as_finite_array(key, np.asarray(state_dict[key]), dtype)
+        check_shape(key, checked[key], shape)
     return checked
 
 
-def check_one_of(name, value, options):
-    """Return ``value`` if it is one of ``options``, else raise ValueError listing them."""
-    if value not in options:
-        listed = ", ".join(repr(option) for option in options)
-        raise ValueError(f"{name} must be one of {listed}; got {value!r}")
-    return value
-
-
-def check_positive_float(name, value, *, allow_zero=False):
-    """Return ``value`` as a float if it is a finite number > 0 (>= 0 with ``allow_zero``)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
-    return value
-
-
 def require_cache(cache):
-    """Return ``cache``, or raise RuntimeError when no forward pass has stored one yet."""
+    """``cache``, or RuntimeError when no forward pass has stored one yet."""
     if cache is None:
         raise RuntimeError("call forward first: backward needs the values that forward stores")
     return cache
 
 
 def state_pair(argument, names, state, shape, dtype, *, stored_shape=None):
-    """Check a pair of arrays such as ``(h_0, c_0)`` and return them as two arrays (copies).
+    """A pair such as ``state = (h_0, c_0)`` checked and returned as two new arrays.
 
-    ``argument`` is the argument's name (``"state"``), ``names`` its two parts
-    (``("h_0", "c_0")``); ``state`` is the pair, or ``None``
-    for zeros (either part may also be ``None``); each part must have ``shape``. The copies
-    are reshaped to ``stored_shape`` if given (e.g. an unbatched state gains a batch axis).
+    ``names`` are the two parts' names; ``state`` (or either part) may be ``None`` for
+    zeros; each part must have ``shape`` and is reshaped to ``stored_shape`` if given.
     """
     stored_shape = shape if stored_shape is None else stored_shape
     if state is None:
         state = (None, None)
     if not isinstance(state, tuple | list) or len(state) != 2:
-        got = f"a {type(state).__name__} of length {len(state)}" if isinstance(
-            state, tuple | list) else f"one {type(state).__name__}"  # fmt: skip
+        if isinstance(state, tuple | list):
+            got = f"a {type(state).__name__} of length {len(state)}"
+        else:
+            got = f"one {type(state).__name__}"
         raise TypeError(
             f"{argument} must be a pair ({names[0]}, {names[1]}), each of shape {tuple(shape)}, "
             f"or None; got {got}"
@@ -196,8 +196,8 @@ def state_pair(argument, names, state, shape, dtype, *, stored_shape=None):
 
 
 def variant_arguments(gate, candidate, output, activations):
-    """The gate, candidate and output arguments of ``LSTM`` checked under the names the
-    learner typed; returns the keyword arguments of :class:`~lstm_magnifier.cell.Variant`."""
+    """``LSTM``'s gate, candidate and output arguments checked under the names the learner
+    typed; returns the keyword arguments of :class:`~lstm_magnifier.cell.Variant`."""
     if isinstance(gate, str):
         gate = dict.fromkeys("ifo", gate)
     elif not isinstance(gate, dict):
