@@ -1,15 +1,12 @@
 r"""One LSTM cell, one time step: the four networks, forward (:func:`step`) and backward.
 
-Every gate is a one-layer network on $[x_t, h_{t-1}]$; :func:`preactivations` computes all
-four at once, $z = W_{ih} x_t + W_{hh} h_{t-1} + b$, split into $z^i, z^f, z^g, z^o$
-(PyTorch's order). The networks work on those: **learn** (chapter 8) $i \odot g$,
-**forget** (chapter 9) $f \odot c_{t-1}$, **remember** (chapter 10)
-$c_t = \text{forget} + \text{learn}$, **use** (chapter 11) $h_t = o \odot \tanh(c_t)$.
-:func:`step` returns a :class:`Trace` of every value; :func:`step_backward` undoes the
-step from it. The :class:`~lstm_magnifier.lstm.LSTM` that trains in every chapter, the
-variants, the explorers and the probes all call these two functions. Shapes: ``x``
-``(B, D)``, memories and gates ``(B, H)``, ``weight_ih`` ``(4H, D)``, ``weight_hh``
-``(4H, H)``, ``bias`` ``(4H,)``.
+:func:`preactivations` computes every gate's layer on $[x_t, h_{t-1}]$ at once,
+$z = W_{ih} x_t + W_{hh} h_{t-1} + b$, split into $z^i, z^f, z^g, z^o$ (PyTorch's order).
+The networks work on those: **learn** (chapter 8) $i \odot g$, **forget** (chapter 9)
+$f \odot c_{t-1}$, **remember** (chapter 10) $c_t = \text{forget} + \text{learn}$, **use**
+(chapter 11) $h_t = o \odot \tanh(c_t)$. The LSTM of every chapter, the variants, the
+explorers and the probes all run :func:`step` and :func:`step_backward`. Shapes: ``x`` ``(B, D)``,
+memories and gates ``(B, H)``, ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``.
 """
 
 from dataclasses import dataclass, fields
@@ -29,15 +26,11 @@ CELL_ACTIVATIONS = ("sigmoid", "tanh", "identity", "one")
 
 @dataclass(frozen=True)
 class Variant:
-    r"""Which activation each part of the cell uses; the defaults are the standard LSTM.
-
-    ``i``, ``f``, ``o`` (gates) and ``g`` (candidate) name an entry of :data:`ACTIVATIONS`.
-    ``read`` is $\psi$ in $h_t = o_t \odot \psi(m_t)$, an activation name; ``use_reads`` names
-    the memory $m_t$ it reads (chapter 11), a field of the :class:`Trace`: ``"c"``, the new
-    memory $c_t$ (the default), or ``"forget"``, $f_t \odot c_{t-1}$. ``read="article"`` is the
-    use network of the article's source lesson, $h_t = \tanh(W_u m_t + b_u) \odot o_t$ with
-    $m_t = f_t \odot c_{t-1}$ by default; its weights ``use_layer = (W_u (H, H), b_u (H,))``
-    are then passed to :func:`step`.
+    r"""Each part's activation (defaults: the standard LSTM): gates ``i``, ``f``, ``o`` and
+    candidate ``g``; ``read`` is $\psi$ in $h_t = o_t \odot \psi(m_t)$ and ``use_reads`` the
+    memory $m_t$ it reads, ``"c"`` ($c_t$) or ``"forget"`` ($f_t \odot c_{t-1}$), chapter 11.
+    ``read="article"``: the article's use network $\tanh(W_u m_t + b_u) \odot o_t$, reading
+    ``"forget"`` unless told; :func:`step` then needs ``use_layer = (W_u (H, H), b_u (H,))``.
     """
 
     i: str = "sigmoid"
@@ -65,10 +58,8 @@ GIVEN = Variant(i="identity", f="identity", g="identity", o="identity")
 class Trace:
     """Everything one step computed: the backward cache, what diagrams and explorers show.
 
-    Each field is ``(B, H)`` (``x``: ``(B, D)``); a trace of a whole sequence
-    (:meth:`stack`, :meth:`LSTM.trace <lstm_magnifier.lstm.LSTM.trace>`) has a leading
-    time axis. ``read`` is what the use network multiplies by $o$: $\\tanh(c_t)$ in the
-    standard cell.
+    Fields ``(B, H)`` (``x``: ``(B, D)``), with a leading time axis for a sequence
+    (:meth:`stack`, ``LSTM.trace``); ``read`` is what $o$ multiplies: $\\tanh(c_t)$ by default.
     """
 
     x: np.ndarray
@@ -101,17 +92,14 @@ class Trace:
 
 # ------------------------------------------------------------------ the four networks
 def learn_network(z_i, z_g, variant=STANDARD):
-    r"""Learn (chapter 8): $i = \sigma(z^i)$ ignores, $g = \tanh(z^g)$ combines; returns
-    ``(i * g, i, g)``."""
+    r"""Learn (chapter 8): $i = \sigma(z^i)$ ignores, $g = \tanh(z^g)$ combines; ``(i*g, i, g)``."""
     i = ACTIVATIONS[variant.i][0](z_i)
     g = ACTIVATIONS[variant.g][0](z_g)
     return i * g, i, g
 
 
 def forget_network(c_prev, z_f, variant=STANDARD):
-    r"""Forget (chapter 9): $f = \sigma(z^f)$ keeps a share of $c_{t-1}$.
-
-    Returns ``(f * c_prev, f)``."""
+    r"""Forget (chapter 9): $f = \sigma(z^f)$ keeps a share of $c_{t-1}$: ``(f * c_prev, f)``."""
     f = ACTIVATIONS[variant.f][0](z_f)
     return f * c_prev, f
 
@@ -122,9 +110,7 @@ def remember_network(forget, learn):
 
 
 def use_network(c, z_o, variant=STANDARD):
-    r"""Use (chapter 11): $o = \sigma(z^o)$ shows a share of $\tanh(c_t)$.
-
-    Returns ``(h, o, read)`` with ``read`` $= \tanh(c_t)$."""
+    r"""Use (chapter 11): $o = \sigma(z^o)$ shows a share of $\tanh(c_t)$: ``(h, o, tanh(c))``."""
     o = ACTIVATIONS[variant.o][0](z_o)
     read = ACTIVATIONS[variant.read][0](c)
     return o * read, o, read
@@ -151,11 +137,8 @@ def preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x=None):
 def step(
     x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None, z_x=None
 ):
-    r"""One time step: the four networks wired together. Returns a :class:`Trace`.
-
-    ``bias`` is ``bias_ih + bias_hh``. ``z_x``, if given, is the input's share
-    $W_{ih} x_t + b$ computed beforehand (the LSTM computes it for all steps at once).
-    """
+    r"""One time step, the four networks wired together: a :class:`Trace`. ``bias`` is
+    ``bias_ih + bias_hh``; ``z_x`` as in :func:`preactivations` (the LSTM hoists it)."""
     z_i, z_f, z_g, z_o = preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x)
     learn, i, g = learn_network(z_i, z_g, variant)
     forget, f = forget_network(c_prev, z_f, variant)
@@ -171,14 +154,11 @@ def step(
 
 
 def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_layer=None):
-    r"""Backward pass of one :func:`step`, from its trace. ``dh`` is $\partial L/\partial h_t$
-    (this step's loss plus what step $t+1$ sent back), ``dc`` is $\partial L/\partial c_t$
-    from step $t+1$; both ``(B, H)``.
+    r"""Backward pass of one :func:`step` from its trace, given ``dh`` $= \partial L/\partial h_t$
+    (this step's loss plus step $t+1$'s share) and ``dc`` $= \partial L/\partial c_t$ from $t+1$.
 
-    Returns a dict: ``dz`` ``(B, 4H)`` (the pre-activations' gradient, order i, f, g, o),
-    ``dx`` ``(B, D)``, ``dh_prev`` and ``dc_prev`` ``(B, H)`` for step $t-1$, and ``dz_u``
-    for the article's use layer. The weights' gradients follow from ``dz`` and the step's
-    inputs: :func:`weight_gradients`.
+    Returns a dict: ``dz`` ``(B, 4H)`` (gates i, f, g, o before activation), ``dx``,
+    ``dh_prev``, ``dc_prev`` (for step $t-1$), ``dz_u`` for the article's use layer.
     """
     i, f, g, o, read, c_prev = trace.i, trace.f, trace.g, trace.o, trace.read, trace.c_prev
     grads = {}
@@ -212,24 +192,17 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
 
 
 def weight_gradients(dz, x, h_prev, *, dz_u=None, memory=None):
-    r"""The weights' gradients of one step from its ``dz`` and inputs ``x``, ``h_prev``.
-
+    r"""The weights' gradients from ``dz`` and the step's inputs ``x``, ``h_prev``:
     $\partial L/\partial W_{ih} = \delta z^\top x$, $\partial L/\partial W_{hh} = \delta z^\top
-    h_{t-1}$, $\partial L/\partial b = \sum \delta z$; the same for $W_u$, $b_u$ of the article's
-    use layer from ``dz_u`` and the ``memory`` it read (the forget network's output). The same
-    weights serve every step, so their gradients add up over time: given ``(T, B, ...)``
-    arrays of a whole sequence, this sums over all steps and sequences at once.
-    """
-    rows = dz.reshape(-1, dz.shape[-1])
-
-    def flat(a):
-        return a.reshape(len(rows), -1)
-
-    grads = {"weight_ih": rows.T @ flat(x), "weight_hh": rows.T @ flat(h_prev)}
-    grads["bias"] = rows.sum(axis=0)
+    h_{t-1}$, $\partial L/\partial b = \sum \delta z$ (and $W_u$, $b_u$ from ``dz_u`` and the
+    ``memory`` the article's use layer read). Every step shares the weights, so given
+    ``(T, B, ...)`` arrays this sums over all steps and sequences at once."""
+    n = dz.size // dz.shape[-1]  # rows: one per step and sequence
+    dz, x, h_prev = dz.reshape(n, -1), x.reshape(n, -1), h_prev.reshape(n, -1)
+    grads = {"weight_ih": dz.T @ x, "weight_hh": dz.T @ h_prev, "bias": dz.sum(axis=0)}
     if dz_u is not None:
-        rows_u = flat(dz_u)
-        grads.update(weight_u=rows_u.T @ flat(memory), bias_u=rows_u.sum(axis=0))
+        dz_u, memory = dz_u.reshape(n, -1), memory.reshape(n, -1)
+        grads.update(weight_u=dz_u.T @ memory, bias_u=dz_u.sum(axis=0))
     return grads
 
 
@@ -251,14 +224,10 @@ def _parameter(name, doc):
 
 
 class LSTMCell(Module):
-    r"""A single LSTM cell with weights in ``torch.nn.LSTMCell``'s layout.
-
-    ``input_size`` $D$, ``hidden_size`` $H$ (units in *each* of the four networks),
-    ``forget_bias`` (added to the forget gate's bias, chapter 9), ``dtype``
-    (``np.float64`` or ``np.float32``), ``rng`` (Generator or int seed for the weights).
+    r"""One LSTM cell with ``torch.nn.LSTMCell``'s weights: ``input_size`` $D$, ``hidden_size``
+    $H$ (units in *each* network), ``forget_bias`` (chapter 9), ``dtype``, ``rng`` (seed).
     ``params`` (also attributes): ``weight_ih`` ``(4H, D)``, ``weight_hh`` ``(4H, H)``,
-    ``bias_ih`` and ``bias_hh`` ``(4H,)``, gates stacked in the order i, f, g, o.
-    """
+    ``bias_ih``, ``bias_hh`` ``(4H,)``, gates stacked i, f, g, o."""
 
     def __init__(self, input_size, hidden_size, *, forget_bias=0.0, dtype=np.float64, rng=None):
         self.input_size = _checks.check_positive_int("input_size", input_size)
@@ -276,9 +245,8 @@ class LSTMCell(Module):
     def gate_weights(self, name):
         """Gate ``name``'s layer ``(W_x (H, D), W_h (H, H), b (H,))``; ``b`` adds both biases."""
         _checks.check_one_of("gate name", name, GATES)
-        rows = slice(
-            GATES.index(name) * self.hidden_size, (GATES.index(name) + 1) * self.hidden_size
-        )
+        H, k = self.hidden_size, GATES.index(name)
+        rows = slice(k * H, (k + 1) * H)
         return self.weight_ih[rows], self.weight_hh[rows], self.bias_ih[rows] + self.bias_hh[rows]
 
     def preactivations(self, x, h_prev):
@@ -287,8 +255,7 @@ class LSTMCell(Module):
         return dict(zip(GATES, z, strict=True))
 
     def step(self, x, state=None):
-        """One :func:`step` from ``x`` ``(B, D)`` or ``(D,)`` and ``state = (h_prev, c_prev)``
-        (``None``: zeros). Returns its :class:`Trace`."""
+        """:func:`step` from ``x`` ``(B, D)`` or ``(D,)`` and ``(h_prev, c_prev)`` (``None``: 0)."""
         x = _checks.as_finite_array("x", x, self.dtype, ndim=(1, 2), copy=True)
         _checks.check_features("x", x, self.input_size, "input_size")
         shape = x.shape[:-1] + (self.hidden_size,)

@@ -1,11 +1,10 @@
 r"""A multi-layer LSTM over whole sequences: a loop over the one cell step, both ways.
 
-Each layer runs :func:`lstm_magnifier.cell.step` at every time step and keeps the
-traces; :meth:`LSTM.backward` runs :func:`lstm_magnifier.cell.step_backward` over them
-in reverse (backpropagation through time, chapter 13). One fusion, for speed: the
-input's share $W_{ih} x_t + b$ of every step is one matrix product before the loop.
-Weights use ``torch.nn.LSTM``'s names, shapes and gate order (i, f, g, o), so a
-``state_dict`` moves between the two as plain arrays (chapters 12 and 14).
+Each layer runs :func:`~lstm_magnifier.cell.step` at every time step and keeps the traces;
+:meth:`LSTM.backward` runs :func:`~lstm_magnifier.cell.step_backward` over them in reverse
+(backpropagation through time, chapter 13). One fusion, for speed: the input's share
+$W_{ih} x_t + b$ of all steps is one matrix product before the loop. Weights have
+``torch.nn.LSTM``'s names, shapes and gate order, so a ``state_dict`` moves between the two.
 """
 
 import numpy as np
@@ -26,28 +25,17 @@ from lstm_magnifier.nn import Module, Parameters, init_uniform
 
 
 class LSTM(Module):
-    r"""A stack of LSTM layers, like ``torch.nn.LSTM`` (sequence first, no projections).
+    r"""A stack of ``num_layers`` LSTM layers like ``torch.nn.LSTM`` (sequence first), the
+    first reading $D$ = ``input_size`` features, each $H$ = ``hidden_size`` units.
 
-    Parameters
-    ----------
-    input_size, hidden_size, num_layers : int
-        $D$, $H$ and how many layers are stacked (layers above read the $H$ outputs below).
-    dropout : float in [0, 1)
-        Inverted dropout on every layer's output but the last, in ``forward(train=True)``.
-    forget_bias : float
-        Added to each layer's forget-gate bias (``bias_ih[H:2H]``, chapter 9).
-    gate, candidate, output, use_reads : str
-        Variants (chapters 8 and 11): the activation of the gates $i, f, o$ (one name, or a
-        dict such as ``{"i": "one"}``), of the candidate $g$, and $\psi$ in
-        $h = o \odot \psi(c)$, or ``output="article"``; ``use_reads="forget"`` makes $\psi$
-        read $f \odot c_{t-1}$ instead of $c$ (see :class:`~lstm_magnifier.cell.Variant`).
-    dtype : ``np.float64`` (default) or ``np.float32``.
-    rng : numpy.random.Generator, int seed or None
-        Initial weights (PyTorch's $U(-1/\sqrt{H}, 1/\sqrt{H})$) and dropout masks.
-
-    ``params`` holds ``weight_ih_l{k}`` ``(4H, D_k)``, ``weight_hh_l{k}`` ``(4H, H)``,
-    ``bias_ih_l{k}``, ``bias_hh_l{k}`` ``(4H,)`` (and ``weight_u_l{k}`` ``(H, H)``,
-    ``bias_u_l{k}`` ``(H,)`` for the article's use network); ``grads`` the same keys.
+    ``dropout`` in [0, 1): inverted dropout between layers in ``forward(train=True)``.
+    ``forget_bias`` is added to every forget gate's bias (chapter 9). Variants (chapters 8,
+    11; :class:`~lstm_magnifier.cell.Variant`): ``gate`` for $i, f, o$ (a name, or a dict such
+    as ``{"i": "one"}``), ``candidate`` for $g$, ``output`` for $\psi$ in $h = o \odot \psi(c)$
+    or ``"article"``, ``use_reads="forget"`` to read $f \odot c_{t-1}$. ``rng`` draws the
+    weights (PyTorch's $U(\pm 1/\sqrt{H})$) and dropout masks. ``params`` (and ``grads``):
+    ``weight_ih_l{k}`` ``(4H, D_k)``, ``weight_hh_l{k}`` ``(4H, H)``, ``bias_ih_l{k}``,
+    ``bias_hh_l{k}`` ``(4H,)``, and ``weight_u_l{k}``, ``bias_u_l{k}`` for ``"article"``.
     """
 
     def __init__(
@@ -89,14 +77,9 @@ class LSTM(Module):
 
     def cell(self, layer=0):
         """An :class:`~lstm_magnifier.cell.LSTMCell` sharing layer ``layer``'s weights (no copy)."""
-        if not 0 <= layer < self.num_layers:
-            raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
-        cell = LSTMCell(
-            self.input_size if layer == 0 else self.hidden_size,
-            self.hidden_size,
-            dtype=self.dtype,
-            rng=0,
-        )
+        self._check_layer(layer)
+        d_in = self.input_size if layer == 0 else self.hidden_size
+        cell = LSTMCell(d_in, self.hidden_size, dtype=self.dtype, rng=0)
         cell.params = Parameters({name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES})
         return cell
 
@@ -119,7 +102,7 @@ class LSTM(Module):
         _checks.check_time_steps("x", x)
         unbatched = x.ndim == 2
         x = x[:, None, :] if unbatched else x
-        h0, c0 = self._initial_state(state, x.shape[1], unbatched)
+        h0, c0 = self._state("state", ("h_0", "c_0"), state, x.shape[1], unbatched)
         layers, masks = [], []
         for k in range(self.num_layers):
             w = self._layer(k)
@@ -145,19 +128,21 @@ class LSTM(Module):
             return out[:, 0], (h_n[:, 0], c_n[:, 0])
         return out, (h_n, c_n)
 
-    def _initial_state(self, state, B, unbatched):
+    def _check_layer(self, layer):
+        if not 0 <= layer < self.num_layers:
+            raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
+
+    def _state(self, argument, names, state, B, unbatched):
+        """A checked pair such as ``(h_0, c_0)``, each ``(num_layers, B, H)`` (zeros if None)."""
         shape = (self.num_layers, B, self.hidden_size)
         given = shape[::2] if unbatched else shape
-        return _checks.state_pair(
-            "state", ("h_0", "c_0"), state, given, self.dtype, stored_shape=shape
-        )
+        return _checks.state_pair(argument, names, state, given, self.dtype, stored_shape=shape)
 
     def trace(self, layer=0):
         """The :class:`~lstm_magnifier.cell.Trace` of layer ``layer`` in the last forward pass,
         every field ``(T, B, H)`` (``(T, H)`` unbatched): copies, safe to change."""
         cache = _checks.require_cache(self._cache)
-        if not 0 <= layer < self.num_layers:
-            raise ValueError(f"layer must be in [0, {self.num_layers}), got {layer}")
+        self._check_layer(layer)
         trace = Trace.stack(cache["layers"][layer]["traces"])
         return trace.at((slice(None), 0)) if cache["unbatched"] else trace
 
@@ -175,7 +160,7 @@ class LSTM(Module):
         (T, B, _), H = layers[0]["x"].shape, self.hidden_size
         d_out = _checks.as_finite_array("d_out", d_out, self.dtype)
         _checks.check_shape("d_out", d_out, (T, H) if unbatched else (T, B, H))
-        dh_n, dc_n = self._state_grads(d_state, B, unbatched)
+        dh_n, dc_n = self._state("d_state", ("dh_n", "dc_n"), d_state, B, unbatched)
         grad = d_out.reshape(T, B, H)
         dh0, dc0 = np.empty((2, self.num_layers, B, H), self.dtype)
         for k in reversed(range(self.num_layers)):
@@ -205,10 +190,3 @@ class LSTM(Module):
         grads.update(bias_ih=bias, bias_hh=bias.copy())
         self.grads.update({f"{name}_l{k}": value for name, value in grads.items()})
         return dx, dh, dc
-
-    def _state_grads(self, d_state, B, unbatched):
-        shape = (self.num_layers, B, self.hidden_size)
-        given = shape[::2] if unbatched else shape
-        return _checks.state_pair(
-            "d_state", ("dh_n", "dc_n"), d_state, given, self.dtype, stored_shape=shape
-        )
