@@ -23,7 +23,8 @@ diagram classes keep those text artists in ``.artists`` so that ``.update(trace)
 only calls ``set_text``: explorers can redraw a slider move without rebuilding the figure.
 """
 
-from matplotlib.patches import FancyBboxPatch
+from matplotlib import patheffects
+from matplotlib.colors import to_rgb
 
 from lstm_magnifier.viz.drawing import (
     _TIMES,
@@ -36,7 +37,7 @@ from lstm_magnifier.viz.drawing import (
     _dot,
     _label,
     _node,
-    _rgb,
+    _rounded,
     _setup_axes,
     _tint,
     _wire,
@@ -87,18 +88,29 @@ ALT_TEXTS = {
 def _region(ax, bounds, name, label_xy, *, ha="left", text=None):
     """One network's translucent, rounded region and its title (default: the network's name)."""
     x0, y0, x1, y1 = bounds
-    style = "round,pad=0,rounding_size=0.35"
-    patch = FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle=style, lw=1.4, zorder=0)
-    ax.add_patch(patch)
+    patch = _rounded(ax, (x0, y0), x1 - x0, y1 - y0, "none", lw=1.4, radius=0.35, zorder=0)
     title = ax.text(*label_xy, text or TITLES[name], ha=ha, va="center", fontsize=12, weight="bold")
     _paint_region(patch, title, NETWORK_COLORS[name])
     return patch, title
 
 
 def _paint_region(patch, title, color):
-    patch.set_facecolor((*_rgb(color), 0.10))
-    patch.set_edgecolor((*_rgb(color), 0.85))
+    patch.set_facecolor((*to_rgb(color), 0.10))
+    patch.set_edgecolor((*to_rgb(color), 0.85))
     title.set_color(ink(color))
+
+
+def _incoming(ax, y, end, symbol, color, caption, *, arrow=True, start=1.3):
+    """A memory entering from the left at height ``y``: its wire, symbol and caption."""
+    _wire(ax, [(start, y), (end, y)], color, arrow=arrow)
+    _label(ax, (0.1, y), symbol, color, ha="left", size=14)
+    _caption(ax, (0.1, y + 0.55), caption, ha="left")
+
+
+def _tag(ax, xy, symbol, color, caption):
+    """The symbol at a wire's end (e.g. $x_t$) and a caption on its right ("event")."""
+    _label(ax, xy, symbol, color, size=14)
+    _caption(ax, (xy[0] + 0.35, xy[1]), caption, ha="left")
 
 
 # --------------------------------------------------------------------------- the whole cell
@@ -110,6 +122,8 @@ _YC, _YBUS, _YLAYER = 10.0, 2.0, 4.4  # heights of the c line, the [h, x] bus, t
 _XC = {"join": 3.0, "f": 4.0, "i": 6.6, "g": 8.6, "o": 12.0, "tanh": 14.2, "out": 16.4, "end": 18.9}
 
 _LAYER = (1.4, 1.0)
+
+_NETWORK_OF = {"i": "learn", "g": "learn", "f": "forget", "o": "use"}  # gate -> its network
 
 
 class CellDiagram(_Diagram):
@@ -175,71 +189,58 @@ class CellDiagram(_Diagram):
     def _draw_inputs(self):
         ax, c, h, x = self.ax, MEMORY_COLORS["c"], MEMORY_COLORS["h"], MEMORY_COLORS["x"]
         join = (_XC["join"], _YBUS)
-        _wire(ax, [(1.25, _YC), (_XC["f"] - 0.3, _YC)], c)
-        _label(ax, (0.1, _YC), r"$c_{t-1}$", c, ha="left", size=14)
-        _caption(ax, (0.1, _YC + 0.55), "long-term memory", ha="left")
-        _wire(ax, [(1.25, _YBUS), join], h, arrow=False)
-        _label(ax, (0.1, _YBUS), r"$h_{t-1}$", h, ha="left", size=14)
-        _caption(ax, (0.1, _YBUS + 0.55), "short-term memory", ha="left")
+        _incoming(ax, _YC, _XC["f"] - 0.3, r"$c_{t-1}$", c, "long-term memory", start=1.25)
+        _incoming(
+            ax, _YBUS, _XC["join"], r"$h_{t-1}$", h, "short-term memory", arrow=False, start=1.25
+        )
         _wire(ax, [(_XC["join"], 0.7), join], x, arrow=False)
-        _label(ax, (_XC["join"], 0.35), r"$x_t$", x, size=14)
-        _caption(ax, (_XC["join"] + 0.35, 0.35), "event", ha="left")
+        _tag(ax, (_XC["join"], 0.35), r"$x_t$", x, "event")
         _dot(ax, join, NEUTRAL)
         _wire(ax, [join, (_XC["o"], _YBUS)], NEUTRAL, arrow=False)
         _label(ax, (10.3, _YBUS - 0.4), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
         for gate in "fig":
             _dot(ax, (_XC[gate], _YBUS), NEUTRAL)
         for gate in "figo":
-            top = _YLAYER - _LAYER[1] / 2
-            self._add(
-                _gate_network(gate), _wire(ax, [(_XC[gate], _YBUS), (_XC[gate], top)], NEUTRAL)
-            )
+            top = (_XC[gate], _YLAYER - _LAYER[1] / 2)
+            self._add(_NETWORK_OF[gate], _wire(ax, [(_XC[gate], _YBUS), top], NEUTRAL))
         self._value("c_prev", (2.1, _YC), c)
         self._value("h_prev", (2.1, _YBUS), h)
         self._value("x", (_XC["join"], 1.3), x)
 
     def _layer(self, gate, symbol):
-        center = (_XC[gate], _YLAYER)
-        return self._add(
-            _gate_network(gate), _box(self.ax, center, _LAYER, symbol, GATE_COLORS[gate])
-        )
+        box = _box(self.ax, (_XC[gate], _YLAYER), _LAYER, symbol, GATE_COLORS[gate])
+        return self._add(_NETWORK_OF[gate], box)
 
     def _draw_forget(self):
-        ax, color = self.ax, GATE_COLORS["f"]
+        ax, color, top = self.ax, GATE_COLORS["f"], _YLAYER + _LAYER[1] / 2
         self._layer("f", r"$\sigma$")
-        top = _YLAYER + _LAYER[1] / 2
         self._add("forget", _wire(ax, [(_XC["f"], top), (_XC["f"], _YC - 0.3)], color))
         self._add("forget", _label(ax, (_XC["f"] - 0.25, 7.9), r"$f_t$", color, ha="right"))
         self._value("f", (_XC["f"], 6.9), color, "forget")
         self._add("forget", _node(ax, (_XC["f"], _YC), _TIMES, NETWORK_COLORS["forget"]))
-        c_line = _wire(ax, [(_XC["f"] + 0.3, _YC), (_XC["g"] - 0.3, _YC)], MEMORY_COLORS["c"])
         both = ("forget", "remember")  # forget's output is remember's input
-        self._add(both, c_line)
+        self._add(
+            both, _wire(ax, [(_XC["f"] + 0.3, _YC), (_XC["g"] - 0.3, _YC)], MEMORY_COLORS["c"])
+        )
         self._add(both, _label(ax, (6.3, _YC + 0.45), "forget", NETWORK_COLORS["forget"], size=10))
         self._value("forget", (6.3, _YC), MEMORY_COLORS["c"], both)
 
     def _draw_learn(self):
-        ax, ci, cg = self.ax, GATE_COLORS["i"], GATE_COLORS["g"]
+        ax, ci, cg, learn = self.ax, GATE_COLORS["i"], GATE_COLORS["g"], NETWORK_COLORS["learn"]
         self._layer("i", r"$\sigma$")
         self._layer("g", "tanh")
-        top, y_mul = _YLAYER + _LAYER[1] / 2, 6.8
-        self._add(
-            "learn", _wire(ax, [(_XC["i"], top), (_XC["i"], y_mul), (_XC["g"] - 0.3, y_mul)], ci)
-        )
-        self._add("learn", _wire(ax, [(_XC["g"], top), (_XC["g"], y_mul - 0.3)], cg))
+        top, y_mul, xg = _YLAYER + _LAYER[1] / 2, 6.8, _XC["g"]
+        self._add("learn", _wire(ax, [(_XC["i"], top), (_XC["i"], y_mul), (xg - 0.3, y_mul)], ci))
+        self._add("learn", _wire(ax, [(xg, top), (xg, y_mul - 0.3)], cg))
         self._add("learn", _label(ax, (7.45, y_mul + 0.4), r"$i_t$", ci))
-        self._add("learn", _label(ax, (_XC["g"] + 0.3, 6.2), r"$g_t$", cg, ha="left"))
+        self._add("learn", _label(ax, (xg + 0.3, 6.2), r"$g_t$", cg, ha="left"))
         self._value("i", (_XC["i"], 5.65), ci, "learn")
-        self._value("g", (_XC["g"], 5.65), cg, "learn")
-        self._add("learn", _node(ax, (_XC["g"], y_mul), _TIMES, NETWORK_COLORS["learn"]))
-        wire = _wire(ax, [(_XC["g"], y_mul + 0.3), (_XC["g"], _YC - 0.3)], NETWORK_COLORS["learn"])
+        self._value("g", (xg, 5.65), cg, "learn")
+        self._add("learn", _node(ax, (xg, y_mul), _TIMES, learn))
         both = ("learn", "remember")  # learn's output is remember's input
-        self._add(both, wire)
-        label = _label(
-            ax, (_XC["g"] + 0.25, 8.75), "learn", NETWORK_COLORS["learn"], size=10, ha="left"
-        )
-        self._add(both, label)
-        self._value("learn", (_XC["g"], 8.3), NETWORK_COLORS["learn"], both)
+        self._add(both, _wire(ax, [(xg, y_mul + 0.3), (xg, _YC - 0.3)], learn))
+        self._add(both, _label(ax, (xg + 0.25, 8.75), "learn", learn, size=10, ha="left"))
+        self._value("learn", (xg, 8.3), learn, both)
 
     def _draw_remember(self):
         ax, c = self.ax, MEMORY_COLORS["c"]
@@ -250,64 +251,39 @@ class CellDiagram(_Diagram):
         self._value("c", (11.4, _YC), c)
 
     def _draw_use(self):
-        ax, co, cu, c, h = (
-            self.ax,
-            GATE_COLORS["o"],
-            NETWORK_COLORS["use"],
-            MEMORY_COLORS["c"],
-            MEMORY_COLORS["h"],
-        )
-        xt, xo, y_mul = _XC["tanh"], _XC["out"], 6.0
+        ax, co, cu = self.ax, GATE_COLORS["o"], NETWORK_COLORS["use"]
+        c, h, xt, xo, y_mul = MEMORY_COLORS["c"], MEMORY_COLORS["h"], _XC["tanh"], _XC["out"], 6.0
         self._layer("o", r"$\sigma$")
         self._add("use", _dot(ax, (xt, _YC), c) + _wire(ax, [(xt, _YC), (xt, 8.15)], c))
-        self._add(
-            "use", _box(ax, (xt, 7.7), (1.4, 0.8), "tanh", cu, face=_tint(cu, 0.15), round_=0.4)
-        )
-        self._add("use", _wire(ax, [(xt, 7.3), (xt, y_mul + 0.3)], cu))
+        tanh = _box(ax, (xt, 7.7), (1.4, 0.8), "tanh", cu, face=_tint(cu, 0.15), round_=0.4)
+        self._add("use", tanh + _wire(ax, [(xt, 7.3), (xt, y_mul + 0.3)], cu))
         top = _YLAYER + _LAYER[1] / 2
         self._add("use", _wire(ax, [(_XC["o"], top), (_XC["o"], y_mul), (xt - 0.3, y_mul)], co))
         self._add("use", _label(ax, (12.95, y_mul + 0.45), r"$o_t$", co))
         self._value("o", (12.95, y_mul), co, "use")
         self._add("use", _node(ax, (xt, y_mul), _TIMES, cu))
-        self._add(
-            "use",
-            _wire(ax, [(xt + 0.3, y_mul), (xo, y_mul)], h, arrow=False) + _dot(ax, (xo, y_mul), h),
-        )
+        out = _wire(ax, [(xt + 0.3, y_mul), (xo, y_mul)], h, arrow=False) + _dot(ax, (xo, y_mul), h)
         up = _wire(ax, [(xo, y_mul), (xo, 11.55)], h)
-        up[0].set_path_effects([_halo()])
-        self._add("use", up + _wire(ax, [(xo, y_mul), (xo, _YBUS), (_XC["end"], _YBUS)], h))
-        _label(ax, (xo, 11.85), r"$h_t$", h, size=14)
-        _caption(ax, (xo + 0.35, 11.85), "prediction", ha="left")
+        up[0].set_path_effects([patheffects.withStroke(linewidth=6, foreground="white")])
+        self._add("use", out + up + _wire(ax, [(xo, y_mul), (xo, _YBUS), (_XC["end"], _YBUS)], h))
+        _tag(ax, (xo, 11.85), r"$h_t$", h, "prediction")
         _label(ax, (_XC["end"] + 0.12, _YBUS), r"$h_t$", h, ha="left", size=14)
         _caption(ax, (19.95, _YBUS + 0.55), "short-term memory", ha="right")
         self._value("h", (17.65, _YBUS), h)
 
     def _draw_key(self):
-        ax, y = self.ax, 0.45
-        entries = [
-            (r"$\sigma$", "box", "layer: weights + activation"),
-            (_TIMES, "node", "elementwise product"),
-        ]
-        entries.append(("+", "node", "sum"))
-        x = 5.2
-        for symbol, kind, text in entries:
-            if kind == "box":
+        ax, x, y = self.ax, 5.2, 0.45
+        for symbol, text in (
+            (r"$\sigma$", "layer: weights + activation"),
+            (_TIMES, "elementwise product"),
+            ("+", "sum"),
+        ):
+            if symbol == r"$\sigma$":
                 _box(ax, (x, y), (0.7, 0.5), symbol, NEUTRAL, fontsize=10, round_=0.1)
             else:
                 _node(ax, (x, y), symbol, NEUTRAL, r=0.24)
-            label = _caption(ax, (x + 0.5, y), text, ha="left")[0]
-            label.set_style("normal")
+            _label(ax, (x + 0.5, y), text, NEUTRAL, ha="left", size=8.5)
             x += 0.9 + 0.2 * len(text)
-
-
-def _gate_network(gate):
-    return {"i": "learn", "g": "learn", "f": "forget", "o": "use"}[gate]
-
-
-def _halo():
-    from matplotlib import patheffects
-
-    return patheffects.withStroke(linewidth=6, foreground="white")
 
 
 def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=None, unit=0):
@@ -336,24 +312,14 @@ def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=No
     its value texts as ``ax.lstm_values`` so that a widget can call
     ``ax.lstm_diagram.update(trace)`` later.
     """
-    diagram = CellDiagram(
+    return CellDiagram(
         ax, trace=trace, highlight=highlight, show_values=show_values, title=title, unit=unit
-    )
-    diagram.ax.lstm_diagram = diagram
-    diagram.ax.lstm_values = diagram.artists
-    return diagram.ax
+    )._on_axes()
 
 
 # --------------------------------------------------------------------------- the magnifier
 
 _NET_SIZE = (16.0, 8.2)
-
-_NET_KEYS = {
-    "learn": ("h_prev", "x", "i", "g", "learn"),
-    "forget": ("c_prev", "h_prev", "x", "f", "forget"),
-    "remember": ("forget", "learn", "c"),
-    "use": ("c", "h_prev", "x", "o", "tanh_c", "h"),
-}
 
 _XL, _XB, _XM, _XE = 2.8, 6.6, 10.8, 14.4  # x of: inputs join, layer boxes, x/+ node, output end
 
@@ -380,24 +346,25 @@ class NetworkDiagram(_Diagram):
         if trace is not None:
             self.update(trace)
 
+    def _region(self, bounds, label_xy):
+        _region(
+            self.ax, bounds, self.name, label_xy, ha="right", text=f"{TITLES[self.name]} network"
+        )
+
     def _joined_inputs(self, y):
         """$h_{t-1}$ from the left and $x_t$ from below, joined at (``_XL``, ``y``)."""
         ax, h, x = self.ax, MEMORY_COLORS["h"], MEMORY_COLORS["x"]
-        _wire(ax, [(1.3, y), (_XL, y)], h, arrow=False)
-        _label(ax, (0.1, y), r"$h_{t-1}$", h, ha="left", size=14)
-        _caption(ax, (0.1, y + 0.55), "short-term memory", ha="left")
+        _incoming(ax, y, _XL, r"$h_{t-1}$", h, "short-term memory", arrow=False)
         _wire(ax, [(_XL, 0.9), (_XL, y)], x, arrow=False)
-        _label(ax, (_XL, 0.5), r"$x_t$", x, size=14)
-        _caption(ax, (_XL + 0.35, 0.5), "event", ha="left")
+        _tag(ax, (_XL, 0.5), r"$x_t$", x, "event")
         _dot(ax, (_XL, y), NEUTRAL)
         self._value("h_prev", (2.05, y), h)
         self._value("x", (_XL, min(1.6, (0.9 + y) / 2 - 0.05)), x)
 
     def _layer(self, gate, y, activation, role, role_dy):
         """A layer box at height ``y``: activation, its weights, and its role above or below."""
-        color = GATE_COLORS[gate]
         sub = rf"$W_{gate},\ b_{gate}$"
-        _box(self.ax, (_XB, y), _BOX, activation, color, sub=sub, fontsize=15)
+        _box(self.ax, (_XB, y), _BOX, activation, GATE_COLORS[gate], sub=sub, fontsize=15)
         _caption(self.ax, (_XB, y + role_dy), role)
 
     def _gate_wire(self, key, label, y, color, y_node=4.0):
@@ -407,6 +374,14 @@ class NetworkDiagram(_Diagram):
         _label(self.ax, ((_XB + _XM) / 2 + 0.65, y + 0.42), label, color)
         self._value(key, ((_XB + _XM) / 2 + 0.65, y), color)
 
+    def _sigmoid_gate(self, gate, role, y_node=4.0):
+        """$[h_{t-1}, x_t]$ into the sigmoid layer of ``gate`` at height 2.4, and on to the node."""
+        self._joined_inputs(2.4)
+        _wire(self.ax, [(_XL, 2.4), (_XB - _BOX[0] / 2, 2.4)], NEUTRAL)
+        _label(self.ax, (4.25, 2.8), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
+        self._layer(gate, 2.4, r"$\sigma$", role, -1.05)
+        self._gate_wire(gate, f"${gate}_t$", 2.4, GATE_COLORS[gate], y_node=y_node)
+
     def _output(self, key, y, color, label, caption, x0=_XM + 0.3):
         _wire(self.ax, [(x0, y), (_XE, y)], color)
         _label(self.ax, (_XE + 0.12, y), label, color, ha="left", size=14)
@@ -415,7 +390,7 @@ class NetworkDiagram(_Diagram):
 
     def _draw_learn(self):
         ax, y_fork = self.ax, 4.2
-        _region(ax, (3.7, 0.35, 12.0, 7.75), "learn", (11.8, 7.4), ha="right", text="Learn network")
+        self._region((3.7, 0.35, 12.0, 7.75), (11.8, 7.4))
         self._joined_inputs(4.0)
         _wire(ax, [(_XL, 4.0), (y_fork, 4.0)], NEUTRAL, arrow=False)
         _dot(ax, (y_fork, 4.0), NEUTRAL)
@@ -427,31 +402,20 @@ class NetworkDiagram(_Diagram):
         self._gate_wire("g", r"$g_t$", 6.2, GATE_COLORS["g"])
         self._gate_wire("i", r"$i_t$", 1.8, GATE_COLORS["i"])
         _node(ax, (_XM, 4.0), _TIMES, NETWORK_COLORS["learn"])
-        learn = NETWORK_COLORS["learn"]
-        self._output("learn", 4.0, learn, r"$\mathrm{learn}_t$", "to Remember")
+        self._output("learn", 4.0, NETWORK_COLORS["learn"], r"$\mathrm{learn}_t$", "to Remember")
 
     def _draw_forget(self):
-        ax, c = self.ax, MEMORY_COLORS["c"]
-        _region(
-            ax, (3.7, 0.35, 12.0, 7.2), "forget", (11.8, 6.85), ha="right", text="Forget network"
-        )
-        _wire(ax, [(1.3, 6.2), (_XM - 0.3, 6.2)], c)
-        _label(ax, (0.1, 6.2), r"$c_{t-1}$", c, ha="left", size=14)
-        _caption(ax, (0.1, 6.75), "long-term memory", ha="left")
+        c = MEMORY_COLORS["c"]
+        self._region((3.7, 0.35, 12.0, 7.2), (11.8, 6.85))
+        _incoming(self.ax, 6.2, _XM - 0.3, r"$c_{t-1}$", c, "long-term memory")
         self._value("c_prev", (2.5, 6.2), c)
-        self._joined_inputs(2.4)
-        _wire(ax, [(_XL, 2.4), (_XB - _BOX[0] / 2, 2.4)], NEUTRAL)
-        _label(ax, (4.25, 2.8), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
-        self._layer("f", 2.4, r"$\sigma$", "forget factor", -1.05)
-        self._gate_wire("f", r"$f_t$", 2.4, GATE_COLORS["f"], y_node=6.2)
-        _node(ax, (_XM, 6.2), _TIMES, NETWORK_COLORS["forget"])
+        self._sigmoid_gate("f", "forget factor", y_node=6.2)
+        _node(self.ax, (_XM, 6.2), _TIMES, NETWORK_COLORS["forget"])
         self._output("forget", 6.2, c, r"$\mathrm{forget}_t$", "to Remember")
 
     def _draw_remember(self):
         ax, c, x_add = self.ax, MEMORY_COLORS["c"], 8.0
-        _region(
-            ax, (6.4, 2.6, 12.9, 5.4), "remember", (12.7, 5.0), ha="right", text="Remember network"
-        )
+        self._region((6.4, 2.6, 12.9, 5.4), (12.7, 5.0))
         sources = (
             ("forget", 6.2, r"$f_t \odot c_{t-1}$", c),
             ("learn", 1.8, r"$i_t \odot g_t$", None),
@@ -461,8 +425,7 @@ class NetworkDiagram(_Diagram):
             _box(ax, (2.0, y), (3.0, 1.3), f"{TITLES[name]} network", color, sub=sub, fontsize=11)
             end = 4.0 + (0.35 if y > 4.0 else -0.35)
             _wire(ax, [(3.5, y), (x_add, y), (x_add, end)], wire_color or color)
-            label = rf"$\mathrm{{{name}}}_t$"
-            _label(ax, (5.5, y + 0.42), label, color)
+            _label(ax, (5.5, y + 0.42), rf"$\mathrm{{{name}}}_t$", color)
             self._value(name, (5.5, y), wire_color or color)
         _node(ax, (x_add, 4.0), "+", NETWORK_COLORS["remember"], r=0.35)
         _caption(ax, (9.9, 3.1), "no weights: a plain sum")
@@ -470,28 +433,21 @@ class NetworkDiagram(_Diagram):
 
     def _draw_use(self):
         ax, c, h, use = self.ax, MEMORY_COLORS["c"], MEMORY_COLORS["h"], NETWORK_COLORS["use"]
-        _region(ax, (3.7, 0.35, 12.0, 7.75), "use", (11.8, 7.4), ha="right", text="Use network")
-        _wire(ax, [(1.3, 6.2), (_XB - _BOX[0] / 2, 6.2)], c)
-        _label(ax, (0.1, 6.2), r"$c_t$", c, ha="left", size=14)
-        _caption(ax, (0.1, 6.75), "new long-term memory", ha="left")
+        self._region((3.7, 0.35, 12.0, 7.75), (11.8, 7.4))
+        _incoming(ax, 6.2, _XB - _BOX[0] / 2, r"$c_t$", c, "new long-term memory")
         self._value("c", (2.5, 6.2), c)
         face = _tint(use, 0.15)
         _box(
             ax, (_XB, 6.2), _BOX, "tanh", use, sub="no weights", face=face, fontsize=15, round_=0.6
         )
         self._gate_wire("tanh_c", r"$\tanh(c_t)$", 6.2, use)
-        self._joined_inputs(2.4)
-        _wire(ax, [(_XL, 2.4), (_XB - _BOX[0] / 2, 2.4)], NEUTRAL)
-        _label(ax, (4.25, 2.8), r"$[h_{t-1}, x_t]$", NEUTRAL, size=10)
-        self._layer("o", 2.4, r"$\sigma$", "output factor", -1.05)
-        self._gate_wire("o", r"$o_t$", 2.4, GATE_COLORS["o"])
+        self._sigmoid_gate("o", "output factor")
         _node(ax, (_XM, 4.0), _TIMES, use)
         x_split = 12.6
         _wire(ax, [(_XM + 0.3, 4.0), (x_split, 4.0)], h, arrow=False)
         _dot(ax, (x_split, 4.0), h)
         _wire(ax, [(x_split, 4.0), (x_split, 7.45)], h)
-        _label(ax, (x_split, 7.8), r"$h_t$", h, size=14)
-        _caption(ax, (x_split + 0.35, 7.8), "prediction", ha="left")
+        _tag(ax, (x_split, 7.8), r"$h_t$", h, "prediction")
         self._output("h", 4.0, h, r"$h_t$", "new short-term memory", x0=x_split)
 
 
@@ -506,10 +462,7 @@ def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
     feature 0 of ``x``. The :class:`NetworkDiagram` is kept as ``ax.lstm_diagram``
     and its value texts as ``ax.lstm_values``.
     """
-    diagram = NetworkDiagram(name, ax, trace=trace, unit=unit, show_values=show_values)
-    diagram.ax.lstm_diagram = diagram
-    diagram.ax.lstm_values = diagram.artists
-    return diagram.ax
+    return NetworkDiagram(name, ax, trace=trace, unit=unit, show_values=show_values)._on_axes()
 
 
 def alt_text(name):

@@ -1,15 +1,16 @@
 r"""What the diagrams are drawn with: shapes in the palette's colours, and live value boxes.
 
 :mod:`lstm_magnifier.viz.diagrams` and :mod:`lstm_magnifier.viz.layer_diagrams` build
-their figures from these pieces: rounded layer boxes, round operation nodes, wires with
-arrow heads, labels and captions, the units of a layer, and ``_Diagram``, the base of a
-diagram whose value boxes ``update(trace)`` rewrites in place. A value is read from a
-trace by :func:`trace_value` and printed by :func:`format_value`.
+their figures from these pieces: rounded boxes, round operation nodes, wires and arrows,
+labels and captions, the units of a layer, and ``_Diagram``, the base of a diagram whose
+value boxes ``update(trace)`` rewrites in place. A value is read from a trace by
+:func:`trace_value` and printed by :func:`format_value`.
 """
 
 from dataclasses import fields
 
 import numpy as np
+from matplotlib.colors import to_rgb
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
@@ -25,16 +26,18 @@ TRACE_FIELDS = tuple(field.name for field in fields(Trace))
 read, h``)."""
 
 _TIMES, _MINUS = "\u00d7", "\u2212"
-
 _VALUE_FONT = {"family": "DejaVu Sans Mono", "size": 8.5}
-
 
 # --------------------------------------------------------------------------- values
 
 
 def format_value(value):
     """How the diagrams print one number: 3 decimals, a true minus sign (e.g. ``−0.250``)."""
-    return f"{float(value):.3f}".replace("-", _MINUS)
+    return _fmt(value)
+
+
+def _fmt(value, digits=3):
+    return f"{float(value):.{digits}f}".replace("-", _MINUS)
 
 
 def trace_value(trace, key, unit=0):
@@ -75,76 +78,8 @@ def _check_name(name, argument="name", allow_none=False):
 # --------------------------------------------------------------------------- shapes
 
 
-def _box(ax, center, size, text, color, *, sub=None, face="white", fontsize=13, round_=0.18):
-    """A rounded layer box with a big label and an optional small second line."""
-    (cx, cy), (w, h) = center, size
-    style = f"round,pad=0,rounding_size={round_}"
-    patch = FancyBboxPatch(
-        (cx - w / 2, cy - h / 2), w, h, boxstyle=style, fc=face, ec=color, lw=1.8
-    )
-    ax.add_patch(patch)
-    dy = 0.16 * h if sub else 0.0
-    label = ax.text(
-        cx, cy + dy, text, color=ink(color), ha="center", va="center", fontsize=fontsize
-    )
-    artists = [patch, label]
-    if sub:
-        artists.append(
-            ax.text(cx, cy - 0.24 * h, sub, color=NEUTRAL, ha="center", va="center", fontsize=8.5)
-        )
-    return artists
-
-
-def _node(ax, center, symbol, color, r=0.3):
-    """A round operation node: elementwise product (×) or sum (+)."""
-    circle = Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3)
-    ax.add_patch(circle)
-    text = ax.text(
-        *center, symbol, color=ink(color), ha="center", va="center", fontsize=13, zorder=4
-    )
-    return [circle, text]
-
-
-def _wire(ax, points, color, *, arrow=True, lw=1.8):
-    """A wire through ``points`` (corners), with an arrow head at the last point."""
-    path = Path(np.asarray(points, dtype=float))
-    style = "-|>,head_length=0.45,head_width=0.22" if arrow else "-"
-    wire = FancyArrowPatch(path=path, arrowstyle=style, mutation_scale=14, color=color, lw=lw)
-    wire.set_joinstyle("round")
-    wire.set_capstyle("round")
-    ax.add_patch(wire)
-    return [wire]
-
-
-def _dot(ax, center, color):
-    """A junction where a wire splits in two."""
-    dot = Circle(center, 0.09, fc=color, ec=color, zorder=3)
-    ax.add_patch(dot)
-    return [dot]
-
-
-def _label(ax, xy, text, color, *, ha="center", va="center", size=12, **kwargs):
-    """A text label (symbol or name) next to something drawn."""
-    return [ax.text(*xy, text, color=ink(color), ha=ha, va=va, fontsize=size, **kwargs)]
-
-
-def _caption(ax, xy, text, *, ha="center", va="center"):
-    """A small grey italic caption, e.g. "long-term memory" under $c_{t-1}$."""
-    return [ax.text(*xy, text, color=NEUTRAL, ha=ha, va=va, fontsize=8.5, style="italic")]
-
-
-def _rgb(color):
-    from matplotlib.colors import to_rgb
-
-    return to_rgb(color)
-
-
-def _tint(color, amount):
-    """``color`` mixed with white, opaque (``amount`` 0 = white, 1 = the colour itself)."""
-    return tuple(1 - amount * (1 - channel) for channel in _rgb(color))
-
-
 def _setup_axes(ax, width, height, figsize):
+    """``ax`` (or a new figure's Axes) as a blank ``width`` x ``height`` canvas, 1 : 1."""
     if ax is None:
         import matplotlib.pyplot as plt
 
@@ -157,34 +92,76 @@ def _setup_axes(ax, width, height, figsize):
 
 
 def _rounded(ax, xy, width, height, edge, face="white", lw=1.6, radius=0.15, **kwargs):
-
-    patch = FancyBboxPatch(
-        xy, width, height, boxstyle=f"round,pad=0,rounding_size={radius}", fc=face, ec=edge, lw=lw
-    )
-    patch.set(**kwargs)
+    """A rounded rectangle with its lower left corner at ``xy``."""
+    style = f"round,pad=0,rounding_size={radius}"
+    patch = FancyBboxPatch(xy, width, height, boxstyle=style, fc=face, ec=edge, lw=lw, **kwargs)
     ax.add_patch(patch)
     return patch
 
 
-def _arrow(ax, start, end, color, lw=1.6, style="-|>"):
+def _box(ax, center, size, text, color, *, sub=None, face="white", fontsize=13, round_=0.18):
+    """A rounded layer box with a big label and an optional small second line."""
+    (cx, cy), (w, h) = center, size
+    patch = _rounded(ax, (cx - w / 2, cy - h / 2), w, h, color, face, lw=1.8, radius=round_)
+    artists = [
+        patch,
+        *_label(ax, (cx, cy + (0.16 * h if sub else 0.0)), text, color, size=fontsize),
+    ]
+    return artists + (_label(ax, (cx, cy - 0.24 * h), sub, NEUTRAL, size=8.5) if sub else [])
 
+
+def _node(ax, center, symbol, color, r=0.3):
+    """A round operation node: elementwise product (×) or sum (+)."""
+    circle = Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3)
+    ax.add_patch(circle)
+    return [circle, *_label(ax, center, symbol, color, size=13, zorder=4)]
+
+
+def _wire(ax, points, color, *, arrow=True, lw=1.8):
+    """A wire through ``points`` (corners), with an arrow head at the last point."""
+    style = "-|>,head_length=0.45,head_width=0.22" if arrow else "-"
+    path = Path(np.asarray(points, dtype=float))
+    wire = FancyArrowPatch(path=path, arrowstyle=style, mutation_scale=14, color=color, lw=lw)
+    wire.set_joinstyle("round")
+    wire.set_capstyle("round")
+    ax.add_patch(wire)
+    return [wire]
+
+
+def _arrow(ax, start, end, color, lw=1.6):
+    """A straight arrow from ``start`` to ``end`` (the layer diagrams' thinner wires)."""
+    style = "-|>,head_length=0.4,head_width=0.2"
     arrow = FancyArrowPatch(
-        start,
-        end,
-        arrowstyle=f"{style},head_length=0.4,head_width=0.2",
-        mutation_scale=12,
-        color=color,
-        lw=lw,
-        shrinkA=0,
-        shrinkB=0,
+        start, end, arrowstyle=style, mutation_scale=12, color=color, lw=lw, shrinkA=0, shrinkB=0
     )
     ax.add_patch(arrow)
     return arrow
 
 
+def _dot(ax, center, color):
+    """A junction where a wire splits in two."""
+    dot = Circle(center, 0.09, fc=color, ec=color, zorder=3)
+    ax.add_patch(dot)
+    return [dot]
+
+
+def _label(ax, xy, text, color, *, ha="center", va="center", size=12, **kwargs):
+    """A text label (symbol or name) in the readable shade of ``color``."""
+    return [ax.text(*xy, text, color=ink(color), ha=ha, va=va, fontsize=size, **kwargs)]
+
+
+def _caption(ax, xy, text, *, ha="center", va="center"):
+    """A small grey italic caption, e.g. "long-term memory" under $c_{t-1}$."""
+    return _label(ax, xy, text, NEUTRAL, ha=ha, va=va, size=8.5, style="italic")
+
+
+def _tint(color, amount):
+    """``color`` mixed with white, opaque (``amount`` 0 = white, 1 = the colour itself)."""
+    return tuple(1 - amount * (1 - channel) for channel in to_rgb(color))
+
+
 def _units(ax, center, n, color, box_width):
     """``n`` small circles in a row: the units of a layer (at most 8 drawn, then an ellipsis)."""
-
     shown = min(n, 8)
     step = min(0.42, (box_width - 0.3) / max(shown, 1))
     x0 = center[0] - step * (shown - 1) / 2
@@ -214,17 +191,24 @@ class _Diagram:
             self.groups[group].extend(artists)
         return artists
 
-    def _value(self, key, xy, color, group=None, *, ha="center", va="center"):
+    def _value(self, key, xy, color, group=None):
         """An (initially empty) value box on a wire; kept in ``self.artists[key]``."""
         if not self.show_values:
             return
         box = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
-        text = self.ax.text(*xy, "", color="black", ha=ha, va=va, bbox=box, zorder=5, **_VALUE_FONT)
-        self.artists[key] = text
-        self._add(group, [text])
+        self.artists[key] = self.ax.text(
+            *xy, "", color="black", ha="center", va="center", bbox=box, zorder=5, **_VALUE_FONT
+        )
+        self._add(group, [self.artists[key]])
 
     def _note(self, xy, ha="left"):
         self.note = self.ax.text(*xy, "", color=NEUTRAL, ha=ha, va="center", fontsize=8)
+
+    def _on_axes(self):
+        """The Axes, carrying this diagram (``ax.lstm_diagram``) and its value texts
+        (``ax.lstm_values``), so that a widget can call ``ax.lstm_diagram.update(trace)``."""
+        self.ax.lstm_diagram, self.ax.lstm_values = self, self.artists
+        return self.ax
 
     def update(self, trace):
         """Show the values of ``trace`` by changing the text of existing artists only.
@@ -236,13 +220,11 @@ class _Diagram:
         for key, text in texts.items():
             self.artists[key].set_text(text)
         if self.note is not None and self.artists:
-            self.note.set_text(self._note_text(trace))
+            hidden = np.shape(trace.c)[-1] if np.ndim(trace.c) else 1
+            features = np.shape(trace.x)[-1] if np.ndim(trace.x) else 1
+            text = f"values: unit {self.unit} of H = {hidden}"
+            text += ", batch item 0" if np.ndim(trace.c) == 2 else ""
+            if features > 1 and "x" in self.artists:
+                text += f"; x shows feature 0 of D = {features}"
+            self.note.set_text(text)
         return self
-
-    def _note_text(self, trace):
-        hidden = np.shape(trace.c)[-1] if np.ndim(trace.c) else 1
-        features = np.shape(trace.x)[-1] if np.ndim(trace.x) else 1
-        text = f"values: unit {self.unit} of H = {hidden}"
-        text += ", batch item 0" if np.ndim(trace.c) == 2 else ""
-        shows_x = features > 1 and "x" in self.artists
-        return text + (f"; x shows feature 0 of D = {features}" if shows_x else "")

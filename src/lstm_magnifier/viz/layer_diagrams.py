@@ -10,7 +10,6 @@ All in the colours of :mod:`lstm_magnifier.viz.palette`, drawn with the shapes o
 """
 
 import numpy as np
-from matplotlib.patches import FancyBboxPatch
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES
@@ -27,25 +26,20 @@ from lstm_magnifier.viz.drawing import (
 )
 from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 
-# --------------------------------------------------------------------------- unrolled in time
-
 _STEP, _CELL_W, _CELL_H, _Y_CELL = 5.2, 3.7, 2.6, 3.6  # step pitch, cell size, cell centre height
+_GREY = "#F4F4F4"  # the face of a cell drawn as one box
 
 
 def _unrolled_cell(ax, cx, t):
     """One copy of the cell at time ``t``: a grey box holding the four networks as chips."""
     x0, y0 = cx - _CELL_W / 2, _Y_CELL - _CELL_H / 2
-    style = "round,pad=0,rounding_size=0.3"
-    ax.add_patch(
-        FancyBboxPatch((x0, y0), _CELL_W, _CELL_H, boxstyle=style, fc="#F4F4F4", ec=NEUTRAL, lw=1.6)
-    )
+    _rounded(ax, (x0, y0), _CELL_W, _CELL_H, NEUTRAL, _GREY, radius=0.3)
     _label(ax, (cx, y0 + _CELL_H - 0.35), f"LSTM cell, t = {t}", "black", size=9.5)
-    chips = (("forget", -1, 0), ("learn", 1, 0), ("remember", -1, 1), ("use", 1, 1))
-    for name, side, row in chips:
+    for name, side, row in (("forget", -1, 0), ("learn", 1, 0), ("remember", -1, 1), ("use", 1, 1)):
+        color = NETWORK_COLORS[name]
         center = (cx + side * 0.85, _Y_CELL + 0.15 - row * 0.75)
-        face = _tint(NETWORK_COLORS[name], 0.15)
         _box(
-            ax, center, (1.6, 0.6), name, NETWORK_COLORS[name], face=face, fontsize=8.5, round_=0.12
+            ax, center, (1.6, 0.6), name, color, face=_tint(color, 0.15), fontsize=8.5, round_=0.12
         )
 
 
@@ -91,15 +85,6 @@ def draw_unrolled(ax=None, *, steps=3):
     return ax
 
 
-# ----------------------------------------------------------------- layers side by side, stacked
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _check_count(name, value, largest):
     value = _checks.check_positive_int(name, value)
     if value > largest:
@@ -116,42 +101,30 @@ def draw_dense_vs_cell(hidden_size=3):
     whose outputs are recombined without weights into $c_t$ and $h_t$.
     Returns the matplotlib Figure (9 x 3.6 inches).
     """
+    import matplotlib.pyplot as plt
+
     H = _check_count("hidden_size", hidden_size, 8)
-    plt = _plt()
     widths, top = (4.0, 13.0), 7.2
-    fig, (left, right) = plt.subplots(
-        1, 2, figsize=(9, 3.6), width_ratios=widths, layout="constrained"
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), width_ratios=widths, layout="constrained")
+    left, right = (
+        _setup_axes(ax, width, top, None) for ax, width in zip(axes, widths, strict=True)
     )
-    for ax, width in zip((left, right), widths, strict=True):
-        ax.set_xlim(0, width)
-        ax.set_ylim(0, top)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
     x_color, h_color, c_color = MEMORY_COLORS["x"], MEMORY_COLORS["h"], MEMORY_COLORS["c"]
 
     # Left: one dense layer.
-    left.text(2.0, top - 0.3, "Feed-forward layer", ha="center", va="center", fontsize=12)
+    _label(left, (2.0, top - 0.3), "Feed-forward layer", "black")
     _rounded(left, (0.5, 2.3), 3.0, 1.3, NEUTRAL, lw=1.8)
     _units(left, (2.0, 3.18), H, NEUTRAL, 3.0)
-    left.text(2.0, 2.65, r"$\phi(W x_t + b)$", ha="center", va="center", fontsize=10)
+    _label(left, (2.0, 2.65), r"$\phi(W x_t + b)$", "black", size=10)
     _arrow(left, (2.0, 0.95), (2.0, 2.3), x_color)
-    left.text(2.0, 0.5, r"$x_t$", ha="center", va="center", fontsize=13)
+    _label(left, (2.0, 0.5), r"$x_t$", "black", size=13)
     _arrow(left, (2.0, 3.6), (2.0, 5.3), NEUTRAL)
-    left.text(2.0, 5.75, r"$y_t$", ha="center", va="center", fontsize=13)
-    left.text(
-        2.2,
-        4.45,
-        f"{H} units,\nno memory",
-        ha="left",
-        va="center",
-        color=NEUTRAL,
-        fontsize=8.5,
-        style="italic",
-    )
+    _label(left, (2.0, 5.75), r"$y_t$", "black", size=13)
+    _caption(left, (2.2, 4.45), f"{H} units,\nno memory", ha="left")
 
     # Right: the four layers of the cell on one shared input.
     title = f"LSTM cell: four layers of {H} units on one shared input"
-    right.text(6.5, top - 0.3, title, ha="center", va="center", fontsize=12)
+    _label(right, (6.5, top - 0.3), title, "black")
     y_bus, y_box, y_mix, x0, x1 = 0.95, 2.3, 4.6, 1.1, 11.9
     right.plot([x0, x1], [y_bus, y_bus], color=NEUTRAL, lw=2, solid_capstyle="round")
     _arrow(right, (0.35, y_bus), (x0, y_bus), h_color)
@@ -159,32 +132,18 @@ def draw_dense_vs_cell(hidden_size=3):
     _arrow(right, (x1, 0.0), (x1, y_bus), x_color)
     right.text(x1 + 0.15, 0.3, r"$x_t$", fontsize=13)
     right.text(6.5, 0.35, r"joined input $[h_{t-1}, x_t]$", ha="center", color=NEUTRAL, fontsize=9)
-    centers = dict(zip(GATES, (2.45, 5.05, 7.65, 10.25), strict=True))
-    labels = {
-        "i": r"$\sigma \to i_t$",
-        "f": r"$\sigma \to f_t$",
-        "g": r"$\tanh \to g_t$",
-        "o": r"$\sigma \to o_t$",
-    }
-    for gate, cx in centers.items():
+    for gate, cx in zip(GATES, (2.45, 5.05, 7.65, 10.25), strict=True):
         color = GATE_COLORS[gate]
+        label = (r"$\tanh" if gate == "g" else r"$\sigma") + rf" \to {gate}_t$"
         _arrow(right, (cx, y_bus), (cx, y_box), NEUTRAL)
         _rounded(right, (cx - 1.15, y_box), 2.3, 1.3, color, lw=1.8)
         _units(right, (cx, y_box + 0.88), H, color, 2.3)
-        right.text(cx, y_box + 0.35, labels[gate], ha="center", va="center", color=ink(color))
+        right.text(cx, y_box + 0.35, label, ha="center", va="center", color=ink(color))
         _arrow(right, (cx, y_box + 1.3), (cx, y_mix), color)
-    _rounded(right, (x0, y_mix), x1 - x0, 1.2, NEUTRAL, face="#F4F4F4", radius=0.3)
+    _rounded(right, (x0, y_mix), x1 - x0, 1.2, NEUTRAL, face=_GREY, radius=0.3)
     equation = r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t, \quad h_t = o_t \odot \tanh(c_t)$"
-    right.text(6.5, y_mix + 0.6, equation, ha="center", va="center", fontsize=11)
-    right.text(
-        6.5,
-        y_mix + 1.5,
-        "recombined with no weights",
-        ha="center",
-        color=NEUTRAL,
-        fontsize=8.5,
-        style="italic",
-    )
+    _label(right, (6.5, y_mix + 0.6), equation, "black", size=11)
+    _caption(right, (6.5, y_mix + 1.5), "recombined with no weights", va="baseline")
     _arrow(right, (0.35, y_mix + 0.6), (x0, y_mix + 0.6), c_color)
     right.text(0.0, y_mix + 1.05, r"$c_{t-1}$", color=ink(c_color), fontsize=13)
     _arrow(right, (x1, y_mix + 0.9), (x1 + 0.7, y_mix + 0.9), c_color)
@@ -205,55 +164,42 @@ def draw_stacked(num_layers=2, steps=3, *, dropout=True):
     """
     L = _check_count("num_layers", num_layers, 4)
     T = _check_count("steps", steps, 5)
-    plt = _plt()
     pitch_x, pitch_y, w, hgt, y0 = 3.2, 2.2, 2.0, 1.1, 1.2
     width, height = 1.6 + T * pitch_x + 1.3, y0 + L * pitch_y + 0.3
     fig_w = min(9.0, 0.7 * width)
-    fig, ax = plt.subplots(figsize=(fig_w, fig_w * height / width), layout="constrained")
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    h_color, c_color, x_color = MEMORY_COLORS["h"], MEMORY_COLORS["c"], MEMORY_COLORS["x"]
+    ax = _setup_axes(None, width, height, (fig_w, fig_w * height / width))
+    memories = ((0.8, "c", MEMORY_COLORS["c"]), (0.3, "h", MEMORY_COLORS["h"]))  # wire heights
+    h_color = MEMORY_COLORS["h"]
     for k in range(L):
         y = y0 + k * pitch_y
         ax.text(0.1, y + hgt / 2, f"layer {k}", va="center", fontsize=12.5, weight="bold")
         for t in range(1, T + 1):
             x0 = 1.6 + (t - 1) * pitch_x
-            _rounded(ax, (x0, y), w, hgt, NEUTRAL, face="#F4F4F4")
-            ax.text(x0 + w / 2, y + hgt / 2, "LSTM cell", ha="center", va="center", fontsize=11.5)
-            x_prev = x0 - (pitch_x - w)
+            _rounded(ax, (x0, y), w, hgt, NEUTRAL, face=_GREY)
+            _label(ax, (x0 + w / 2, y + hgt / 2), "LSTM cell", "black", size=11.5)
             if t > 1:
-                _arrow(ax, (x_prev, y + 0.8), (x0, y + 0.8), c_color)
-                _arrow(ax, (x_prev, y + 0.3), (x0, y + 0.3), h_color)
+                for dy, _, color in memories:
+                    _arrow(ax, (x0 - (pitch_x - w), y + dy), (x0, y + dy), color)
             below = y - (pitch_y - hgt)
             if k == 0:
-                _arrow(ax, (x0 + w / 2, 0.55), (x0 + w / 2, y), x_color)
-                ax.text(x0 + w / 2, 0.25, f"$x_{t}$", ha="center", va="center", fontsize=14)
+                _arrow(ax, (x0 + w / 2, 0.55), (x0 + w / 2, y), MEMORY_COLORS["x"])
+                _label(ax, (x0 + w / 2, 0.25), f"$x_{t}$", "black", size=14)
             else:
                 _arrow(ax, (x0 + w / 2, below), (x0 + w / 2, y), h_color)
                 note = "$h_t$, dropout" if dropout else "$h_t$"
-                ax.text(
-                    x0 + w / 2 + 0.12,
-                    (below + y) / 2,
-                    note,
-                    va="center",
-                    fontsize=10.5,
-                    color=ink(h_color),
+                _label(
+                    ax, (x0 + w / 2 + 0.12, (below + y) / 2), note, h_color, ha="left", size=10.5
                 )
         x_end = 1.6 + (T - 1) * pitch_x + w
-        _arrow(ax, (x_end, y + 0.8), (x_end + 0.6, y + 0.8), c_color)
-        _arrow(ax, (x_end, y + 0.3), (x_end + 0.6, y + 0.3), h_color)
-        ax.text(x_end + 0.7, y + 0.8, f"$c_n[{k}]$", va="center", color=ink(c_color), fontsize=12.5)
-        ax.text(x_end + 0.7, y + 0.3, f"$h_n[{k}]$", va="center", color=ink(h_color), fontsize=12.5)
+        for dy, name, color in memories:
+            _arrow(ax, (x_end, y + dy), (x_end + 0.6, y + dy), color)
+            _label(ax, (x_end + 0.7, y + dy), f"${name}_n[{k}]$", color, ha="left", size=12.5)
     top = y0 + (L - 1) * pitch_y + hgt
     for t in range(1, T + 1):
         xc = 1.6 + (t - 1) * pitch_x + w / 2
         _arrow(ax, (xc, top), (xc, top + 0.55), h_color)
-        ax.text(
-            xc + 0.12, top + 0.4, f"out[{t - 1}]", va="center", fontsize=10.5, color=ink(h_color)
-        )
-    return fig
+        _label(ax, (xc + 0.12, top + 0.4), f"out[{t - 1}]", h_color, ha="left", size=10.5)
+    return ax.figure
 
 
 __all__ = ["draw_dense_vs_cell", "draw_stacked", "draw_unrolled"]
