@@ -1,25 +1,17 @@
 r"""The layers every model of the book is built from, behind one Module protocol.
 
-Everything here follows the rules :class:`lstm_magnifier.lstm.LSTM` follows too:
+The rules :class:`lstm_magnifier.lstm.LSTM` follows too: parameters live in the dict
+``params`` under PyTorch's names, layouts and default initial values (``nn.Linear``,
+``nn.RNN``, ``nn.Conv1d``), so a ``state_dict`` moves between the two as plain arrays;
+``forward`` keeps its own copies of what ``backward`` needs; ``backward`` takes the gradient
+with respect to the output, overwrites ``grads`` (the keys of ``params``) and returns the
+gradient with respect to the input (a recurrent layer returns ``(out, state)`` and takes
+``(d_out, d_state)``); ``params[name] = value`` is checked; float64 unless float32 is asked
+for. Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
 
-* parameters live in the dict ``params`` under PyTorch's names and layouts
-  (``nn.Linear``, ``nn.RNN``, ``nn.Conv1d``) with PyTorch's default initial
-  values, so a ``state_dict`` moves between the two as plain arrays;
-* ``forward`` stores what ``backward`` needs (its own copies: the caller may
-  change ``x`` or the returned output in place afterwards); ``backward`` takes
-  the gradient of the loss with respect to the output, writes ``grads`` (same
-  keys as ``params``, overwritten on each call) and returns the gradient with
-  respect to the input; a recurrent layer returns ``(out, state)`` and takes
-  ``(d_out, d_state)``;
-* ``params[name] = value`` is checked (:class:`Parameters`);
-* float64 by default, float32 kept end to end when asked for.
-
-The layers: the activations, :class:`Dense`, a plain (Elman) :class:`RNN` and a
-:class:`CausalConv1d`, the LSTM's neighbours in chapters 1, 3, 5 and 13; and
-:class:`SequenceModel`, a core (LSTM, RNN or convolution) followed by a dense
-head, the shape of every experiment in the book.
-
-Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
+:class:`Dense`, :class:`RNN` and :class:`CausalConv1d` are the LSTM's neighbours in
+chapters 1, 3, 5 and 13; :class:`SequenceModel` (a core, then a dense head) is the shape
+of every experiment in the book.
 """
 
 import numpy as np
@@ -42,33 +34,32 @@ ACTIVATIONS = {  # name: (phi, phi' written with the output y = phi(z))
 r"""Every activation a layer or a cell variant may use, as ``(phi, dphi)``: $\tanh' = 1 - y^2$,
 $\sigma' = y(1 - y)$, $\mathrm{relu}' = [y > 0]$, identity $1$, ``"one"`` $0$."""
 
-
 LAYER_ACTIVATIONS = (None, "tanh", "sigmoid", "relu")
 """What ``Dense`` and ``CausalConv1d`` accept as ``activation`` (``None``: no activation)."""
 
 
 def activate(name, z):
-    r"""Apply the activation ``name`` (``None`` is the identity) to ``z``."""
+    """Apply the activation ``name`` (``None`` is the identity) to ``z``."""
     return ACTIVATIONS[name or "identity"][0](z)
 
 
 def activation_grad(name, y):
-    r"""Derivative of activation ``name`` (``None``: identity), written with its *output* $y$."""
+    """Derivative of activation ``name`` (``None``: identity), written with its *output* $y$."""
     return ACTIVATIONS[name or "identity"][1](y)
 
 
 def init_uniform(rng, shape, bound, dtype):
-    """Draw ``shape`` values from $U(-bound, bound)$ in ``dtype`` (PyTorch's default inits)."""
+    """``shape`` values from $U(-bound, bound)$ in ``dtype`` (PyTorch's default inits)."""
     return rng.uniform(-bound, bound, size=shape).astype(dtype)
 
 
 class Parameters(dict):
-    """A layer's ``params``: a dict whose names and shapes are fixed when the layer is built.
+    """A layer's ``params``: names and shapes fixed when the layer is built.
 
-    ``params[name] = value`` checks ``value`` (a known name, the parameter's shape, real
-    and finite floating-point numbers) and copies it *into* the existing array, so an
-    optimizer, a ``SequenceModel`` or an ``LSTM.cell`` view that holds that array sees
-    the new values. Parameters cannot be added or removed.
+    ``params[name] = value`` checks ``value`` (known name, the parameter's shape, real finite
+    floats) and copies it *into* the existing array, so an optimizer, a ``SequenceModel`` or
+    an ``LSTM.cell`` view holding that array sees the new values. Nothing can be added or
+    removed.
     """
 
     def __setitem__(self, name, value):
@@ -78,7 +69,6 @@ class Parameters(dict):
         current[...] = _checks.check_parameter(name, value, current)
 
     def update(self, other=(), **more):
-        """Assign every ``name: value`` of ``other`` and ``more``, each checked as above."""
         for name, value in dict(other, **more).items():
             self[name] = value
 
@@ -87,7 +77,7 @@ class Parameters(dict):
         return self
 
     def setdefault(self, name, value=None):
-        """Return ``params[name]``; an unknown name raises KeyError as assignment does."""
+        """``params[name]``; an unknown name raises KeyError as assignment does."""
         if name not in self:
             self[name] = value
         return self[name]
@@ -115,10 +105,7 @@ class Module:
 
     def load_state_dict(self, state_dict):
         """Copy parameters in place (optimizers keep working); keys and shapes must match.
-
-        Values may be NumPy arrays or PyTorch tensors (``module.state_dict()`` of the
-        matching ``torch.nn`` layer).
-        """
+        Values may be NumPy arrays or the PyTorch tensors of the matching ``torch.nn`` layer."""
         state_dict = {
             k: v.detach().cpu().numpy() if hasattr(v, "detach") else v
             for k, v in state_dict.items()
@@ -128,11 +115,28 @@ class Module:
             self.params[name][...] = value
 
     def num_parameters(self):
-        """Total number of scalar parameters (:func:`count_parameters` of this module)."""
+        """Total number of scalar parameters."""
         return count_parameters(self)
 
     def _init_grads(self):
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def _init_params(self, rng, bound, **shapes):
+        """``params`` drawn from $U(-bound, bound)$ in the order given, zero ``grads``."""
+        rng = np.random.default_rng(rng)
+        arrays = {
+            name: init_uniform(rng, shape, bound, self.dtype) for name, shape in shapes.items()
+        }
+        self.params = Parameters(arrays)
+        self._init_grads()
+        self._cache = None
+
+
+def count_parameters(module):
+    """Number of scalar parameters of anything with a ``params`` dict of arrays."""
+    if not hasattr(module, "params"):
+        raise TypeError(f"expected a module with a .params dict, got {type(module).__name__}")
+    return int(sum(np.size(p) for p in module.params.values()))
 
 
 class Dense(Module):
@@ -140,15 +144,7 @@ class Dense(Module):
 
     .. math:: y = \phi(x W^\top + b)
 
-    Parameters
-    ----------
-    in_features, out_features : int
-        Sizes of the last axis of ``x`` and of ``y``.
-    activation : None, "tanh", "sigmoid" or "relu"
-        $\phi$; ``None`` is the identity (logits for a classifier).
-    dtype : ``np.float64`` (default) or ``np.float32``
-    rng : numpy.random.Generator, int seed or None
-
+    $\phi$ is ``activation``: None (the identity: logits), "tanh", "sigmoid" or "relu".
     ``params``: ``weight`` ``(out, in)`` and ``bias`` ``(out,)``, both drawn from
     $U(-1/\sqrt{in}, 1/\sqrt{in})$ as in PyTorch.
     """
@@ -158,24 +154,15 @@ class Dense(Module):
         self.out_features = _checks.check_positive_int("out_features", out_features)
         self.activation = _checks.check_one_of("activation", activation, LAYER_ACTIVATIONS)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        rng = np.random.default_rng(rng)
-        bound = 1.0 / np.sqrt(self.in_features)
-        self.params = Parameters(
-            weight=init_uniform(rng, (self.out_features, self.in_features), bound, self.dtype),
-            bias=init_uniform(rng, (self.out_features,), bound, self.dtype),
-        )
-        self._init_grads()
-        self._cache = None
+        shape = (self.out_features, self.in_features)
+        self._init_params(rng, 1.0 / np.sqrt(self.in_features), weight=shape, bias=shape[:1])
 
     def __repr__(self):
         act = f", activation={self.activation!r}" if self.activation else ""
         return f"Dense({self.in_features}, {self.out_features}{act})"
 
     def forward(self, x, *, train=False):
-        """``x`` ``(..., in_features)`` -> ``y`` ``(..., out_features)``; any leading axes.
-
-        ``train`` is accepted for the common interface and changes nothing.
-        """
+        """``x`` ``(..., in_features)`` -> ``y`` ``(..., out_features)``; ``train`` does nothing."""
         x = _checks.as_finite_array("x", x, self.dtype, copy=True)  # backward reads it
         if x.ndim == 0:
             raise ValueError("x must have at least 1 dimension (..., in_features), got a scalar")
@@ -185,10 +172,9 @@ class Dense(Module):
         return y.copy()  # the caller's to change: backward reads the cached y
 
     def backward(self, dy):
-        r"""``dy`` = $\partial L/\partial y$, shape of ``y``. Returns ``dx``, shape of ``x``.
+        r"""``dy`` = $\partial L/\partial y$ -> ``dx``, with $\delta = dy \odot \phi'$:
 
         .. math::
-            \delta = dy \odot \phi'(\cdot), \quad
             \partial L/\partial W = \delta^\top x, \quad
             \partial L/\partial b = \textstyle\sum \delta, \quad
             \partial L/\partial x = \delta W
@@ -204,10 +190,7 @@ class Dense(Module):
 
 
 def _as_sequence(x, dtype, features, what, *, copy=False):
-    """Check a time-first sequence; return it as ``(T, B, D)`` and whether it was unbatched.
-
-    ``copy=True`` returns a private copy (for a layer that keeps ``x`` for backward).
-    """
+    """A checked time-first ``x`` as ``(T, B, D)``, and whether it came unbatched."""
     x = _checks.as_finite_array("x", x, dtype, ndim=(2, 3), copy=copy)
     _checks.check_features("x", x, features, what)
     _checks.check_time_steps("x", x)
@@ -220,20 +203,11 @@ class RNN(Module):
 
     .. math:: h_t = \phi(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
 
-    One hidden state $h$ carries the past; there is no separate long-term memory
-    $c$ and no gate, which is why its gradients fade over long lags (chapter 13).
-
-    Parameters
-    ----------
-    input_size, hidden_size : int
-        $D$ and $H$.
-    nonlinearity : "tanh" (default) or "relu"
-        $\phi$.
-    dtype : ``np.float64`` (default) or ``np.float32``
-    rng : numpy.random.Generator, int seed or None
-
-    ``params``: ``weight_ih_l0`` ``(H, D)``, ``weight_hh_l0`` ``(H, H)``,
-    ``bias_ih_l0`` and ``bias_hh_l0`` ``(H,)``, all from $U(-1/\sqrt{H}, 1/\sqrt{H})$.
+    One hidden state $h$ carries the past; there is no separate long-term memory $c$ and
+    no gate, which is why its gradients fade over long lags (chapter 13). $\phi$ is
+    ``nonlinearity``, "tanh" or "relu". ``params``: ``weight_ih_l0`` ``(H, D)``,
+    ``weight_hh_l0`` ``(H, H)``, ``bias_ih_l0`` and ``bias_hh_l0`` ``(H,)``, all from
+    $U(-1/\sqrt{H}, 1/\sqrt{H})$.
     """
 
     def __init__(self, input_size, hidden_size, *, nonlinearity="tanh", dtype=np.float64, rng=None):
@@ -241,36 +215,24 @@ class RNN(Module):
         self.hidden_size = _checks.check_positive_int("hidden_size", hidden_size)
         self.nonlinearity = _checks.check_one_of("nonlinearity", nonlinearity, ("tanh", "relu"))
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        rng = np.random.default_rng(rng)
         H, D = self.hidden_size, self.input_size
-        bound = 1.0 / np.sqrt(H)
-        self.params = Parameters(
-            weight_ih_l0=init_uniform(rng, (H, D), bound, self.dtype),
-            weight_hh_l0=init_uniform(rng, (H, H), bound, self.dtype),
-            bias_ih_l0=init_uniform(rng, (H,), bound, self.dtype),
-            bias_hh_l0=init_uniform(rng, (H,), bound, self.dtype),
-        )
-        self._init_grads()
-        self._cache = None
+        shapes = dict(weight_ih_l0=(H, D), weight_hh_l0=(H, H), bias_ih_l0=(H,), bias_hh_l0=(H,))
+        self._init_params(rng, 1.0 / np.sqrt(H), **shapes)
 
     def __repr__(self):
         return f"RNN({self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r})"
 
     def forward(self, x, state=None, *, train=False):
-        """Run the whole sequence.
+        r"""``x`` ``(T, B, D)`` from ``state`` = $h_0$ ``(1, B, H)`` (``None``: zeros) ->
+        ``(out, h_n)``: $h_1 \dots h_T$ ``(T, B, H)`` and $h_T$ ``(1, B, H)``.
 
-        ``x`` is ``(T, B, D)`` or ``(T, D)`` unbatched; ``state`` is ``h_0`` of shape
-        ``(1, B, H)`` (``(1, H)`` unbatched) or ``None`` for zeros. ``train`` is accepted
-        for the common interface and changes nothing (no dropout in one layer).
-
-        Returns ``(out, h_n)``: ``out`` ``(T, B, H)`` holds $h_1 \\dots h_T$ and
-        ``h_n`` ``(1, B, H)`` the last one (unbatched: ``(T, H)`` and ``(1, H)``).
+        Unbatched: ``x`` ``(T, D)``, ``h_0`` and ``h_n`` ``(1, H)``, ``out`` ``(T, H)``.
+        ``train`` changes nothing (one layer has no dropout).
         """
         x, unbatched = _as_sequence(x, self.dtype, self.input_size, "input_size", copy=True)
         T, B, _ = x.shape
-        H = self.hidden_size
         p = self.params
-        h = np.empty((T + 1, B, H), self.dtype)  # h[0] = h_0, h[t + 1] = h_t
+        h = np.empty((T + 1, B, self.hidden_size), self.dtype)  # h[0] = h_0, h[t + 1] = h_t
         h[0] = self._initial_state(state, B, unbatched)
         # The input half of every step in one matrix product, out of the time loop.
         z_x = x @ p["weight_ih_l0"].T + (p["bias_ih_l0"] + p["bias_hh_l0"])
@@ -292,16 +254,13 @@ class RNN(Module):
         return h0[0] if not unbatched else h0
 
     def backward(self, d_out, d_state=None):
-        r"""Backpropagation through time.
-
-        ``d_out`` is $\partial L/\partial h_t$ for every step, shaped like ``out``;
-        ``d_state`` is $\partial L/\partial h_n$ shaped like ``h_n``, or ``None``.
-        Returns ``(dx, dh_0)`` shaped like ``x`` and ``h_0``. Going back in time,
+        r"""Backpropagation through time: ``d_out`` (like ``out``) and ``d_state`` (like
+        ``h_n``, or ``None``) -> ``(dx, dh_0)``. Going back in time,
 
         .. math::
             \delta_t = (\partial L/\partial h_t + W_{hh}^\top \delta_{t+1}) \odot \phi'_t
 
-        and then all at once $\partial L/\partial W_{ih} = \sum_t \delta_t^\top x_t$,
+        then $\partial L/\partial W_{ih} = \sum_t \delta_t^\top x_t$,
         $\partial L/\partial W_{hh} = \sum_t \delta_t^\top h_{t-1}$,
         $\partial L/\partial b = \sum_t \delta_t$, $\partial L/\partial x_t = \delta_t W_{ih}$.
         """
@@ -334,30 +293,18 @@ class RNN(Module):
 
 
 class CausalConv1d(Module):
-    r"""A 1-D convolution over time that only looks back: a window of ``kernel_size`` steps.
+    r"""A 1-D convolution over time that only looks back ``kernel_size`` steps.
 
     .. math::
         y_t = \phi\Big(b + \sum_{j=0}^{k-1} W_{:,:,j}\, x_{t-k+1+j}\Big),
         \qquad x_s = 0 \text{ for } s < 0
 
-    The output at step $t$ sees $x_{t-k+1} \dots x_t$ and nothing else: the
-    receptive field is ``kernel_size`` steps, and no state passes from one
-    window to the next (chapter 5). With ``kernel_size=1`` it is a feed-forward
-    network applied to each step on its own (chapter 3).
-
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        $D$ and the number of output features.
-    kernel_size : int
-        $k$, the window length.
-    activation : "tanh" (default), "sigmoid", "relu" or None
-    dtype : ``np.float64`` (default) or ``np.float32``
-    rng : numpy.random.Generator, int seed or None
-
-    ``params``: ``weight`` ``(out, in, k)`` and ``bias`` ``(out,)`` in ``torch.nn.Conv1d``'s
-    layout, both from $U(-1/\sqrt{in \cdot k}, 1/\sqrt{in \cdot k})$ (its default init).
-    Equals ``Conv1d`` applied to the input padded with ``k - 1`` zeros on the left.
+    Step $t$ sees $x_{t-k+1} \dots x_t$ and nothing else, and no state passes from one
+    window to the next (chapter 5); with ``kernel_size=1`` it is a feed-forward network
+    applied to each step on its own (chapter 3). $\phi$ is ``activation`` ("tanh", "sigmoid",
+    "relu" or None). ``params``: ``weight`` ``(out, in, k)`` and ``bias`` ``(out,)`` in
+    ``torch.nn.Conv1d``'s layout and default init, $U(\pm 1/\sqrt{in \cdot k})$; it equals
+    ``Conv1d`` on the input padded with ``k - 1`` zeros on the left.
     """
 
     def __init__(
@@ -375,15 +322,9 @@ class CausalConv1d(Module):
         self.kernel_size = _checks.check_positive_int("kernel_size", kernel_size)
         self.activation = _checks.check_one_of("activation", activation, LAYER_ACTIVATIONS)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
-        rng = np.random.default_rng(rng)
         shape = (self.out_channels, self.in_channels, self.kernel_size)
         bound = 1.0 / np.sqrt(self.in_channels * self.kernel_size)
-        self.params = Parameters(
-            weight=init_uniform(rng, shape, bound, self.dtype),
-            bias=init_uniform(rng, (self.out_channels,), bound, self.dtype),
-        )
-        self._init_grads()
-        self._cache = None
+        self._init_params(rng, bound, weight=shape, bias=shape[:1])
 
     def __repr__(self):
         act = f", activation={self.activation!r}" if self.activation != "tanh" else ""
@@ -398,10 +339,7 @@ class CausalConv1d(Module):
         return self.kernel_size
 
     def forward(self, x, *, train=False):
-        """``x`` ``(T, B, D)`` (or ``(T, D)``) -> ``y`` ``(T, B, out)`` (or ``(T, out)``).
-
-        ``train`` is accepted for the common interface and changes nothing.
-        """
+        """``x`` ``(T, B, D)`` or ``(T, D)`` -> ``y`` ``(T, B, out)`` or ``(T, out)``."""
         x, unbatched = _as_sequence(x, self.dtype, self.in_channels, "in_channels")
         T, B, D = x.shape
         k = self.kernel_size
@@ -416,10 +354,9 @@ class CausalConv1d(Module):
         return y[:, 0] if unbatched else y
 
     def backward(self, dy):
-        r"""``dy`` shaped like ``y``; returns ``dx`` shaped like ``x``.
-
-        With $\delta = dy \odot \phi'$: $\partial L/\partial W_{:,:,j} = \sum_t
-        \delta_t^\top x_{t-k+1+j}$, $\partial L/\partial b = \sum_t \delta_t$ and
+        r"""``dy`` (like ``y``) -> ``dx`` (like ``x``). With $\delta = dy \odot \phi'$:
+        $\partial L/\partial W_{:,:,j} = \sum_t \delta_t^\top x_{t-k+1+j}$,
+        $\partial L/\partial b = \sum_t \delta_t$ and
         $\partial L/\partial x_s = \sum_j \delta_{s+k-1-j} W_{:,:,j}$.
         """
         x_pad, y, unbatched = _checks.require_cache(self._cache)
@@ -439,49 +376,15 @@ class CausalConv1d(Module):
         return dx[:, 0] if unbatched else dx
 
 
-# ----------------------------------------------------------------- the sequence model
-#
-# The book's experiments all have one shape: an LSTM, a plain RNN or a causal
-# convolution reads x_1 ... x_T, and a Dense layer turns what it produced into logits,
-# either once at the end (one label per sequence) or at every step (one label per
-# step). Swapping only the core is how chapters 3 to 5 compare the three fairly.
-
-
-def count_parameters(module):
-    """Number of scalar parameters of anything with a ``params`` dict of arrays."""
-    if not hasattr(module, "params"):
-        raise TypeError(f"expected a module with a .params dict, got {type(module).__name__}")
-    return int(sum(np.size(p) for p in module.params.values()))
-
-
-def _output_size(core):
-    """Features the core produces per step: ``hidden_size`` (LSTM, RNN) or ``out_channels``."""
-    for attribute in ("hidden_size", "out_channels"):
-        if hasattr(core, attribute):
-            return getattr(core, attribute), attribute
-    return None, None
-
-
 class SequenceModel(Module):
-    r"""``core`` over the sequence, then ``head`` on its output.
+    r"""``core`` (an LSTM, RNN or CausalConv1d) over the sequence, then ``head`` (a Dense
+    layer from the core's $H$ features to $K$ logits) on its output.
 
-    Parameters
-    ----------
-    core : LSTM, RNN or CausalConv1d
-        ``core.forward(x, train=...)`` returns ``out`` ``(T, B, H)``, or
-        ``(out, state)`` for the recurrent ones; ``core.backward(d_out)`` returns
-        ``dx`` or ``(dx, d_state)``.
-    head : Dense
-        Maps the core's $H$ features to $K$ logits.
-    readout : "last" or "all"
-        "last": logits from the last step only, $z = \mathrm{head}(h_T)$, shape
-        ``(B, K)``, to classify a whole sequence. "all": $z_t = \mathrm{head}(h_t)$
-        at every step, shape ``(T, B, K)``.
-
-    ``params`` and ``grads`` join the core's and the head's under the prefixes
-    ``core.`` and ``head.``; the arrays are the layers' own, so an optimizer built
-    on ``model.params`` trains both, and ``model.params["head.bias"] = b`` writes
-    into the head's array.
+    Every experiment of the book has this shape; swapping only the core is how chapters 3
+    to 5 compare the three fairly. ``readout="last"``: $z = \mathrm{head}(h_T)$, ``(B, K)``,
+    one label per sequence; ``readout="all"``: $z_t = \mathrm{head}(h_t)$, ``(T, B, K)``.
+    ``params`` and ``grads`` join the layers' own arrays under the prefixes ``core.`` and
+    ``head.``, so an optimizer built on ``model.params`` trains both.
     """
 
     def __init__(self, core, head, *, readout="last"):
@@ -491,13 +394,14 @@ class SequenceModel(Module):
                     f"{name} must be a layer with params, grads, forward and backward, "
                     f"got {type(part).__name__}"
                 )
-        size, attribute = _output_size(core)
         in_features = getattr(head, "in_features", None)
-        if size is not None and in_features is not None and size != in_features:
-            raise ValueError(
-                f"head must read {size} features (the core's {attribute}), "
-                f"got a head with in_features={in_features}"
-            )
+        for attribute in ("hidden_size", "out_channels"):  # the core's features per step
+            size = getattr(core, attribute, None)
+            if size is not None and in_features is not None and size != in_features:
+                raise ValueError(
+                    f"head must read {size} features (the core's {attribute}), "
+                    f"got a head with in_features={in_features}"
+                )
         core_dtype, head_dtype = getattr(core, "dtype", None), getattr(head, "dtype", None)
         if core_dtype != head_dtype:
             raise ValueError(f"core and head must share a dtype, got {core_dtype} and {head_dtype}")
@@ -517,7 +421,6 @@ class SequenceModel(Module):
 
     @property
     def grads(self):
-        """The layers' gradients under the same keys as :attr:`params`."""
         return self._joined("grads")
 
     def _joined(self, attribute):
@@ -526,12 +429,8 @@ class SequenceModel(Module):
         return joined
 
     def forward(self, x, *, train=False):
-        """``x`` ``(T, B, D)`` or ``(T, D)`` -> logits.
-
-        Logits are ``(B, K)`` (``(K,)`` unbatched) for ``readout="last"`` and
-        ``(T, B, K)`` (``(T, K)``) for ``readout="all"``. ``train`` is passed to
-        the core (it switches dropout on in a stacked LSTM).
-        """
+        """``x`` ``(T, B, D)`` or ``(T, D)`` -> logits ``(B, K)`` or ``(T, B, K)`` (see
+        ``readout``; unbatched without ``B``). ``train`` switches the core's dropout on."""
         out = self.core.forward(x, train=train)
         if isinstance(out, tuple):  # recurrent cores also return their final state
             out = out[0]
@@ -540,7 +439,7 @@ class SequenceModel(Module):
         return self.head.forward(features)
 
     def backward(self, d_logits):
-        """Gradient of the loss w.r.t. the logits in; fills :attr:`grads`; returns ``dx``."""
+        """Gradient of the loss w.r.t. the logits -> ``dx``; fills :attr:`grads`."""
         out_shape = _checks.require_cache(self._cache)
         d_features = self.head.backward(d_logits)
         if self.readout == "last":
