@@ -16,13 +16,7 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.variants import running_mean
-from lstm_magnifier.viz.palette import (
-    GATE_COLORS,
-    MEMORY_COLORS,
-    NEUTRAL,
-    OKABE_ITO,
-    ink,
-)
+from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, OKABE_ITO, ink
 
 # --------------------------------------------------------------------------- model kinds
 
@@ -43,11 +37,12 @@ def model_colors():
     }
 
 
-def _axes(ax, figsize=(6, 3.5)):
-    import matplotlib.pyplot as plt
-
+def _axes(ax, figsize=(6, 3.5), rows=1, **kwargs):
+    """``ax``, or the Axes of a new figure (an array of ``rows`` Axes when ``rows > 1``)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(rows, 1, figsize=figsize, layout="constrained", **kwargs)
     return ax
 
 
@@ -59,9 +54,7 @@ def plot_losses(curves, *, chance=None, smooth=10, ax=None):
     the loss of a uniform guess, e.g. $\ln 4$ for four classes.
     """
     smooth = _checks.check_positive_int("smooth", smooth)
-    ax = _axes(ax)
-    colors = model_colors()
-    styles = iter(["-", "--", ":", "-."] * 4)
+    ax, colors, styles = _axes(ax), model_colors(), iter(["-", "--", ":", "-."] * 4)
     for label, (kind, losses) in curves.items():
         losses = np.asarray(losses, dtype=float)
         if smooth > 1 and losses.size >= smooth:
@@ -82,13 +75,11 @@ def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
     Each convolution's receptive field is marked with a vertical line between
     $L = k - 1$ (the last lag its window sees) and $L = k$, labelled with $k$.
     """
-    ax = _axes(ax)
-    colors = model_colors()
-    markers = iter(["o", "s", "^", "D", "v"] * 4)
-    conv_styles = iter(["--", ":", "-."] * 4)
+    ax, colors = _axes(ax), model_colors()
+    markers, conv_styles = iter(["o", "s", "^", "D", "v"] * 4), iter(["--", ":", "-."] * 4)
     for curve in curves:
-        style = "-" if curve.receptive_field is None else next(conv_styles)
-        color = colors[curve.kind]
+        k, color = curve.receptive_field, colors[curve.kind]
+        style = "-" if k is None else next(conv_styles)
         ax.plot(
             curve.lags,
             curve.accuracy,
@@ -98,7 +89,6 @@ def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
             lw=2,
             label=curve.label,
         )
-        k = curve.receptive_field
         if k is not None and curve.lags.min() < k <= curve.lags.max():
             ax.axvline(k - 0.5, color=color, lw=1, ls=style)
             ax.annotate(f" k = {k}", (k - 0.5, 0.06), ha="left", fontsize=9, color="0.3")
@@ -117,26 +107,15 @@ def plot_influence(curves, *, ax=None, log=True):
     ``curves`` maps a label to ``(kind, influence)``; returns the Axes. With
     ``log=True`` the y axis is logarithmic (exact zeros are not drawn).
     """
-    ax = _axes(ax)
-    colors = model_colors()
-    styles = iter(["-", "--", ":", "-."] * 4)
+    ax, colors, styles = _axes(ax), model_colors(), iter(["-", "--", ":", "-."] * 4)
     for label, (kind, influence) in curves.items():
         influence = np.asarray(influence, dtype=float)
-        ax.plot(
-            np.arange(influence.size),
-            influence,
-            next(styles),
-            marker="o",
-            color=colors[kind],
-            lw=2,
-            label=label,
-        )
+        x = np.arange(influence.size)
+        ax.plot(x, influence, next(styles), marker="o", color=colors[kind], lw=2, label=label)
     if log:
         ax.set_yscale("log")
-    ax.set(
-        xlabel="s (how many steps before the last the input was changed)",
-        ylabel=r"mean $|\Delta h_T|$",
-    )
+    xlabel = "s (how many steps before the last the input was changed)"
+    ax.set(xlabel=xlabel, ylabel=r"mean $|\Delta h_T|$")
     ax.legend(frameon=False)
     return ax
 
@@ -148,21 +127,13 @@ def plot_unit_summary(summary, *, axes=None):
     sorted by their forget gate. ``axes`` is a pair of Axes or ``None`` (a new figure).
     Returns the pair.
     """
-    import matplotlib.pyplot as plt
-
-    if axes is None:
-        _, axes = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True, layout="constrained")
+    axes = _axes(axes, (7, 4.5), rows=2, sharex=True)
     order = np.argsort(summary["f"])
     units = np.arange(order.size)
-    width = 0.27
-    names = {"f": "forget gate f", "i": "input gate i", "o": "output gate o"}
-    for n, gate in enumerate("fio"):
+    for n, (gate, name) in enumerate((("f", "forget"), ("i", "input"), ("o", "output"))):
+        y = summary[gate][order]
         axes[0].bar(
-            units + (n - 1) * width,
-            summary[gate][order],
-            width,
-            color=GATE_COLORS[gate],
-            label=names[gate],
+            units + (n - 1) * 0.27, y, 0.27, color=GATE_COLORS[gate], label=f"{name} gate {gate}"
         )
     axes[0].set(ylabel="mean value", ylim=(0, 1.05))
     axes[0].legend(frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0, 1))
@@ -176,8 +147,8 @@ def plot_unit_summary(summary, *, axes=None):
 
 
 def _colors(results, colors):
-    cycle = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple")]
-    cycle += [OKABE_ITO["orange"], OKABE_ITO["sky_blue"], NEUTRAL, OKABE_ITO["black"]]
+    names = ("blue", "vermillion", "bluish_green", "reddish_purple", "orange", "sky_blue")
+    cycle = [OKABE_ITO[k] for k in names] + [NEUTRAL, OKABE_ITO["black"]]
     colors = colors or {}
     return {name: colors.get(name, cycle[n % len(cycle)]) for n, name in enumerate(results)}
 
@@ -188,10 +159,7 @@ def plot_curves(results, ax=None, *, colors=None, window=20, ylabel="training lo
     Each run is smoothed with a running mean over ``window`` steps first.
     ``colors`` maps labels to colours (default: the palette in order). Returns the Axes.
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    ax = _axes(ax, (7, 3.8))
     for name, color in _colors(results, colors).items():
         smooth = np.stack([running_mean(curve, window) for curve in results[name].losses])
         steps = np.arange(1, smooth.shape[1] + 1)
@@ -204,19 +172,22 @@ def plot_curves(results, ax=None, *, colors=None, window=20, ylabel="training lo
 
 
 def plot_scores(
-    results, ax=None, *, colors=None, chance=None, chance_label="chance",
-    ylabel="held-out accuracy", log=False,
-):  # fmt: skip
+    results,
+    ax=None,
+    *,
+    colors=None,
+    chance=None,
+    chance_label="chance",
+    ylabel="held-out accuracy",
+    log=False,
+):
     """One column per variant: each seed's score as a dot, the mean as a short bar.
 
     ``chance`` draws a dashed line at the score of guessing, labelled ``chance_label``.
     ``log=True`` puts the scores on a log scale (for errors that span decades).
     Returns the Axes.
     """
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    ax = _axes(ax, (7, 3.8))
     for n, (name, color) in enumerate(_colors(results, colors).items()):
         result = results[name]
         jitter = np.linspace(-0.12, 0.12, len(result.scores))
@@ -234,12 +205,6 @@ def plot_scores(
 
 
 # --------------------------------------------------------------------------- memories
-
-
-def _plt():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
@@ -264,25 +229,19 @@ def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
     units = [int(u) for u in units]
     if not units or min(units) < 0 or max(units) >= c.shape[1]:
         raise ValueError(f"units must be indices in [0, {c.shape[1]}), got {units}")
-    plt = _plt()
-    fig, axes = plt.subplots(
-        3, 1, figsize=(9, 5), sharex=True, height_ratios=(1, 2, 2), layout="constrained"
-    )
+    axes = _axes(None, (9, 5), rows=3, sharex=True, height_ratios=(1, 2, 2))
     t = np.arange(1, len(x) + 1)
     axes[0].step(t, x.reshape(len(x), -1), where="mid", color=MEMORY_COLORS["x"], lw=1.5)
     axes[0].set_ylabel("event $x_t$")
-    panels = (
-        (axes[1], c, "c", "long-term\nmemory $c_t$"),
-        (axes[2], h, "h", "short-term\nmemory $h_t$"),
-    )
-    for ax, values, key, label in panels:
-        color = MEMORY_COLORS[key]
-        shades = [color, ink(color), "#333333"]
-        for n, unit in enumerate(units):
-            shade = shades[n % len(shades)]
+    for n, (ax, values, label) in enumerate(
+        ((axes[1], c, "long-term\nmemory $c_t$"), (axes[2], h, "short-term\nmemory $h_t$"))
+    ):
+        color = MEMORY_COLORS["ch"[n]]
+        for k, unit in enumerate(units):
+            shade = (color, ink(color), "#333333")[k % 3]
             ax.plot(t, values[:, unit], color=shade, lw=2, label=f"unit {unit}")
             if reference is not None:
-                ref = np.asarray(reference[0 if key == "c" else 1])[:, unit]
+                ref = np.asarray(reference[n])[:, unit]
                 ax.plot(t, ref, color=shade, lw=1.3, ls=":", label=f"unit {unit}, no event")
         for level in (-1, 1):
             ax.axhline(level, color=NEUTRAL, lw=0.8, ls="--")
@@ -292,7 +251,7 @@ def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
         for ax in axes:
             ax.axvspan(event[0] + 0.5, event[1] + 0.5, color="#EEEEEE", zorder=0)
     axes[2].set_xlabel("time step $t$")
-    return fig
+    return axes[0].figure
 
 
 # --------------------------------------------------------------------------- heat maps
@@ -328,9 +287,7 @@ def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
     for n, (ch, v) in enumerate(zip(text, values, strict=True)):
         col, row = n % width, n // width
         ax.add_patch(Rectangle((col, -row - 1), 1, 1, facecolor=cmap(norm(v)), edgecolor="none"))
-        ax.text(
-            col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", fontsize=11
-        )
+        ax.text(col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", size=11)
     ax.set_xlim(0, width)
     ax.set_ylim(-rows, 0)
     ax.set_aspect(1.6)
