@@ -212,6 +212,19 @@ def test_step_backward_gives_forget_gate_times_dc_when_dh_is_zero():
     np.testing.assert_allclose(grads["dc_prev"], dc * trace.f)  # the long-term memory's path
 
 
+def test_step_backward_without_weight_ih_leaves_dx_to_the_caller():
+    rng = np.random.default_rng(7)
+    cell = LSTMCell(2, 3, rng=8)
+    trace = cell.step(rng.normal(size=(4, 2)), (rng.normal(size=(4, 3)), rng.normal(size=(4, 3))))
+    dh, dc = rng.normal(size=(2, 4, 3))
+    full = step_backward(trace, dh, dc, cell.weight_ih, cell.weight_hh)
+    part = step_backward(trace, dh, dc, None, cell.weight_hh)
+    assert "dx" not in part and set(full) == set(part) | {"dx"}
+    for key in part:
+        np.testing.assert_array_equal(part[key], full[key])
+    np.testing.assert_allclose(full["dx"], part["dz"] @ cell.weight_ih)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("output", ["tanh", "article"])
 def test_a_loop_over_step_and_step_backward_is_lstm_backward(seed, output):

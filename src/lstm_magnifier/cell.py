@@ -157,8 +157,8 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     r"""Backward pass of one :func:`step` from its trace, given ``dh`` $= \partial L/\partial h_t$
     (this step's loss plus step $t+1$'s share) and ``dc`` $= \partial L/\partial c_t$ from $t+1$.
 
-    Returns a dict: ``dz`` ``(B, 4H)`` (gates i, f, g, o before activation), ``dx``,
-    ``dh_prev``, ``dc_prev`` (for step $t-1$), ``dz_u`` for the article's use layer.
+    Returns a dict: ``dz`` ``(B, 4H)`` (gates i, f, g, o before activation), ``dx`` (unless
+    ``weight_ih`` is None), ``dh_prev``, ``dc_prev`` (for step $t-1$), ``dz_u`` (article's use).
     """
     i, f, g, o, read, c_prev = trace.i, trace.f, trace.g, trace.o, trace.read, trace.c_prev
     grads = {}
@@ -187,7 +187,9 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
         [di * d_act["i"](i), df * d_act["f"](f), dg * d_act["g"](g), do * d_act["o"](o)], axis=-1
     )
     # the layer z = W_ih x + W_hh h_prev + b: back to its two inputs
-    grads.update(dz=dz, dx=dz @ weight_ih, dh_prev=dz @ weight_hh)
+    grads.update(dz=dz, dh_prev=dz @ weight_hh)
+    if weight_ih is not None:  # None: the caller finds dx itself (the LSTM, for all steps)
+        grads["dx"] = dz @ weight_ih
     return grads
 
 

@@ -176,10 +176,11 @@ class LSTM(Module):
         w, traces = self._layer(k), layer["traces"]
         steps = [None] * len(traces)
         for t in reversed(range(len(traces))):
-            steps[t] = step_backward(traces[t], d_h[t] + dh, dc, **w)
+            steps[t] = step_backward(traces[t], d_h[t] + dh, dc, **{**w, "weight_ih": None})
             dh, dc = steps[t]["dh_prev"], steps[t]["dc_prev"]
-        # the weights' gradients are sums over steps: one product over all steps at once
-        dz, dx = np.stack([s["dz"] for s in steps]), np.stack([s["dx"] for s in steps])
+        # the input's and the weights' gradients need no loop: one product for all steps
+        dz = np.stack([s["dz"] for s in steps])
+        dx = dz @ w["weight_ih"]
         h_prev = np.concatenate([layer["h0"][None], layer["h"][:-1]])
         use = {}
         if w["use_layer"] is not None:  # W_u's gradient needs what it read: c or forget
