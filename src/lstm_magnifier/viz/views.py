@@ -22,9 +22,8 @@ from matplotlib.patches import Rectangle
 
 from lstm_magnifier.cell import Trace
 from lstm_magnifier.viz.diagrams import CellDiagram
+from lstm_magnifier.viz.drawing import _MINUS, _fmt
 from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
-
-_MINUS = "\u2212"
 
 
 def _figure(figsize, dpi):
@@ -57,11 +56,6 @@ def _limits(values, at_least=1.0):
     return (-1.06 * span, 1.06 * span)
 
 
-def _fmt(value, digits=3):
-    """A number as the diagrams print it: fixed decimals and a true minus sign."""
-    return f"{value:.{digits}f}".replace("-", _MINUS)
-
-
 def _labelled(figure, x, label, color, y=0.935):
     """A fixed ``label`` at figure position (``x``, ``y``) and, returned, an empty text after it."""
     text = figure.text(x, y, label, fontsize=10.5, color="black")
@@ -69,22 +63,13 @@ def _labelled(figure, x, label, color, y=0.935):
     return figure.text(end / figure.bbox.width, y, "", fontsize=10.5, color=color, weight="bold")
 
 
-def _style_axes(ax):
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.tick_params(labelsize=9, colors=NEUTRAL)
-    for side in ("left", "bottom"):
-        ax.spines[side].set_color(NEUTRAL)
-
-
-def _diverging(color, name):
-    """A colormap from grey (negative) through white (0) to ``color`` (positive)."""
-    return LinearSegmentedColormap.from_list(name, [NEUTRAL, "white", color])
-
-
-def _sequential(color, name):
-    """A colormap from white (0) to ``color`` (1)."""
-    return LinearSegmentedColormap.from_list(name, ["white", color])
+def _style_axes(*axes):
+    for ax in axes:
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(labelsize=9, colors=NEUTRAL)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_color(NEUTRAL)
 
 
 # =========================================================================== views
@@ -112,8 +97,7 @@ class GateView:
         bottom = 0.2 if diagram else 0.75  # room for the equations in the compact figure
         height = (5.5 if diagram else 0.0) + 1.95 + bottom
         self.figure = _figure((9.0, height), dpi)
-        self.diagram = None
-        self.equations = []
+        self.diagram, self.equations = None, []
         if diagram:
             ax = self.figure.add_axes((0.0, (height - 5.5) / height, 1.0, 5.5 / height))
             self.diagram = CellDiagram(ax, highlight=highlight)
@@ -121,13 +105,12 @@ class GateView:
                 self.diagram.artists[key].set_visible(False)
         else:
             font = {"fontsize": 10, "family": "DejaVu Sans Mono", "color": "black"}
-            for y in (0.4, 0.12):
-                self.equations.append(self.figure.text(0.03, y / height, "", **font))
-        ax = self.figure.add_axes((0.30, (bottom + 0.25) / height, 0.62, 1.45 / height))
-        self.bars_ax = ax
+            self.equations = [self.figure.text(0.03, y / height, "", **font) for y in (0.4, 0.12)]
+        ax = self.bars_ax = self.figure.add_axes(
+            (0.30, (bottom + 0.25) / height, 0.62, 1.45 / height)
+        )
         rows = np.arange(len(_BAR_ROWS))[::-1]
-        self.bars = {}
-        self.labels = {}
+        self.bars, self.labels = {}, {}
         for y, (key, _, color) in zip(rows, _BAR_ROWS, strict=True):
             self.bars[key] = ax.barh(y, 0.0, height=0.62, color=color, alpha=0.85)[0]
             self.labels[key] = ax.text(0, y, "", va="center", fontsize=9.5, color=ink(color))
@@ -152,20 +135,18 @@ class GateView:
         for key, bar in self.bars.items():
             value = float(values[key])
             bar.set_width(value)
-            label = self.labels[key]
-            label.set_text(_fmt(value))
-            label.set_x(value + (0.08 if value >= 0 else -0.08))
-            label.set_ha("left" if value >= 0 else "right")
-        if not self.equations:
-            return False
-        v = {k: _fmt(float(values[k])) for k in ("f", "c_prev", "i", "g", "c", "o", "h")}
-        self.equations[0].set_text(
-            f"c_t = f \u00b7 c_t-1 + i \u00b7 g = {v['f']} \u00d7 {v['c_prev']} + "
-            f"{v['i']} \u00d7 {v['g']} = {v['c']}"
-        )
-        self.equations[1].set_text(
-            f"h_t = o \u00b7 tanh(c_t)    = {v['o']} \u00d7 tanh({v['c']}) = {v['h']}"
-        )
+            self.labels[key].set_text(_fmt(value))
+            self.labels[key].set_x(value + (0.08 if value >= 0 else -0.08))
+            self.labels[key].set_ha("left" if value >= 0 else "right")
+        if self.equations:
+            v = {k: _fmt(values[k]) for k in ("f", "c_prev", "i", "g", "c", "o", "h")}
+            self.equations[0].set_text(
+                f"c_t = f \u00b7 c_t-1 + i \u00b7 g = {v['f']} \u00d7 {v['c_prev']} + "
+                f"{v['i']} \u00d7 {v['g']} = {v['c']}"
+            )
+            self.equations[1].set_text(
+                f"h_t = o \u00b7 tanh(c_t)    = {v['o']} \u00d7 tanh({v['c']}) = {v['h']}"
+            )
         return False
 
 
@@ -178,18 +159,15 @@ class TimelineView:
     """
 
     def __init__(self, *, dpi=90, figsize=(9.0, 4.6)):
-        self.figure = _figure(figsize, dpi)
-        fig = self.figure
-        self.ax_c = fig.add_axes((0.09, 0.42, 0.88, 0.40))
+        fig = self.figure = _figure(figsize, dpi)
+        ax = self.ax_c = fig.add_axes((0.09, 0.42, 0.88, 0.40))
         self.ax_h = fig.add_axes((0.09, 0.11, 0.88, 0.23), sharex=self.ax_c)
         c_color, h_color = MEMORY_COLORS["c"], MEMORY_COLORS["h"]
-        ax = self.ax_c
+        steady, half = NETWORK_COLORS["remember"], NETWORK_COLORS["forget"]
         (self.kept,) = ax.plot([], [], ":", color=c_color, lw=1.6, label="left of $c_0$: $f^t c_0$")
         (self.c,) = ax.plot([], [], "-", color=c_color, lw=2.2, label="$c_t$ long-term memory")
         (self.c0,) = ax.plot([], [], "o", mfc="white", mec=c_color, ms=6, mew=1.6)
-        color = NETWORK_COLORS["remember"]
-        self.steady = ax.axhline(0, color=color, ls="--", lw=1.2, label="steady state $ig/(1-f)$")
-        half = NETWORK_COLORS["forget"]
+        self.steady = ax.axhline(0, color=steady, ls="--", lw=1.2, label="steady state $ig/(1-f)$")
         self.half_c = ax.axvline(0, color=half, ls="-.", lw=1.2, label="half-life")
         self.half_h = self.ax_h.axvline(0, color=half, ls="-.", lw=1.2)
         ax.axhline(0, color=NEUTRAL, lw=0.6)
@@ -201,22 +179,12 @@ class TimelineView:
         self.ax_h.set_ylim(-1.08, 1.08)
         self.ax_h.set_ylabel("$h_t$", fontsize=12, color=ink(h_color), rotation=0, labelpad=12)
         self.ax_h.set_xlabel("time step $t$", fontsize=10)
-        for axes in (self.ax_c, self.ax_h):
-            _style_axes(axes)
+        _style_axes(self.ax_c, self.ax_h)
         self.half_value = _labelled(fig, 0.09, "half-life  ln 0.5 / ln f = ", ink(half))
-        self.steady_value = _labelled(
-            fig, 0.50, "steady state  i\u00b7g / (1 \u2212 f) = ", ink(color)
-        )
-        self.half_label = ax.text(
-            0,
-            0,
-            "",
-            fontsize=9,
-            color=ink(half),
-            ha="left",
-            va="bottom",
-            bbox={"fc": "white", "ec": "none", "pad": 1.0},
-        )
+        label = "steady state  i\u00b7g / (1 \u2212 f) = "
+        self.steady_value = _labelled(fig, 0.50, label, ink(steady))
+        box = {"fc": "white", "ec": "none", "pad": 1.0}
+        self.half_label = ax.text(0, 0, "", fontsize=9, color=ink(half), va="bottom", bbox=box)
         self._limits = None
         self.c_limits = None  # fixed (low, high) of the c_t axis; None follows the data
 
@@ -265,34 +233,30 @@ class WeightView:
     """
 
     def __init__(self, steps, *, x_range=(-1.0, 1.0), dpi=90, figsize=(9.0, 5.6)):
-        self.figure = _figure(figsize, dpi)
-        fig = self.figure
+        fig = self.figure = _figure(figsize, dpi)
         self.ax_x = fig.add_axes((0.09, 0.80, 0.70, 0.14))
         self.ax_g = fig.add_axes((0.09, 0.44, 0.70, 0.30), sharex=self.ax_x)
         self.ax_m = fig.add_axes((0.09, 0.09, 0.70, 0.30), sharex=self.ax_x)
-        t = np.arange(1, steps + 1)
-        (self.x,) = self.ax_x.plot(t, np.zeros(steps), "-o", color="black", ms=3, lw=1.2)
+        t, zeros = np.arange(1, steps + 1), np.zeros(steps)
+        (self.x,) = self.ax_x.plot(t, zeros, "-o", color="black", ms=3, lw=1.2)
         low, high = x_range
         pad = 0.1 * max(high - low, 1.0)
         self.ax_x.set_ylim(min(low, 0) - pad, max(high, 0) + pad)
         self.ax_x.set_ylabel("$x_t$", rotation=0, labelpad=12, fontsize=12)
         self.ax_x.set_title("event $x_t$ (the input)", fontsize=10, color=NEUTRAL, loc="left")
         self.gates = {}
-        for k in "ifgo":
-            name, role = _WEIGHT_GATES[k]
+        for k, (_, role) in _WEIGHT_GATES.items():
+            label = f"${k}_t$ {role}"
             (self.gates[k],) = self.ax_g.plot(
-                t, np.zeros(steps), "-", color=GATE_COLORS[k], lw=1.8, label=f"${k}_t$ {role}"
+                t, zeros, "-", color=GATE_COLORS[k], lw=1.8, label=label
             )
         self.ax_g.set_ylim(-1.08, 1.08)
         self.ax_g.axhline(0, color=NEUTRAL, lw=0.6)
         self.ax_g.set_ylabel("gates", fontsize=10)
         self.ax_g.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
-        (self.c,) = self.ax_m.plot(
-            t, np.zeros(steps), "-", color=MEMORY_COLORS["c"], lw=2.2, label="$c_t$ long-term"
-        )
-        (self.h,) = self.ax_m.plot(
-            t, np.zeros(steps), "-", color=MEMORY_COLORS["h"], lw=2.0, label="$h_t$ short-term"
-        )
+        c, h = MEMORY_COLORS["c"], MEMORY_COLORS["h"]
+        (self.c,) = self.ax_m.plot(t, zeros, "-", color=c, lw=2.2, label="$c_t$ long-term")
+        (self.h,) = self.ax_m.plot(t, zeros, "-", color=h, lw=2.0, label="$h_t$ short-term")
         self.ax_m.axhline(0, color=NEUTRAL, lw=0.6)
         self.ax_m.set_ylabel("memories", fontsize=10)
         self.ax_m.set_xlabel("time step $t$", fontsize=10)
@@ -300,18 +264,14 @@ class WeightView:
         self.ax_x.set_xlim(0.5, steps + 0.5)
         for ax in (self.ax_x, self.ax_g):
             ax.tick_params(labelbottom=False)
-        for ax in (self.ax_x, self.ax_g, self.ax_m):
-            _style_axes(ax)
+        _style_axes(self.ax_x, self.ax_g, self.ax_m)
         self._limits = None
         self.m_limits = None  # fixed (low, high) of the memory axis; None follows the data
 
     def update(self, values):
         """Show a :func:`~lstm_magnifier.timelines.weight_timeline` dict."""
-        self.x.set_ydata(values["x"])
-        for k, line in self.gates.items():
-            line.set_ydata(values[k])
-        self.c.set_ydata(values["c"])
-        self.h.set_ydata(values["h"])
+        for key, line in {"x": self.x, **self.gates, "c": self.c, "h": self.h}.items():
+            line.set_ydata(values[key])
         limits = self.m_limits or _limits(np.concatenate([values["c"], values["h"]]))
         if limits == self._limits:
             return False
@@ -336,77 +296,52 @@ class SequenceView:
     ``trace`` is a :func:`sequence_trace` (a :class:`~lstm_magnifier.cell.Trace`, fields
     ``(T, H)``). Six heat maps (``i, f, g, o, c, h``; time across, units down) carry a
     frame around the current step and a marker on the current unit; each shows that
-    value on its right. With ``diagram=True`` the cell diagram below shows the step's
-    values.
+    value on its right. Gates run from white (0) to their colour (1); ``g``, ``c`` and
+    ``h`` from grey (negative) through white to their colour. With ``diagram=True`` the
+    cell diagram below shows the step's values.
     """
 
     def __init__(self, trace, *, labels=None, diagram=True, dpi=80, width=9.0):
         self.trace = trace
-        steps, hidden = trace.c.shape
+        self.steps, self.hidden = steps, hidden = trace.c.shape
         map_height = 0.42 + 0.03 * min(hidden, 16)
-        maps = 6 * map_height + 5 * 0.12 + 0.95
         top = 5.5 if diagram else 0.0
-        height = maps + top
+        height = 6 * map_height + 5 * 0.12 + 0.95 + top
         self.figure = _figure((width, height), dpi)
-        self.steps, self.hidden = steps, hidden
-        self.maps = {}
-        self.frames = {}
-        self.markers = {}
-        self.readouts = {}
+        self.maps, self.frames, self.markers, self.readouts = {}, {}, {}, {}
         c_max = max(float(np.abs(trace.c).max()), 1e-6)
         for row, (key, (label, kind)) in enumerate(_HEAT.items()):
             bottom = height - 0.25 - (row + 1) * map_height - row * 0.12
-            ax = self.figure.add_axes(
-                (1.25 / width, bottom / height, (width - 2.6) / width, map_height / height)
-            )
+            box = (1.25 / width, bottom / height, (width - 2.6) / width, map_height / height)
+            ax = self.maps[key] = self.figure.add_axes(box)
             color = GATE_COLORS.get(key, MEMORY_COLORS.get(key))
-            if kind == "gate":
-                cmap, vmin, vmax = _sequential(color, f"lstm_{key}"), 0.0, 1.0
-            else:
-                limit = c_max if kind == "memory" else 1.0
-                cmap, vmin, vmax = _diverging(color, f"lstm_{key}"), -limit, limit
+            limit = c_max if kind == "memory" else 1.0
+            colors = ["white", color] if kind == "gate" else [NEUTRAL, "white", color]
+            cmap = LinearSegmentedColormap.from_list(f"lstm_{key}", colors)
+            scale = {"vmin": 0.0 if kind == "gate" else -limit, "vmax": limit}
+            extent = (0.5, steps + 0.5, hidden - 0.5, -0.5)
+            image = getattr(trace, key).T
             ax.imshow(
-                getattr(trace, key).T,
-                aspect="auto",
-                cmap=cmap,
-                vmin=vmin,
-                vmax=vmax,
-                interpolation="nearest",
-                extent=(0.5, steps + 0.5, hidden - 0.5, -0.5),
+                image, aspect="auto", cmap=cmap, interpolation="nearest", extent=extent, **scale
             )
-            ax.set_ylabel(
-                label, rotation=0, ha="right", va="center", fontsize=9.5, color=ink(color)
-            )
+            font = {"fontsize": 9.5, "color": ink(color)}
+            ax.set_ylabel(label, rotation=0, ha="right", va="center", **font)
             ax.set_yticks([])
             ax.set_xticks([] if key != "h" else np.arange(1, steps + 1, max(1, steps // 20)))
             ax.tick_params(length=0)
             for spine in ax.spines.values():
                 spine.set_color("#DDDDDD")
-            self.frames[key] = ax.add_patch(
-                Rectangle((0.5, -0.5), 1.0, hidden, fill=False, ec="black", lw=1.4, clip_on=False)
-            )
-            self.markers[key] = ax.add_patch(
-                Rectangle((0.5, -0.5), 1.0, 1.0, fill=False, ec="black", lw=0.9, clip_on=False)
-            )
-            self.readouts[key] = ax.text(
-                1.01,
-                0.5,
-                "",
-                transform=ax.transAxes,
-                fontsize=9.5,
-                family="DejaVu Sans Mono",
-                va="center",
-            )
-            self.maps[key] = ax
+            outline = {"fill": False, "ec": "black", "clip_on": False}
+            frame = Rectangle((0.5, -0.5), 1.0, hidden, lw=1.4, **outline)
+            marker = Rectangle((0.5, -0.5), 1.0, 1.0, lw=0.9, **outline)
+            self.frames[key], self.markers[key] = ax.add_patch(frame), ax.add_patch(marker)
+            font = {"fontsize": 9.5, "family": "DejaVu Sans Mono", "va": "center"}
+            self.readouts[key] = ax.text(1.01, 0.5, "", transform=ax.transAxes, **font)
         last = self.maps["h"]
         last.tick_params(labelsize=8)
         if labels is not None:
-            last.set_xticks(
-                np.arange(1, steps + 1),
-                [str(s) for s in labels],
-                fontsize=8,
-                family="DejaVu Sans Mono",
-            )
+            ticks = np.arange(1, steps + 1)
+            last.set_xticks(ticks, [str(s) for s in labels], fontsize=8, family="DejaVu Sans Mono")
         last.set_xlabel("time step $t$" + ("" if labels is None else " (input)"), fontsize=9.5)
         key = (
             f"colours: white = 0; full colour = 1 (c: {_fmt(c_max, 2)}); "
@@ -415,8 +350,7 @@ class SequenceView:
         self.figure.text(0.01, (top + 0.05) / height, key, fontsize=8, color=NEUTRAL, va="bottom")
         self.diagram = None
         if diagram:
-            ax = self.figure.add_axes((0.0, 0.0, 1.0, 5.5 / height))
-            self.diagram = CellDiagram(ax)
+            self.diagram = CellDiagram(self.figure.add_axes((0.0, 0.0, 1.0, 5.5 / height)))
 
     def update(self, values):
         """Show step ``values["t"]`` (1-based) and unit ``values["unit"]`` of the trace (and
@@ -426,7 +360,7 @@ class SequenceView:
         for key in _HEAT:
             self.frames[key].set_x(t - 0.5)
             self.markers[key].set_xy((t - 0.5, unit - 0.5))
-            self.readouts[key].set_text(f"{key} = {_fmt(float(getattr(step_trace, key)[unit]))}")
+            self.readouts[key].set_text(f"{key} = {_fmt(getattr(step_trace, key)[unit])}")
         if self.diagram is not None:
             self.diagram.unit = unit
             self.diagram.update(step_trace)
