@@ -1,26 +1,10 @@
-r"""Looking inside built and trained models, without drawing: gradients, memory, units.
+r"""Looking inside built and trained models, without drawing: numbers the chapters print,
+assert and plot (with :mod:`lstm_magnifier.viz.plots`).
 
-Each function runs a model (an :class:`~lstm_magnifier.lstm.LSTM`, a plain RNN or a
-whole :class:`~lstm_magnifier.nn.SequenceModel`) and returns numbers that the chapters
-print, assert and plot (with :mod:`lstm_magnifier.viz.plots`):
-
-* how far back the output depends on the input (chapters 3 to 5 and 13):
-  :func:`input_gradient_norms` by one backward pass, :func:`influence_of_past` by
-  changing one earlier input (:func:`change_symbol`), :func:`resample_past` to redraw
-  the past altogether;
-* what the long-term memory keeps (chapters 10 and 13): :func:`memory_retention`
-  multiplies forget gates backwards in time, :func:`memory_gradient` backpropagates
-  $\partial c_T / \partial c_0$ and :func:`memory_gradient_by_lag` every
-  $\partial c_T / \partial c_{T-k}$ (chapter 9);
-* what single units do (chapters 4 and 15): :func:`unit_summary` (each unit's gates
-  and its share of the answer), :func:`depth_correlations` and :func:`find_depth_unit`
-  (the unit that counts brackets), :func:`put_unit_first` (renumber the units so that
-  it is unit 0 whatever training found), and :func:`best_accuracy`, the score of a
-  perfect next-bracket guess;
-* how far two results are apart, printed the same on every machine (chapters 12 and
-  14, against PyTorch): :func:`max_abs_diff`, :func:`order_of_magnitude`.
-
-Shapes follow the book: ``x`` is ``(T, B, D)``, the memories are ``(B, H)`` per step.
+How far back the output depends on the input (chapters 3 to 5 and 13), what the long-term
+memory keeps (chapters 9, 10 and 13), what single units do (chapters 4 and 15), and how far
+two results are apart, printed the same on every machine (chapters 12 and 14). Shapes
+follow the book: ``x`` is ``(T, B, D)``, the memories are ``(B, H)`` per step.
 """
 
 import numbers
@@ -32,39 +16,27 @@ from lstm_magnifier.cell import step_backward
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.tasks import one_hot
 
-# --------------------------------------------------------------- how far back the output looks
+
+def _first(out):
+    """A recurrent layer's output without its state (a tuple's first part)."""
+    return out[0] if isinstance(out, tuple) else out
 
 
 def input_gradient_norms(module, x, *, rng=None):
-    r"""How much the last output depends on each earlier input: one norm per lag $k$.
+    r"""How much the last output depends on each earlier input, by one backward pass.
 
-    For each sequence $b$ a random unit vector $r_b$ picks a direction of the last
-    output $y_T$ (the top hidden state of an ``LSTM`` or ``RNN``, or the logits of a
-    ``SequenceModel`` with ``readout="last"``); then, by one backward pass,
+    For each sequence $b$ a random unit vector $r_b$ (drawn from ``rng``) picks a direction
+    of the last output $y_T$ (the top hidden state of an ``LSTM`` or ``RNN``, or the logits
+    of a ``SequenceModel`` with ``readout="last"``); ``x`` is ``(T, B, D)``. Returns
+    ``(T,)``: ``norms[k]`` is
 
     .. math::
         n_k = \frac1B \sum_b \left\lVert \frac{\partial\, (r_b \cdot y_{T,b})}
         {\partial x_{T-k,\,b}} \right\rVert_2, \qquad k = 0, \dots, T-1 .
-
-    Parameters
-    ----------
-    module : LSTM, RNN or SequenceModel
-        Anything with ``forward(x)`` and ``backward(d_out)``; recurrent cores return
-        tuples, which are unpacked.
-    x : array ``(T, B, D)``
-    rng : numpy.random.Generator, int seed or None
-        Draws the directions $r_b$.
-
-    Returns
-    -------
-    ndarray ``(T,)``
-        ``norms[k]`` is $n_k$: ``norms[0]`` for the last input, ``norms[T-1]`` for the first.
     """
     x = _checks.as_finite_array("x", x, None, ndim=(3,))
     rng = np.random.default_rng(rng)
-    out = module.forward(x)
-    if isinstance(out, tuple):
-        out = out[0]
+    out = _first(module.forward(x))
     last = out[-1] if out.ndim == 3 else out
     if last.shape[0] != x.shape[1]:
         raise ValueError(
@@ -77,26 +49,13 @@ def input_gradient_norms(module, x, *, rng=None):
         d_out[-1] = r
     else:
         d_out = r.astype(out.dtype)
-    dx = module.backward(d_out)
-    if isinstance(dx, tuple):
-        dx = dx[0]
+    dx = _first(module.backward(d_out))
     return np.linalg.norm(dx, axis=-1).mean(axis=1)[::-1]
 
 
-def _core(model):
-    return getattr(model, "core", model)
-
-
-def _core_output(core, x):
-    out = core.forward(x)
-    return out[0] if isinstance(out, tuple) else out
-
-
 def change_symbol(rng, x):
-    """Replace each one-hot row of ``x`` ``(B, D)`` by a *different* symbol, drawn uniformly.
-
-    Returns a new ``(B, D)`` array; the input is not modified.
-    """
+    """A new ``(B, D)`` array: each one-hot row of ``x`` replaced by a *different* symbol,
+    drawn uniformly."""
     x = np.asarray(x)
     if x.ndim != 2 or x.shape[-1] < 2:
         raise ValueError(f"x must be one-hot rows (B, D) with D >= 2, got shape {x.shape}")
@@ -106,50 +65,33 @@ def change_symbol(rng, x):
 
 
 def influence_of_past(model, x, *, rng=None):
-    r"""How much the last output $h_T$ moves when one earlier input is changed.
+    r"""How much the core's last output $h_T$ moves when one earlier input is changed.
 
-    For each $s = 0, 1, \dots, T-1$ the one-hot input $x_{T-s}$ (``s`` steps before
-    the last) is replaced by a different symbol in every sequence, all other inputs
-    kept, and the change of the core's last output is averaged over batch and units:
+    For each $s = 0, \dots, T-1$ the one-hot input $x_{T-s}$ of ``x`` ``(T, B, D)`` is
+    replaced by a different symbol (:func:`change_symbol`, from ``rng``) in every sequence:
 
     .. math:: \mathrm{influence}(s) = \operatorname{mean}\,
         \bigl| h_T(x) - h_T(x \text{ with } x_{T-s} \text{ changed}) \bigr|
 
-    ``s = 0`` is the current input. A convolution with kernel $k$ gives exactly 0
-    for every $s \ge k$; a recurrent model can stay above 0 at any $s$.
-
-    Parameters
-    ----------
-    model : SequenceModel or a core (LSTM, RNN, CausalConv1d)
-    x : array ``(T, B, D)``
-        One-hot inputs.
-    rng : numpy.random.Generator, int seed or None
-        Chooses the replacement symbols.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(T,)``, indexed by ``s``.
+    Returns ``(T,)``, indexed by ``s``. A convolution with kernel $k$ gives exactly 0 for
+    every $s \ge k$; a recurrent model can stay above 0 at any $s$.
     """
     x = _checks.as_finite_array("x", x, None, ndim=(3,))
-    core = _core(model)
+    core = getattr(model, "core", model)
     rng = np.random.default_rng(rng)
-    reference = _core_output(core, x)[-1]
+    reference = _first(core.forward(x))[-1]
     T = x.shape[0]
     influence = np.empty(T)
     for s in range(T):
         changed = x.copy()
         changed[T - 1 - s] = change_symbol(rng, x[T - 1 - s])
-        influence[s] = np.abs(_core_output(core, changed)[-1] - reference).mean()
+        influence[s] = np.abs(_first(core.forward(changed))[-1] - reference).mean()
     return influence
 
 
 def resample_past(x, *, rng=None, keep=1):
-    """``x`` ``(T, B, D)`` one-hot with every step but the last ``keep`` redrawn at random.
-
-    The kept steps are copied unchanged; the earlier ones get fresh uniform symbols,
-    so any answer that depends only on the kept steps cannot change.
-    """
+    """``x`` ``(T, B, D)`` one-hot with every step but the last ``keep`` redrawn uniformly:
+    an answer that depends only on the kept steps cannot change."""
     x = _checks.as_finite_array("x", x, None, ndim=(3,))
     keep = _checks.check_positive_int("keep", keep)
     T, B, D = x.shape
@@ -161,25 +103,13 @@ def resample_past(x, *, rng=None, keep=1):
     return out
 
 
-# --------------------------------------------------------------- what the memory keeps
-
-
 def memory_retention(f):
-    r"""Products of forget gates backwards from the last step: how much old memory survives.
+    r"""How much old memory survives: forget gates ``f`` ``(T, ...)`` (e.g.
+    ``LSTM.trace().f``) multiplied backwards from the last step.
 
-    Along the long-term memory alone, $c_T$ holds $\prod_{s=T-k+1}^{T} f_s$ times
-    $c_{T-k}$, and by the chain rule the same factor multiplies the gradient that
-    flows from $c_T$ back to $c_{T-k}$.
-
-    Parameters
-    ----------
-    f : array ``(T, ...)``
-        Forget gates over time, e.g. ``LSTM.trace().f`` ``(T, B, H)``.
-
-    Returns
-    -------
-    ndarray ``(T + 1, ...)``
-        ``retention[k]`` $= \prod_{s=T-k+1}^{T} f_s$, so ``retention[0]`` is 1.
+    Returns ``(T + 1, ...)`` with ``retention[k]`` $= \prod_{s=T-k+1}^{T} f_s$ (``[0]`` is
+    1): along the long-term memory alone, $c_T$ holds that times $c_{T-k}$, and the same
+    factor multiplies the gradient from $c_T$ back to $c_{T-k}$.
     """
     f = _checks.as_finite_array("f", f, None)
     if f.ndim == 0:
@@ -191,42 +121,31 @@ def memory_retention(f):
 
 
 def memory_gradient(lstm, x, state=None):
-    r"""How far a nudge to the first long-term memory moves the last: $\partial c_T / \partial c_0$.
+    r"""$\partial c_T / \partial c_0$: how far a nudge to the first long-term memory moves
+    the last.
 
-    Runs ``lstm`` (an :class:`LSTM`) forward on ``x`` ``(T, B, D)`` or ``(T, D)`` from
-    ``state`` (``(h_0, c_0)`` or ``None``) and backpropagates from
-    $L = \sum c_T$ (every layer, batch item and unit), with no gradient on the
-    outputs. Returns ``dc0``, $\partial L / \partial c_0$, of shape ``(num_layers, B, H)``
-    (``(num_layers, H)`` unbatched).
-
-    Along the carousel alone, $\partial c_t / \partial c_{t-1} = f_t$, so for a cell whose
-    gates do not read $h$ this is $\prod_{t=1}^{T} f_t$: exactly 1 when $f_t = 1$.
+    Runs ``lstm`` on ``x`` ``(T, B, D)`` or ``(T, D)`` from ``state`` and backpropagates
+    $L = \sum c_T$ (every layer, batch item and unit; no gradient on the outputs). Returns
+    ``dc0`` ``(num_layers, B, H)`` (``(num_layers, H)`` unbatched). Along the carousel alone
+    $\partial c_t / \partial c_{t-1} = f_t$, so for gates that do not read $h$ this is
+    $\prod_t f_t$: exactly 1 when $f_t = 1$.
     """
-    if not isinstance(lstm, LSTM):
-        raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
+    _checks.check_instance("lstm", lstm, LSTM)
     out, (h_n, c_n) = lstm.forward(x, state)
     _, (_, dc0) = lstm.backward(np.zeros_like(out), (np.zeros_like(h_n), np.ones_like(c_n)))
     return dc0
 
 
 def memory_gradient_by_lag(lstm, x, state=None):
-    r"""$\partial c_T / \partial c_{T-k}$ for every lag $k = 0, \dots, T$, by one backward pass.
+    r"""$\partial c_T / \partial c_{T-k}$ for every lag $k = 0, \dots, T$ (chapter 9).
 
-    Runs the one-layer ``lstm`` on ``x`` ``(T, B, D)`` or ``(T, D)`` from ``state`` and
-    goes back through time step by step with :func:`~lstm_magnifier.cell.step_backward`,
-    starting from $L = \sum c_T$ (no gradient on the outputs, as in
-    :func:`memory_gradient`), and keeps the gradient that reaches the long-term memory
-    at every step on the way: all paths count, the one along the memory
-    ($\prod f_t$, :func:`memory_retention`) and the ones through $h$ and the gates.
-
-    Returns
-    -------
-    ndarray ``(T + 1, B, H)`` (``(T + 1, H)`` unbatched)
-        ``grad[k]`` is $\partial L / \partial c_{T-k}$: ``grad[0]`` is 1, ``grad[T]``
-        equals ``memory_gradient(lstm, x, state)[0]``.
+    As :func:`memory_gradient` for a one-layer ``lstm``, but going back step by step with
+    :func:`~lstm_magnifier.cell.step_backward` and keeping the gradient that reaches the
+    memory at every step: all paths count, along the memory ($\prod f_t$,
+    :func:`memory_retention`) and through $h$ and the gates. Returns ``(T + 1, B, H)``
+    (``(T + 1, H)`` unbatched): ``grad[0]`` is 1, ``grad[T]`` is ``memory_gradient(...)[0]``.
     """
-    if not isinstance(lstm, LSTM):
-        raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
+    _checks.check_instance("lstm", lstm, LSTM)
     if lstm.num_layers != 1:
         raise ValueError(f"lstm must have one layer, got num_layers={lstm.num_layers}")
     _, (_, c_n) = lstm.forward(x, state)
@@ -242,26 +161,18 @@ def memory_gradient_by_lag(lstm, x, state=None):
     return np.stack(grads)
 
 
-# --------------------------------------------------------------- what single units do
-
-
 def unit_summary(model, x):
-    r"""What each unit of a trained LSTM model's (first) layer does on the inputs ``x``.
+    r"""What each unit of the (first) LSTM layer of ``model`` does on ``x`` ``(T, B, D)``.
 
-    Runs ``model.core`` on ``x`` ``(T, B, D)`` and returns a dict of ``(H,)`` arrays:
+    A dict of ``(H,)`` arrays: ``"i"``, ``"f"``, ``"o"``, each gate's mean over steps and
+    sequences; ``"readout"``, how much the answer leans on unit $u$ (the swing of its output
+    times its column in the head, centred over the classes, since only differences between
+    logits change a softmax) and ``"readout_share"``, $r_u / \sum_v r_v$:
 
-    - ``"i"``, ``"f"``, ``"o"``: each gate's value for unit $u$, averaged over all
-      steps and sequences;
-    - ``"readout"``: how much the answer leans on unit $u$, the typical swing of its
-      output times the size of its column in the head, with the column centred over
-      the classes (only differences between logits change a softmax):
-
-      .. math:: r_u = \operatorname{std}_{t,b}(h_{t,u}) \,
-          \bigl\lVert W_{:,u} - \tfrac1K \textstyle\sum_k W_{k,u} \bigr\rVert
-
-    - ``"readout_share"``: $r_u / \sum_v r_v$.
+    .. math:: r_u = \operatorname{std}_{t,b}(h_{t,u}) \,
+        \bigl\lVert W_{:,u} - \tfrac1K \textstyle\sum_k W_{k,u} \bigr\rVert
     """
-    core = _core(model)
+    core = getattr(model, "core", model)
     if not isinstance(core, LSTM) or not hasattr(model, "head"):
         raise TypeError(
             f"model must be a SequenceModel with an LSTM core, got {type(model).__name__}"
@@ -279,12 +190,11 @@ def unit_summary(model, x):
 
 
 def depth_correlations(values, depth):
-    r"""Pearson correlation of every unit's value with the nesting depth.
+    r"""Pearson correlation ``(H,)`` of every unit's value with the nesting depth, over all
+    steps and sequences (0 for a unit that never changes).
 
-    ``values`` is ``(T, B, H)`` (or ``(T, H)``), e.g. the long-term memory ``c`` from
-    ``LSTM.trace()``; ``depth`` is ``(T, B)`` (or ``(T,)``). All time steps and
-    sequences are pooled. Returns ``(H,)`` correlations in $[-1, 1]$ (0 for a unit
-    that never changes).
+    ``values`` is ``(T, B, H)`` or ``(T, H)``, e.g. ``LSTM.trace().c``; ``depth`` is
+    ``(T, B)`` or ``(T,)``.
     """
     values = _checks.as_finite_array("values", values, np.float64, ndim=(2, 3))
     depth = _checks.as_finite_array("depth", depth, np.float64)
@@ -298,30 +208,22 @@ def depth_correlations(values, depth):
 
 
 def find_depth_unit(values, depth):
-    """The unit whose value follows the depth most closely: ``(unit, correlation)``.
-
-    Picks the largest $|r|$ of :func:`depth_correlations`; the sign of ``correlation``
-    says whether the unit rises (positive) or falls (negative) as brackets open.
-    """
+    """``(unit, correlation)``: the largest $|r|$ of :func:`depth_correlations`; its sign says
+    whether the unit rises or falls as brackets open."""
     r = depth_correlations(values, depth)
     unit = int(np.argmax(np.abs(r)))
     return unit, float(r[unit])
 
 
 def put_unit_first(model, unit):
-    r"""Renumber the hidden units of ``model`` so that ``unit`` becomes unit 0, in place.
+    r"""Renumber the hidden units so that ``unit`` becomes unit 0, in place (chapter 15).
 
-    Hidden units have no order: moving unit ``u`` to the front of all four networks
-    (its rows in ``weight_ih``, ``weight_hh`` and both biases, in each gate's block of
-    $H$ rows), of the recurrence (its column of ``weight_hh``) and of the head (its
-    column of the head's ``weight``) gives the same function. Training on another
-    computer may store the same behaviour in a unit with another number (chapter 15);
-    after this call the unit the chapter talks about is unit 0 everywhere.
-
-    ``model`` is a :class:`~lstm_magnifier.nn.SequenceModel` whose core is a
-    one-layer :class:`~lstm_magnifier.lstm.LSTM`. The arrays are rewritten in place,
-    so optimizers built on ``model.params`` keep working. Returns the new order:
-    ``order[k]`` is the old number of the unit now numbered ``k``.
+    Hidden units have no order: moving unit ``u`` to the front of all four networks (its
+    row in each gate's block of ``weight_ih``, ``weight_hh`` and both biases), of the
+    recurrence (its column of ``weight_hh``) and of the head (its column of ``weight``)
+    gives the same function, so the unit the chapter talks about is unit 0 whatever number
+    training gave it. ``model`` is a ``SequenceModel`` with a one-layer LSTM core; optimizers
+    keep working. Returns ``order``: ``order[k]`` is the old number of the new unit ``k``.
     """
     core, head = model.core, model.head
     if getattr(core, "num_layers", None) != 1:
@@ -344,17 +246,13 @@ def put_unit_first(model, unit):
 def best_accuracy(depth, *, max_depth, p_open=0.5):
     r"""Accuracy of the best possible next-character guess, given the depths.
 
-    At depth 0 the next character is surely ``(``; at ``max_depth`` surely ``)``;
-    anywhere else it is ``(`` with probability ``p_open``, so the best guess is right
-    with probability $\max(p, 1-p)$. ``depth`` is any array of depths after each
-    character; returns the mean of those chances as a float.
+    At depth 0 the next character is surely ``(``, at ``max_depth`` surely ``)``; anywhere
+    else the best guess is right with probability $\max(p, 1-p)$. Returns the mean chance
+    over ``depth`` (any array of depths after each character).
     """
     depth = np.asarray(depth)
     forced = (depth == 0) | (depth == max_depth)
     return float(np.mean(np.where(forced, 1.0, max(p_open, 1 - p_open))))
-
-
-# --------------------------------------------------------------- how far apart two results are
 
 
 def max_abs_diff(a, b):
@@ -366,12 +264,10 @@ def max_abs_diff(a, b):
 
 
 def order_of_magnitude(error, floor=1e-15):
-    r"""The power of ten just above ``error`` (at least ``floor``), for printing.
+    r"""The power of ten just above ``error``, at least ``floor``: ``3e-13`` -> ``1e-12``.
 
-    ``order_of_magnitude(3e-13)`` is ``1e-12``: a bound that reads the same on
-    machines whose rounding differs in the last bits. Differences at the level of
-    float64 rounding for numbers near 1 (a few times $10^{-16}$, including 0) all
-    report as ``floor``, $10^{-15}$ by default.
+    A bound that reads the same on machines whose rounding differs in the last bits;
+    float64 rounding near 1 (a few times $10^{-16}$, or 0) reports as ``floor``.
     """
     if isinstance(error, bool) or not isinstance(error, numbers.Real) or not error >= 0:
         raise ValueError(f"error must be a number >= 0, got {error!r}")
@@ -380,21 +276,3 @@ def order_of_magnitude(error, floor=1e-15):
     if error <= floor:
         return float(floor)
     return float(10.0 ** np.ceil(np.log10(error)))
-
-
-__all__ = [
-    "best_accuracy",
-    "change_symbol",
-    "depth_correlations",
-    "find_depth_unit",
-    "influence_of_past",
-    "input_gradient_norms",
-    "max_abs_diff",
-    "memory_gradient",
-    "memory_gradient_by_lag",
-    "memory_retention",
-    "order_of_magnitude",
-    "put_unit_first",
-    "resample_past",
-    "unit_summary",
-]
