@@ -1,23 +1,12 @@
 r"""The cell run step by step: by a plain loop, with its gates given, over one sequence.
 
-The recurrence $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$ unrolled, and what
-the chapters and the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed
-without drawing anything. Every function runs the cell's own networks
-(:mod:`lstm_magnifier.cell`, with the gates :data:`~lstm_magnifier.cell.GIVEN`) or its
-:func:`~lstm_magnifier.cell.step`, never a copy of their equations, and returns
-:class:`~lstm_magnifier.cell.Trace` objects or plain dicts of arrays:
-
-- :func:`unroll`, :func:`over_time`, :func:`run_cell`: the recurrence as a plain loop
-  over :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>` (chapters 2 and 10);
-- :func:`carousel`: the forget and remember networks alone, with the gates given as
-  numbers: the constant error carousel of Hochreiter and Schmidhuber (chapter 10);
-- :func:`gate_step`: one step with $i, f, g, o$ set by hand (the GateExplorer);
-- :func:`constant_gate_timeline`, :func:`memory_half_life`, :func:`steady_state`: many
-  steps with constant gates (the MemoryTimeline);
-- :func:`input_sequence`, :func:`weight_timeline`: a one-unit cell with hand-set weights
-  over a short input (the WeightExplorer);
-- :func:`sequence_trace`, :func:`trace_at`: every value of one layer of a (trained)
-  LSTM at every step of one sequence (the SequenceMagnifier).
+What the chapters and the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed
+without drawing. Every function runs the cell's own networks (with the gates
+:data:`~lstm_magnifier.cell.GIVEN`) or its :func:`~lstm_magnifier.cell.step`, never a copy
+of their equations: the recurrence as a loop (chapters 2 and 10), the constant error
+carousel (chapter 10), one step and many steps with the gates set by hand (GateExplorer,
+MemoryTimeline), a one-unit cell with hand-set weights (WeightExplorer), and every value of
+a trained LSTM over one sequence (SequenceMagnifier).
 """
 
 import math
@@ -42,43 +31,31 @@ GATE_RANGES = {"i": (0.0, 1.0), "f": (0.0, 1.0), "g": (-1.0, 1.0), "o": (0.0, 1.
 """The values each gate can take: $i, f, o \\in [0, 1]$ (sigmoid), $g \\in [-1, 1]$ (tanh)."""
 
 WEIGHT_NAMES = tuple(name for gate in "ifgo" for name in (f"W_i{gate}", f"W_h{gate}", f"b_{gate}"))
-"""Names of the 12 parameters of a one-unit cell, as in the notation table:
-$W_{ii}, W_{hi}, b_i$ for the input gate, then the same for $f$, $g$ and $o$."""
+"""The 12 parameters of a one-unit cell as in the notation table: $W_{ii}, W_{hi}, b_i$, then
+the same for $f$, $g$ and $o$."""
 
 SEQUENCES = ("pulse", "step", "two pulses", "sine")
-"""The input sequences :func:`input_sequence` can make for the :class:`WeightExplorer`."""
-
-
-# --------------------------------------------------------------------------- the recurrence
-
-
-def _check_cell(cell):
-    if not isinstance(cell, LSTMCell):
-        raise TypeError(f"cell must be an LSTMCell, got {type(cell).__name__}")
-    return cell
+"""The input sequences :func:`input_sequence` makes for the WeightExplorer."""
 
 
 def unroll(cell, x, state=None):
-    r"""Run ``cell`` over a sequence with a plain Python loop: the recurrence, unrolled.
+    r"""Run ``cell`` over ``x`` with a plain Python loop: the recurrence, unrolled.
 
     .. math:: (h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1}), \qquad t = 1 \dots T
 
-    The same cell (same weights) is used at every step. ``x`` is ``(T, B, D)`` or
-    ``(T, D)``; ``state`` is ``(h_0, c_0)``, each ``(B, H)`` (``(H,)`` unbatched), or
-    ``None`` for zeros. Returns a list of ``T`` :class:`~lstm_magnifier.cell.Trace`
-    objects, one per step; :func:`over_time` stacks one field of them, and
-    ``Trace.stack(traces)`` all of them.
+    The same weights at every step. ``x`` is ``(T, B, D)`` or ``(T, D)``; ``state`` is
+    ``(h_0, c_0)``, each ``(B, H)`` or ``(H,)``, or ``None`` for zeros. Returns the list of
+    ``T`` :class:`~lstm_magnifier.cell.Trace`, one per step.
     """
-    _check_cell(cell)
+    _checks.check_instance("cell", cell, LSTMCell)
     x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
     if x.shape[0] == 0:
         raise ValueError(f"x must hold at least one time step, got shape {x.shape}")
     _checks.check_features("x", x, cell.input_size, "input_size")
     traces = []
     for x_t in x:
-        trace = cell.step(x_t, state)
-        traces.append(trace)
-        state = trace.state
+        traces.append(cell.step(x_t, state))
+        state = traces[-1].state
     return traces
 
 
@@ -92,35 +69,21 @@ def over_time(traces, name):
 
 
 def run_cell(cell, x, state=None):
-    r"""Step ``cell`` through a sequence with :meth:`LSTMCell.step` and stack the traces.
-
-    ``x`` is ``(T, D)`` or ``(T, B, D)``; ``state`` is ``(h_0, c_0)``, each ``(H,)`` or
-    ``(B, H)``, or ``None`` for zeros. Step $t$ reads the state step $t - 1$ left:
-    $(h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1})$ (the loop is
-    :func:`unroll`). Returns one :class:`~lstm_magnifier.cell.Trace`
-    whose fields (``x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h``) are stacked
-    over time: ``(T, H)`` or ``(T, B, H)`` (``x``: ``(T, D)`` or ``(T, B, D)``).
-    """
+    """:func:`unroll` with the traces stacked into one :class:`~lstm_magnifier.cell.Trace`
+    whose fields are ``(T, H)`` or ``(T, B, H)`` (``x``: ``(T, D)`` or ``(T, B, D)``)."""
     return Trace.stack(unroll(cell, x, state))
 
 
 def carousel(c0, steps, *, f, i=0.0, g=0.0):
-    r"""The forget and remember networks alone, run ``steps`` times with gates given as numbers.
+    r"""The forget and remember networks alone, run ``steps`` times with the gates given.
 
     .. math:: c_t = f \odot c_{t-1} + i \odot g, \qquad t = 1, \dots, T
 
-    The networks are the cell's own, with the gate values given (:data:`GIVEN`) instead
-    of computed from $x_t$ and $h_{t-1}$.
-
-    ``c0`` is a number or an array, e.g. ``(H,)``; ``f`` and ``i`` (in $[0, 1]$) and
-    ``g`` (in $[-1, 1]$) are numbers or arrays, the same at every step. All four are
-    broadcast together, so ``carousel(1.0, 100, f=[1.0, 0.9])`` runs two memories side
-    by side. Returns ``c`` of shape ``(steps + 1, *shape)`` with ``c[0] = c0`` and
-    ``c[t]`` the memory after step ``t``.
-
-    With ``f = 1`` and ``i = 0`` every ``c[t]`` equals ``c0`` exactly (the constant
-    error carousel); with ``f < 1`` and ``i = 0``, $c_t = f^t c_0$ fades; with
-    ``f = 1`` and $i g > 0$, $c_t = c_0 + t\, i g$ grows without bound.
+    ``c0``, ``f``, ``i`` (in $[0, 1]$) and ``g`` (in $[-1, 1]$) are numbers or arrays, the
+    same at every step, broadcast together: ``carousel(1.0, 100, f=[1.0, 0.9])`` runs two
+    memories side by side. Returns ``c`` ``(steps + 1, *shape)`` with ``c[0] = c0``. With
+    $f = 1, i = 0$ every ``c[t]`` equals ``c0`` exactly (the constant error carousel); with
+    $f < 1, i = 0$, $c_t = f^t c_0$ fades; with $f = 1, i g > 0$ it grows without bound.
     """
     steps = _checks.check_positive_int("steps", steps)
     arrays = {"c0": _checks.as_finite_array("c0", c0, np.float64)}
@@ -134,16 +97,21 @@ def carousel(c0, steps, *, f, i=0.0, g=0.0):
     except ValueError as err:
         shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
         raise ValueError(f"c0, f, i and g must broadcast together, got shapes {shapes}") from err
-    learn, _, _ = learn_network(arrays["i"], arrays["g"], GIVEN)  # the same at every step
     c = np.empty((steps + 1, *shape))
     c[0] = arrays["c0"]
-    for t in range(1, steps + 1):
-        forget, _ = forget_network(c[t - 1], arrays["f"], GIVEN)
-        c[t] = remember_network(forget, learn)
+    c[1:] = _remember(arrays["c0"], arrays["f"], arrays["i"], arrays["g"], steps)
     return c
 
 
-# --------------------------------------------------------------------------- the explorers' numbers
+def _remember(c0, f, i, g, steps):
+    """$c_1 \\dots c_T$ from constant gates, by the cell's networks with the gates given."""
+    learn, _, _ = learn_network(i, g, GIVEN)  # the same at every step
+    c = np.empty((steps, *np.broadcast_shapes(np.shape(c0), np.shape(f), np.shape(learn))))
+    c_t = c0
+    for t in range(steps):
+        forget, _ = forget_network(c_t, f, GIVEN)
+        c_t = c[t] = remember_network(forget, learn)
+    return c
 
 
 def _number(name, value, low=-math.inf, high=math.inf):
@@ -156,33 +124,26 @@ def _number(name, value, low=-math.inf, high=math.inf):
     return value
 
 
-def _gate_array(name, value):
-    """A gate value (scalar or array) checked against its range in :data:`GATE_RANGES`."""
-    array = _checks.as_finite_array(name, value, np.float64)
-    low, high = GATE_RANGES[name]
-    if array.size and (array.min() < low or array.max() > high):
-        bad = array.min() if array.min() < low else array.max()
-        raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {bad:g}")
-    return array
-
-
 def gate_step(i, f, g, o, c_prev):
-    r"""One cell step with the gate values given directly, as the :class:`GateExplorer` does.
-
-    The cell's four networks (:mod:`lstm_magnifier.cell`) with the variant :data:`GIVEN`,
-    whose identity gates take ``i, f, g, o`` as they are; with no weights in the way
+    r"""One cell step with the gate values given directly, as the GateExplorer does:
 
     .. math::
         \mathrm{learn} = i \odot g, \qquad \mathrm{forget} = f \odot c_{t-1}, \qquad
         c_t = \mathrm{forget} + \mathrm{learn}, \qquad h_t = o \odot \tanh(c_t).
 
-    Each argument is a number or an array; arrays broadcast, for example to
-    ``(H,)`` or ``(B, H)``. ``i, f, o`` must lie in ``[0, 1]`` and ``g`` in ``[-1, 1]``
-    (the ranges of sigmoid and tanh). Returns a dict with the inputs and ``learn``,
-    ``forget``, ``c``, ``tanh_c`` (the use network's ``read``) and ``h`` (NumPy
-    scalars for scalar inputs).
+    Numbers or arrays that broadcast (e.g. to ``(H,)``); ``i, f, o`` in ``[0, 1]`` and ``g``
+    in ``[-1, 1]``. Returns a dict of the inputs and ``learn``, ``forget``, ``c``, ``tanh_c``
+    (the use network's ``read``) and ``h`` (NumPy scalars for scalar inputs).
     """
-    i, f, g, o = (_gate_array(name, v) for name, v in zip("ifgo", (i, f, g, o), strict=True))
+    gates = []
+    for name, value in zip("ifgo", (i, f, g, o), strict=True):
+        array = _checks.as_finite_array(name, value, np.float64)
+        low, high = GATE_RANGES[name]
+        if array.size and (array.min() < low or array.max() > high):
+            bad = array.min() if array.min() < low else array.max()
+            raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {bad:g}")
+        gates.append(array)
+    i, f, g, o = gates
     c_prev = _checks.as_finite_array("c_prev", c_prev, np.float64)
     learn, i, g = learn_network(i, g, GIVEN)
     forget, f = forget_network(c_prev, f, GIVEN)
@@ -194,11 +155,8 @@ def gate_step(i, f, g, o, c_prev):
 
 
 def memory_half_life(f):
-    r"""Steps until a constant forget factor halves the old memory: $t_{1/2} = \ln 0.5 / \ln f$.
-
-    With $i = 0$, $c_t = f^t c_0$, and $f^t = 1/2$ at $t = \ln 0.5 / \ln f$.
-    Returns ``inf`` for $f = 1$ (nothing is forgotten) and ``0.0`` for $f = 0$.
-    """
+    r"""Steps until a constant forget factor halves the old memory: $t_{1/2} = \ln 0.5 / \ln f$
+    (with $i = 0$, $c_t = f^t c_0$). ``inf`` for $f = 1$, ``0.0`` for $f = 0$."""
     f = _number("f", f, 0.0, 1.0)
     if f == 1.0:
         return math.inf
@@ -208,45 +166,30 @@ def memory_half_life(f):
 
 
 def steady_state(i, g, f):
-    r"""Long-term memory that constant gates settle at: $c^\ast = i g / (1 - f)$.
-
-    The fixed point of $c = f c + i g$, reached from any $c_0$ when $f < 1$.
-    For $f = 1$ there is none (the memory keeps growing by $i g$ per step, or
-    stays where it started when $i g = 0$): returns ``nan``.
-    """
+    r"""Long-term memory that constant gates settle at: $c^\ast = i g / (1 - f)$, the fixed
+    point of $c = f c + i g$, reached from any $c_0$ when $f < 1$. For $f = 1$ there is none
+    (the memory grows by $i g$ per step, or stays put when $i g = 0$): ``nan``."""
     i, g, f = _number("i", i, 0.0, 1.0), _number("g", g, -1.0, 1.0), _number("f", f, 0.0, 1.0)
     return math.nan if f == 1.0 else i * g / (1.0 - f)
 
 
 def constant_gate_timeline(f, i, g, o, steps, c0=0.0):
-    r"""Memories over ``steps`` steps when the four gates stay constant.
+    r"""Memories over ``steps`` steps when the four gates stay constant (MemoryTimeline).
 
     .. math::
         c_t = f\,c_{t-1} + i\,g, \qquad h_t = o \tanh(c_t), \qquad t = 1 \dots T
 
-    so that $c_t = f^t c_0 + i g\,(1 + f + \dots + f^{t-1})$: what is left of $c_0$
-    shrinks by $f$ every step, what is learned piles up towards $i g / (1 - f)$.
-
-    Every step runs the cell's networks with the gates given (:data:`GIVEN`, as in
-    :func:`gate_step`): the learn network's output is the same at every step, the
-    forget and remember networks carry the memory, and the use network reads all
-    of $c_1 \dots c_T$ at once (it works elementwise).
-
-    Returns a dict with ``t`` (1 ... steps), ``c`` and ``h`` (each ``(steps,)``,
-    $c_1 \dots c_T$ and $h_1 \dots h_T$), ``kept`` ($f^t c_0$, ``(steps,)``),
-    ``half_life`` (:func:`memory_half_life`) and ``steady_state`` (:func:`steady_state`).
+    so $c_t = f^t c_0 + i g\,(1 + f + \dots + f^{t-1})$: what is left of $c_0$ shrinks by $f$
+    every step, what is learned piles up towards $i g / (1 - f)$. Returns a dict with ``t``
+    (1 ... steps), ``c`` and ``h`` ``(steps,)``, ``kept`` ($f^t c_0$), ``half_life``
+    (:func:`memory_half_life`) and ``steady_state`` (:func:`steady_state`).
     """
     f, i, o = (_number(n, v, 0.0, 1.0) for n, v in (("f", f), ("i", i), ("o", o)))
     g = _number("g", g, -1.0, 1.0)
     steps = _checks.check_positive_int("steps", steps)
     c0 = _number("c0", c0)
-    learn, _, _ = learn_network(i, g, GIVEN)  # constant gates: the same learn at every step
-    c = np.empty(steps)
-    c_t = c0
-    for t in range(steps):
-        forget, _ = forget_network(c_t, f, GIVEN)
-        c_t = c[t] = remember_network(forget, learn)
-    h, _, _ = use_network(c, o, GIVEN)
+    c = _remember(c0, f, i, g, steps)
+    h, _, _ = use_network(c, o, GIVEN)  # elementwise: all of c_1 ... c_T at once
     t = np.arange(1, steps + 1)
     return {
         "t": t,
@@ -259,12 +202,9 @@ def constant_gate_timeline(f, i, g, o, steps, c0=0.0):
 
 
 def input_sequence(name, steps):
-    r"""A one-feature input sequence ``x`` of shape ``(steps,)`` for the :class:`WeightExplorer`.
-
-    ``"pulse"``: $x_t = 1$ at $t = 3$, else 0. ``"step"``: $x_t = 1$ from $t = 3$ on.
-    ``"two pulses"``: 1 at $t = 3$ and at $t = \lfloor T/2 \rfloor + 3$.
-    ``"sine"``: $\sin(2\pi t / 12)$.
-    """
+    r"""A one-feature input ``(steps,)`` for the WeightExplorer: ``"pulse"`` ($x_t = 1$ at
+    $t = 3$, else 0), ``"step"`` (1 from $t = 3$ on), ``"two pulses"`` (1 at $t = 3$ and
+    $t = \lfloor T/2 \rfloor + 3$) or ``"sine"`` ($\sin(2\pi t / 12)$)."""
     _checks.check_one_of("sequence", name, SEQUENCES)
     steps = _checks.check_positive_int("steps", steps)
     t = np.arange(1, steps + 1)
@@ -281,19 +221,15 @@ def input_sequence(name, steps):
 
 
 def weight_timeline(weights, x):
-    r"""Run a one-unit cell ($D = H = 1$) with the given scalar weights over ``x``.
+    r"""A one-unit cell ($D = H = 1$) with hand-set scalar weights run over ``x`` ``(T,)``.
 
-    ``weights`` maps each of :data:`WEIGHT_NAMES` to a number; gate $k$ is the
-    one-layer network $\sigma$ or $\tanh$ of $W_{ik} x_t + W_{hk} h_{t-1} + b_k$.
-    The weights are stacked in the cell's layout (gates i, f, g, o; ``weight_ih``
-    and ``weight_hh`` ``(4, 1)``, ``bias`` ``(4,)``) and each step is
-    :func:`lstm_magnifier.cell.step`, the step every LSTM of the package takes:
+    ``weights`` maps each of :data:`WEIGHT_NAMES` to a number; gate $k$ is $\sigma$ or
+    $\tanh$ of $W_{ik} x_t + W_{hk} h_{t-1} + b_k$, and each step is
+    :func:`lstm_magnifier.cell.step` from $h_0 = c_0 = 0$:
 
-    .. math::
-        c_t = f_t c_{t-1} + i_t g_t, \qquad h_t = o_t \tanh(c_t), \qquad h_0 = c_0 = 0.
+    .. math:: c_t = f_t c_{t-1} + i_t g_t, \qquad h_t = o_t \tanh(c_t)
 
-    ``x`` has shape ``(T,)``. Returns a dict with ``x`` and the gates ``i, f, g, o``
-    and memories ``c, h``, each of shape ``(T,)``.
+    Returns a dict of ``x``, the gates ``i, f, g, o`` and the memories ``c, h``, each ``(T,)``.
     """
     missing = [name for name in WEIGHT_NAMES if name not in weights]
     if missing:
@@ -311,30 +247,21 @@ def weight_timeline(weights, x):
     return {"x": x, **{name: getattr(trace, name)[:, 0] for name in "ifgoch"}}
 
 
-def _lstm_core(model):
-    """The LSTM inside ``model`` (an LSTM, or a model whose ``.core`` is one)."""
+def sequence_trace(model, x, *, layer=0, batch=0, state=None):
+    r"""Every value of layer ``layer`` of ``model`` at every step of one sequence (in float64).
+
+    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` or has one as ``.core``; ``x`` is
+    ``(T, D)`` or ``(T, B, D)`` (then item ``batch`` is kept). Runs ``model.forward(x, state)``
+    once (replacing its cache) and returns that layer's
+    :class:`~lstm_magnifier.cell.Trace`: ``x`` ``(T, D_layer)`` and ``h_prev, c_prev, i, f,
+    g, o, learn, forget, c, read, h`` ``(T, H)``.
+    """
     core = getattr(model, "core", model)
     if not all(hasattr(core, name) for name in ("forward", "trace", "num_layers", "hidden_size")):
         raise TypeError(
             f"model must be an lstm_magnifier LSTM (or a model whose .core is one), "
             f"got {type(model).__name__}"
         )
-    return core
-
-
-def sequence_trace(model, x, *, layer=0, batch=0, state=None):
-    r"""Run ``x`` through ``model`` and keep every value of layer ``layer`` at every step.
-
-    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core`` is
-    one); ``x`` is ``(T, D)`` or ``(T, B, D)`` (then batch item ``batch`` is kept);
-    ``state`` is passed to ``model.forward``. This runs ``model.forward`` once, which
-    replaces the model's cache. Returns the model's own
-    :class:`~lstm_magnifier.cell.Trace` of that layer (:meth:`LSTM.trace
-    <lstm_magnifier.lstm.LSTM.trace>`) for the one sequence, in float64: the layer's
-    input ``x`` ``(T, D_layer)`` and ``h_prev, c_prev, i, f, g, o, learn, forget, c,
-    read, h`` ``(T, H)``. ``trace.at(t - 1)`` is step $t$ (see :func:`trace_at`).
-    """
-    core = _lstm_core(model)
     x = _checks.as_finite_array("x", x, core.dtype, ndim=(2, 3))
     if not 0 <= layer < core.num_layers:
         raise ValueError(f"layer must be in [0, {core.num_layers}), got {layer}")
@@ -350,32 +277,9 @@ def sequence_trace(model, x, *, layer=0, batch=0, state=None):
 
 
 def trace_at(trace, t):
-    """Step ``t`` (1-based, as in $x_1 \\dots x_T$) of a :func:`sequence_trace`.
-
-    ``trace.at(t - 1)``, after checking that ``t`` is a whole number in ``[1, T]``.
-
-    Every field has shape ``(H,)`` (``x``: ``(D,)``).
-    """
+    """Step ``t`` (1-based, as in $x_1 \\dots x_T$) of a :func:`sequence_trace`: every field
+    ``(H,)`` (``x``: ``(D,)``). ``trace.at(t - 1)``, with ``t`` checked."""
     steps = len(trace.c)
     if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 1 <= t <= steps:
         raise ValueError(f"t must be a whole number in [1, {steps}], got {t!r}")
     return trace.at(t - 1)
-
-
-__all__ = [
-    "GATE_RANGES",
-    "SEQUENCES",
-    "WEIGHT_NAMES",
-    "carousel",
-    "constant_gate_timeline",
-    "gate_step",
-    "input_sequence",
-    "memory_half_life",
-    "over_time",
-    "run_cell",
-    "sequence_trace",
-    "steady_state",
-    "trace_at",
-    "unroll",
-    "weight_timeline",
-]
