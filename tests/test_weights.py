@@ -23,15 +23,12 @@ from lstm_magnifier.weights import (
 # --------------------------------------------------------------------------- Table
 
 
-def test_table_prints_aligned_text_and_markdown():
+def test_table_prints_aligned_text():
     table = Table(("name", "shape"), [("weight", (4, 3)), ("bias", (4,))])
     text = repr(table).splitlines()
     assert text[0].split() == ["name", "shape"]
     assert set(text[1].replace(" ", "")) == {"-"}
     assert text[2].split() == ["weight", "(4,", "3)"] and text[3].split() == ["bias", "(4,)"]
-    markdown = table.to_markdown().splitlines()
-    assert markdown[0] == "| name | shape |"
-    assert markdown[2] == "| weight | (4, 3) |" and markdown[3] == "| bias | (4,) |"
     assert len(table) == 2 and table.column("shape") == [(4, 3), (4,)]
 
 
@@ -42,9 +39,8 @@ def test_table_rejects_ragged_rows_and_unknown_columns():
         Table(("a", "b"), [(1, 2)]).column("c")
 
 
-def test_table_escapes_pipes_in_markdown_and_markup_in_html():
+def test_table_escapes_markup_in_html():
     table = Table(("x",), [("a | b",), ("<i>",)])
-    assert "a \\| b" in table.to_markdown()
     html = table._repr_html_()
     assert html.startswith("<table") and "<th>x</th>" in html
     assert "<td>&lt;i&gt;</td>" in html and html.count("<tr>") == 3

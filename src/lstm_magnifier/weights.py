@@ -1,7 +1,7 @@
-r"""The weights of an LSTM taken apart, counted and set by hand (chapters 1, 6 and 10).
+r"""The weights of an LSTM taken apart, counted and set by hand (chapters 1, 6, 10 and 14).
 
-An LSTM cell of hidden size $H$ is four dense layers of $H$ units each that all read
-the same joined input $[h_{t-1}, x_t]$ (chapter 1):
+A cell of hidden size $H$ is four dense layers of $H$ units that all read the same joined
+input $[h_{t-1}, x_t]$ (chapter 1),
 
 .. math::
     i_t = \sigma(W_i [h_{t-1}, x_t] + b_i), \quad
@@ -10,18 +10,10 @@ the same joined input $[h_{t-1}, x_t]$ (chapter 1):
     o_t = \sigma(W_o [h_{t-1}, x_t] + b_o)
 
 followed by a recombination without weights, $c_t = f_t \odot c_{t-1} + i_t \odot g_t$
-and $h_t = o_t \odot \tanh(c_t)$. This module makes that reading concrete:
-
-- :func:`joined_input`, :func:`gate_as_dense`, :func:`four_networks`: the cell as four
-  :class:`~lstm_magnifier.nn.Dense` layers (chapter 1);
-- :func:`parameter_counts`, :func:`parameter_table`: a dense layer against an LSTM
-  cell of the same width (chapter 1);
-- :func:`weight_shapes`, :func:`split_layers`: every weight of ``LSTM(D, H, L)`` and a
-  stacked LSTM taken apart into its layers (chapter 6);
-- :func:`gate_preactivation`, :func:`pin_gates`: weights that hold a gate at a fixed
-  value whatever the input, e.g. the constant error carousel $f = 1, i = 0$ (chapter 10);
-- :class:`Table`: a small table that prints as text and shows as HTML.
+and $h_t = o_t \odot \tanh(c_t)$. :class:`Table` prints as text and shows as HTML.
 """
+
+from html import escape
 
 import numpy as np
 
@@ -30,27 +22,10 @@ from lstm_magnifier.cell import GATES, PARAM_NAMES, STANDARD, LSTMCell
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, count_parameters
 
-GATE_ACTIVATIONS = {name: getattr(STANDARD, name) for name in GATES}
-"""The activation of each gate's layer: three soft switches and one squashed candidate."""
-
-GATE_ROLES = {
-    "i": "learn: how much of g to let in",
-    "f": "forget: how much of c to keep",
-    "g": "learn: the new candidate",
-    "o": "use: how much of tanh(c) to show",
-}
-"""What each gate's layer is for, in the article's vocabulary."""
-
-
-# --------------------------------------------------------------------------- a small table
-
 
 class Table:
-    """A small table: prints as aligned text, shows as an HTML table in Jupyter and the book.
-
-    ``columns`` is a sequence of column names and ``rows`` a sequence of tuples of the
-    same length. Cells are shown with ``str``; tuples (shapes) look like ``(4, 3)``.
-    """
+    """A small table of ``columns`` (names) and ``rows`` (tuples of as many cells): aligned
+    text when printed, an HTML table in Jupyter and the book; tuples look like ``(4, 3)``."""
 
     def __init__(self, columns, rows):
         self.columns = tuple(str(c) for c in columns)
@@ -85,18 +60,7 @@ class Table:
         rule = "  ".join("-" * w for w in widths)
         return "\n".join([line(cells[0]), rule] + [line(row) for row in cells[1:]])
 
-    def to_markdown(self):
-        """The table as a Markdown (GitHub) pipe table."""
-        cells = self._cells()
-        head = "| " + " | ".join(cells[0]) + " |"
-        rule = "|" + "|".join(" --- " for _ in self.columns) + "|"
-        body = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in cells[1:]]
-        return "\n".join([head, rule, *body])
-
     def _repr_html_(self):
-        """How Jupyter and the book show the table: a plain HTML table."""
-        from html import escape
-
         cells = self._cells()
         head = "".join(f"<th>{escape(c)}</th>" for c in cells[0])
         body = "".join(
@@ -111,15 +75,9 @@ def _show(cell):
     return str(cell)
 
 
-# --------------------------------------------------------------------------- four networks
-
-
 def joined_input(x, h_prev):
-    r"""The input every gate reads: $[h_{t-1}, x_t]$, shape ``(B, H + D)`` (or ``(H + D,)``).
-
-    ``x`` is ``(B, D)`` or ``(D,)`` and ``h_prev`` ``(B, H)`` or ``(H,)``; the two must
-    have the same leading (batch) shape.
-    """
+    r"""The input every gate reads: $[h_{t-1}, x_t]$, ``(B, H + D)`` (or ``(H + D,)``), from
+    ``x`` ``(B, D)`` and ``h_prev`` ``(B, H)`` with the same leading (batch) shape."""
     x = _checks.as_finite_array("x", x, None, ndim=(1, 2))
     h_prev = _checks.as_finite_array("h_prev", h_prev, None, ndim=(1, 2))
     if x.shape[:-1] != h_prev.shape[:-1]:
@@ -130,58 +88,42 @@ def joined_input(x, h_prev):
     return np.concatenate([h_prev, x], axis=-1)
 
 
-def _check_cell(cell):
-    if not isinstance(cell, LSTMCell):
-        raise TypeError(f"cell must be an LSTMCell, got {type(cell).__name__}")
-    return cell
-
-
 def gate_as_dense(cell, name):
     r"""Gate ``name`` of ``cell`` as a stand-alone :class:`~lstm_magnifier.nn.Dense` layer.
 
-    The gate is one dense layer of $H$ units reading $[h_{t-1}, x_t]$ (``H + D`` features):
-
     .. math:: \mathrm{gate} = \phi\big([W_h \,|\, W_x]\, [h_{t-1}, x_t] + b\big)
 
-    with $\phi = \sigma$ for ``"i"``, ``"f"``, ``"o"`` and $\tanh$ for ``"g"``, and
-    $b = b_{ih} + b_{hh}$ (the two stored biases act as one). The returned layer holds
-    copies: its ``weight`` is ``(H, H + D)`` and its ``bias`` ``(H,)``. Feed it
-    :func:`joined_input` ``(x, h_prev)``.
+    $\phi = \sigma$ for ``"i"``, ``"f"``, ``"o"`` and $\tanh$ for ``"g"``; $b = b_{ih} +
+    b_{hh}$ (the two stored biases act as one). The layer holds copies: ``weight``
+    ``(H, H + D)`` and ``bias`` ``(H,)``; feed it :func:`joined_input`.
     """
-    _check_cell(cell)
+    _checks.check_instance("cell", cell, LSTMCell)
     if name not in GATES:
         raise ValueError(f"name must be one of {GATES}, got {name!r}")
     W_x, W_h, b = cell.gate_weights(name)
     D, H = cell.input_size, cell.hidden_size
-    dense = Dense(H + D, H, activation=GATE_ACTIVATIONS[name], dtype=cell.dtype, rng=0)
+    dense = Dense(H + D, H, activation=getattr(STANDARD, name), dtype=cell.dtype, rng=0)
     dense.params["weight"][...] = np.concatenate([W_h, W_x], axis=1)
     dense.params["bias"][...] = b
     return dense
 
 
 def four_networks(cell):
-    """The four gate layers of ``cell`` as ``{"i": Dense, "f": Dense, "g": Dense, "o": Dense}``.
-
-    See :func:`gate_as_dense`; each layer maps ``(B, H + D)`` to ``(B, H)``.
-    """
-    _check_cell(cell)
+    """The four gate layers of ``cell`` (:func:`gate_as_dense`) as ``{"i": Dense, ...}``."""
+    _checks.check_instance("cell", cell, LSTMCell)
     return {name: gate_as_dense(cell, name) for name in GATES}
 
 
-# --------------------------------------------------------------------------- parameter counts
-
-
 def parameter_counts(input_size, hidden_size):
-    r"""Parameters of a dense layer and an LSTM cell of the same width $H$, counted on real layers.
-
-    Returns a dict of ints:
+    r"""Parameters of a dense layer and an LSTM cell of the same width $H$, counted on real
+    layers. A dict of ints:
 
     - ``"dense_x"``: ``Dense(D, H)``, reading $x_t$ only: $HD + H$;
     - ``"dense_hx"``: ``Dense(H + D, H)``, reading $[h_{t-1}, x_t]$: $H(H + D) + H$;
     - ``"gate"``: one gate of the cell as a dense layer (:func:`gate_as_dense`), the same;
     - ``"four_gates"``: the four gates together: $4\,(H(H + D) + H)$;
-    - ``"lstm"``: ``LSTM(D, H)`` as stored in PyTorch's layout, with two bias vectors:
-      $4HD + 4H^2 + 8H$, which is ``four_gates`` plus the $4H$ redundant second bias.
+    - ``"lstm"``: ``LSTM(D, H)`` in PyTorch's layout, with two bias vectors:
+      $4HD + 4H^2 + 8H$, ``four_gates`` plus the $4H$ redundant second bias.
     """
     D = _checks.check_positive_int("input_size", input_size)
     H = _checks.check_positive_int("hidden_size", hidden_size)
@@ -196,11 +138,8 @@ def parameter_counts(input_size, hidden_size):
 
 
 def parameter_table(input_size, hidden_size):
-    r"""A :class:`Table` of :func:`parameter_counts` with formulas and the ratio to a dense layer.
-
-    Columns: ``layer`` (width $H$ each), ``reads``, ``formula``, ``parameters`` (ints)
-    and ``ratio to dense on [h, x]`` (the count divided by that of ``Dense(H + D, H)``).
-    """
+    """:func:`parameter_counts` as a :class:`Table` with the formulas and the ratio to a
+    dense layer on ``[h, x]``."""
     counts = parameter_counts(input_size, hidden_size)
     D, H = int(input_size), int(hidden_size)
     rows = [
@@ -217,8 +156,6 @@ def parameter_table(input_size, hidden_size):
     )
 
 
-# --------------------------------------------------------------------------- shapes and layers
-
 _HOLDS = {
     "weight_ih": "weights on {source}, H rows per gate",
     "weight_hh": "weights on h_(t-1), H rows per gate",
@@ -230,14 +167,10 @@ _HOLDS = {
 def weight_shapes(input_size, hidden_size, num_layers=1):
     r"""Every parameter of ``LSTM(D, H, L)`` with its shape, from the formulas alone.
 
-    Layer $\ell = 0$ reads $x_t$ ($D$ features); every layer above reads the $h_t$ of
-    the layer below ($H$ features). Per layer:
-    ``weight_ih_l{k}`` $(4H, D_\ell)$, ``weight_hh_l{k}`` $(4H, H)$, ``bias_ih_l{k}`` and
-    ``bias_hh_l{k}`` $(4H,)$, with $D_0 = D$ and $D_\ell = H$ above.
-
-    Returns a :class:`Table` with columns ``parameter``, ``in symbols``, ``shape`` (a
-    tuple of ints), ``count`` and ``what it holds``; one row per parameter, in
-    ``torch.nn.LSTM``'s order.
+    Per layer ``k``, in ``torch.nn.LSTM``'s order: ``weight_ih_l{k}`` $(4H, D_k)$,
+    ``weight_hh_l{k}`` $(4H, H)$, ``bias_ih_l{k}`` and ``bias_hh_l{k}`` $(4H,)$, where layer 0
+    reads $x_t$ ($D_0 = D$) and every layer above the $h_t$ below ($D_k = H$). A
+    :class:`Table` of ``parameter``, ``in symbols``, ``shape``, ``count``, ``what it holds``.
     """
     D = _checks.check_positive_int("input_size", input_size)
     H = _checks.check_positive_int("hidden_size", hidden_size)
@@ -259,19 +192,14 @@ def weight_shapes(input_size, hidden_size, num_layers=1):
 
 
 def split_layers(lstm):
-    r"""A stacked ``LSTM(D, H, L)`` as ``L`` one-layer LSTMs holding copies of its weights.
-
-    Layer $\ell$ becomes ``LSTM(D_l, H)`` with $D_0 = D$ and $D_\ell = H$ above, so
-    feeding each one's ``out`` to the next reproduces the stack (without dropout):
+    r"""A standard stacked ``LSTM(D, H, L)`` as ``L`` one-layer LSTMs (bottom first) holding
+    copies of its weights; feeding each one's ``out`` to the next reproduces the stack
+    (without dropout):
 
     .. math:: h^{(\ell)}_{1..T} = \mathrm{LSTM}_\ell\big(h^{(\ell-1)}_{1..T}\big), \qquad
               h^{(-1)}_t = x_t
-
-    Returns a list of :class:`~lstm_magnifier.lstm.LSTM`, bottom layer first. ``lstm`` must
-    be the standard cell (no ``gate``, ``candidate`` or ``output`` variant).
     """
-    if not isinstance(lstm, LSTM):
-        raise TypeError(f"lstm must be an LSTM, got {type(lstm).__name__}")
+    _checks.check_instance("lstm", lstm, LSTM)
     if lstm.variant != STANDARD:
         raise ValueError(f"split_layers takes a standard LSTM, got the variant {lstm.variant}")
     layers = []
@@ -283,25 +211,17 @@ def split_layers(lstm):
     return layers
 
 
-# --------------------------------------------------------------------------- gates held fixed
-
 SATURATION = 50.0
-r"""Pre-activation used for a gate pinned at 0 or 1 (for ``g``: at -1 or 1).
-
-$\sigma(\pm 50) = \tfrac12(1 + \tanh(\pm 25))$ and $\tanh(\pm 50)$ round to exactly
-1, 0 and $\pm 1$ in float32 and float64, so a pinned gate is exact, not just close.
-"""
+r"""Pre-activation of a gate pinned at 0 or 1 (for ``g``: -1 or 1): $\sigma(\pm 50)$ and
+$\tanh(\pm 50)$ round to exactly 1, 0 and $\pm 1$ in float32 and float64."""
 
 
 def gate_preactivation(value, gate):
-    r"""The pre-activation $z$ that makes gate ``gate`` output ``value``.
+    r"""The pre-activation $z$ that makes gate ``gate`` output ``value`` (same shape).
 
-    For the sigmoid gates ``"i"``, ``"f"``, ``"o"``: $\sigma(z) = $ ``value`` with
-    ``value`` in $[0, 1]$, $z = \ln\frac{v}{1 - v}$; for the tanh candidate ``"g"``:
-    $\tanh(z) = $ ``value`` with ``value`` in $[-1, 1]$, $z = \operatorname{artanh}(v)$.
-    The ends (0 and 1, or -1 and 1) give $z = \pm$ :data:`SATURATION`, where the
-    activation equals the end exactly. ``value`` is a number or an array; the result
-    has its shape.
+    $z = \ln\frac{v}{1 - v}$ for the sigmoid gates ``"i"``, ``"f"``, ``"o"`` ($v \in [0,
+    1]$), $z = \operatorname{artanh}(v)$ for the candidate ``"g"`` ($v \in [-1, 1]$); the
+    ends give $z = \pm$ :data:`SATURATION`, where the activation equals the end exactly.
     """
     _checks.check_one_of("gate", gate, GATES)
     v = _checks.as_finite_array("value", value, np.float64)
@@ -315,22 +235,15 @@ def gate_preactivation(value, gate):
 
 
 def pin_gates(cell, *, i=None, f=None, g=None, o=None):
-    r"""Fix gates of ``cell`` to constant values, in place, and return the cell.
+    r"""Fix the given gates of ``cell`` to constant values, in place; returns the cell.
 
-    For every gate given (a number, or an array of shape ``(H,)`` with one value per
-    unit), its rows of ``weight_ih`` ``(4H, D)`` and ``weight_hh`` ``(4H, H)`` are set to
-    zero, ``bias_hh`` to zero and ``bias_ih`` to :func:`gate_preactivation`, so that
-    the gate outputs that value at every step, whatever $x_t$ and $h_{t-1}$ are.
-    Gates not given keep their weights. ``cell`` is an :class:`~lstm_magnifier.cell.LSTMCell`, or
-    ``lstm.cell(layer)``, whose arrays are shared with the :class:`LSTM`, which is
-    then pinned too.
-
-    Example: ``pin_gates(cell, f=1.0, i=0.0)`` turns the cell into a constant error
-    carousel, $c_t = 1 \cdot c_{t-1} + 0 \cdot g_t = c_{t-1}$.
+    Each value is a number or one per unit ``(H,)``. The gate's rows of ``weight_ih`` and
+    ``weight_hh`` and ``bias_hh`` become zero and ``bias_ih`` its
+    :func:`gate_preactivation`, whatever $x_t$ and $h_{t-1}$ are. ``cell`` may be
+    ``lstm.cell(layer)``, whose arrays are the LSTM's own. ``pin_gates(cell, f=1.0, i=0.0)``
+    makes the constant error carousel, $c_t = 1 \cdot c_{t-1} + 0 \cdot g_t = c_{t-1}$.
     """
-    if not isinstance(cell, LSTMCell):
-        kind = type(cell).__name__
-        raise TypeError(f"cell must be an LSTMCell (or lstm.cell(layer)), got {kind}")
+    _checks.check_instance("cell", cell, LSTMCell, " (or lstm.cell(layer))")
     H = cell.hidden_size
     for name, value in (("i", i), ("f", f), ("g", g), ("o", o)):
         if value is None:
@@ -346,29 +259,12 @@ def pin_gates(cell, *, i=None, f=None, g=None, o=None):
     return cell
 
 
-__all__ = [
-    "GATE_ACTIVATIONS",
-    "GATE_ROLES",
-    "SATURATION",
-    "Table",
-    "four_networks",
-    "gate_as_dense",
-    "gate_preactivation",
-    "joined_input",
-    "parameter_counts",
-    "parameter_table",
-    "pin_gates",
-    "split_layers",
-    "weight_shapes",
-]
-
-
 def from_keras_weights(kernel, recurrent_kernel, bias, *, layer=0):
     """One Keras ``LSTM`` layer's weights as our (PyTorch's) state-dict entries (chapter 14).
 
-    Keras stores ``kernel`` ``(D, 4H)`` and ``recurrent_kernel`` ``(H, 4H)``, transposed
-    relative to PyTorch, and one ``bias`` ``(4H,)``; its gate order i, f, c, o is our
-    i, f, g, o. The Keras bias goes to ``bias_ih``, zeros to ``bias_hh``.
+    Keras stores ``kernel`` ``(D, 4H)`` and ``recurrent_kernel`` ``(H, 4H)`` transposed, and
+    one ``bias`` ``(4H,)``; its gate order i, f, c, o is our i, f, g, o. The bias goes to
+    ``bias_ih``, zeros to ``bias_hh``.
     """
     kernel = _checks.as_finite_array("kernel", kernel, None, ndim=(2,))
     recurrent_kernel = _checks.as_finite_array(
