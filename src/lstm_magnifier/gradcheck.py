@@ -1,58 +1,46 @@
-r"""Numerical gradient checking: is a hand-written ``backward`` right?
+r"""Numerical gradient checking: is a hand-written ``backward`` right? (chapter 13)
 
-Nudge one number up and down by $\epsilon$, watch the loss $L$, and compare the
-slope with the gradient $a$ that ``backward`` computed (chapter 13). The
-textbook central difference is
-
-.. math:: n = \frac{L(\theta + \epsilon) - L(\theta - \epsilon)}{2\epsilon}
-
-and each array gets one relative error, comparing the whole gradient at once:
+Nudge one number up and down by $\epsilon$, watch the loss $L$, and compare the slope with
+the gradient $a$ that ``backward`` computed. Each array gets one relative error:
 
 .. math::
     \text{rel. error} =
     \frac{\lVert a - n \rVert_2}{\max(10^{-12},\ \lVert a \rVert_2 + \lVert n \rVert_2)}
 
-In float64 a correct backward scores around $10^{-10}$, a wrong one something
-near $10^{-2}$ to $1$; below $10^{-7}$ counts as correct.
+In float64 a correct backward scores around $10^{-10}$, a wrong one $10^{-2}$ to $1$;
+below $10^{-7}$ counts as correct. Two choices make that reliable:
 
-Two choices make that reliable, and both are worth knowing:
-
-* **Fourth-order differences.** The two-point difference has truncation error
-  $O(\epsilon^2)$ and rounding error about $10^{-16} |L| / \epsilon$, so no
-  $\epsilon$ makes both tiny. The default stencil
+* **Fourth-order differences.** The textbook two-point difference
+  $n = (L(\theta + \epsilon) - L(\theta - \epsilon)) / 2\epsilon$ has truncation error
+  $O(\epsilon^2)$ and rounding error about $10^{-16} |L| / \epsilon$, so no $\epsilon$
+  makes both tiny. The default stencil
 
   .. math::
       n = \frac{8\,(L(\theta + \epsilon) - L(\theta - \epsilon))
           - (L(\theta + 2\epsilon) - L(\theta - 2\epsilon))}{12\epsilon}
 
-  has truncation error $O(\epsilon^4)$, so $\epsilon = 10^{-3}$ is safe and the
-  rounding error is a thousand times smaller.
-* **One error per array, not per entry.** A deep or recurrent net has gradient
-  entries of $10^{-6}$ (an early step seen through many gates); next to them
-  even $10^{-13}$ of rounding noise is a relative error of $10^{-7}$. The
-  per-entry error $|a - n| / \max(10^{-12}, |a| + |n|)$ is still available with
-  ``elementwise=True``, to look for the entry that is wrong.
+  has truncation error $O(\epsilon^4)$, so $\epsilon = 10^{-3}$ is safe and the rounding
+  error a thousand times smaller.
+* **One error per array, not per entry.** A recurrent net has gradient entries of
+  $10^{-6}$, next to which even $10^{-13}$ of rounding noise is a relative error of
+  $10^{-7}$. The per-entry error ($|a - n| / \max(10^{-12}, |a| + |n|)$,
+  ``elementwise=True``) helps find the entry that is wrong.
 
-Use float64 (float32 rounding swamps the differences), and keep ReLU
-pre-activations more than $2\epsilon$ away from 0: a step across the kink
-measures nothing.
+Use float64 (float32 rounding swamps the differences), and keep ReLU pre-activations more
+than $2\epsilon$ from 0: a step across the kink measures nothing.
 """
 
 import numpy as np
 
 STENCILS = {2: ((1, 1 / 2),), 4: ((1, 8 / 12), (2, -1 / 12))}
-r"""Central differences as ``order -> ((k, w_k), ...)``:
-$n = \sum_k w_k (L(\theta + k\epsilon) - L(\theta - k\epsilon)) / \epsilon$. Taking the
-differences first makes $n$ exactly 0 when $L$ does not depend on an entry at all."""
+r"""``order -> ((k, w_k), ...)``: $n = \sum_k w_k (L(\theta + k\epsilon) - L(\theta -
+k\epsilon)) / \epsilon$; the differences taken first make $n$ exactly 0 when $L$ does not
+depend on an entry at all."""
 
 
 def relative_error(a, n, *, elementwise=False):
-    r"""How far the analytic gradient ``a`` is from the numerical one ``n``.
-
-    Default: $\lVert a - n \rVert_2 / \max(10^{-12}, \lVert a \rVert_2 + \lVert n \rVert_2)$,
-    one float. ``elementwise=True``: the array $|a - n| / \max(10^{-12}, |a| + |n|)$.
-    Both are 0 where ``a`` and ``n`` are exactly equal (also when both are 0).
-    """
+    """The relative error above as a float, or per entry (``elementwise=True``); 0 where
+    ``a`` and ``n`` are exactly equal (also both 0)."""
     a, n = np.asarray(a, np.float64), np.asarray(n, np.float64)
     if elementwise:
         return np.abs(a - n) / np.maximum(1e-12, np.abs(a) + np.abs(n))
@@ -60,12 +48,10 @@ def relative_error(a, n, *, elementwise=False):
 
 
 def numerical_gradient(f, array, *, eps=1e-3, order=4):
-    r"""Central-difference gradient of the scalar ``f()`` with respect to ``array``.
+    """Central-difference gradient (float64, shaped like ``array``) of the scalar ``f()``.
 
-    ``order=4`` (default): the fourth-order stencil of the module docstring, four
-    calls of ``f`` per entry. ``order=2``: $(L(\theta+\epsilon) - L(\theta-\epsilon))
-    / 2\epsilon$, two calls. ``array`` is perturbed in place one entry at a time and
-    restored exactly. Returns a float64 array shaped like ``array``.
+    ``order`` 4 (four calls of ``f`` per entry) or 2 (two calls); ``array`` is perturbed in
+    place one entry at a time and restored exactly.
     """
     if order not in STENCILS:
         raise ValueError(f"order must be 2 or 4, got {order!r}")
@@ -85,31 +71,11 @@ def numerical_gradient(f, array, *, eps=1e-3, order=4):
 
 
 def gradient_check(f, arrays, analytic, *, eps=1e-3, order=4, elementwise=False):
-    r"""Compare analytic gradients with central differences, array by array.
+    """One relative error per array (below ``1e-7``: the gradient is right), as a dict.
 
-    Parameters
-    ----------
-    f : callable
-        ``f()`` returns the scalar loss computed from the *current* values of
-        ``arrays``.
-    arrays : dict of str -> float64 ndarray
-        The arrays ``f`` reads (parameters, inputs); each is perturbed in place
-        and restored.
-    analytic : dict of str -> ndarray
-        The gradient ``backward`` computed for each array, same keys and shapes.
-    eps : float
-        $\epsilon$, the step of the central difference.
-    order : 4 or 2
-        The fourth-order stencil (default) or the two-point difference.
-    elementwise : bool
-        ``False``: each array's error is
-        $\lVert a - n \rVert / \max(10^{-12}, \lVert a \rVert + \lVert n \rVert)$.
-        ``True``: the largest per-entry error $|a - n| / \max(10^{-12}, |a| + |n|)$.
-
-    Returns
-    -------
-    dict of str -> float
-        One relative error per array; below ``1e-7`` means the gradient is right.
+    ``f()`` computes the scalar loss from the *current* values of ``arrays`` (name ->
+    float64 array, each perturbed in place and restored); ``analytic`` holds the gradient
+    ``backward`` computed for each. ``elementwise=True`` reports the largest per-entry error.
     """
     if not callable(f):
         raise TypeError(f"f must be a function returning the loss, got {type(f).__name__}")
@@ -134,30 +100,13 @@ def gradient_check(f, arrays, analytic, *, eps=1e-3, order=4, elementwise=False)
 
 
 def check_module_gradients(module, x, *, rng, forward=None, **options):
-    r"""Gradient-check a layer's ``backward``: every parameter and the input.
+    r"""Gradient-check a float64 layer's ``backward``: every parameter and the input ``"x"``.
 
-    The loss is $L = \sum R \odot \text{out}$ with a fixed random $R$, so
-    $\partial L / \partial \text{out} = R$ exercises every output entry.
-
-    Parameters
-    ----------
-    module : Dense, RNN, CausalConv1d, LSTM, SequenceModel, ...
-        float64, with ``params``, ``grads``, ``forward`` and ``backward``.
-    x : array_like
-        An input for the module, e.g. ``(T, B, D)``; its gradient is checked as ``"x"``.
-    rng : numpy.random.Generator or int seed
-        Draws $R$.
-    forward : callable, optional
-        ``forward(x) -> out``; default ``module.forward(x)`` (first element if it
-        returns a tuple, as recurrent layers do). ``module.backward(R)`` is then
-        called; its first element is taken as ``dx`` if it returns a tuple.
-    **options
-        ``eps``, ``order``, ``elementwise``, passed to :func:`gradient_check`.
-
-    Returns
-    -------
-    dict of str -> float
-        The relative error of each parameter (by name) and of ``"x"``.
+    The loss is $L = \sum R \odot \text{out}$ with a fixed random $R$ (from ``rng``), so
+    $\partial L / \partial \text{out} = R$ reaches every output entry. ``forward(x)``
+    defaults to ``module.forward(x)``; of a tuple (a recurrent layer's output, or its
+    ``backward``'s) the first part counts. ``options`` (``eps``, ``order``,
+    ``elementwise``) go to :func:`gradient_check`; returns its errors.
     """
     rng = np.random.default_rng(rng)
     x = np.array(x, dtype=np.float64)  # a private copy, perturbed in place
