@@ -1,16 +1,10 @@
 r"""Optimizers that update a model's parameter arrays in place, and gradient clipping.
 
-An optimizer is built on a model's live ``params`` dict and then called with the
-matching ``grads`` after every backward pass::
-
-    opt = Adam(model.params, lr=1e-2)
-    ...
-    model.backward(d_logits)
-    clip_grad_norm(model.grads, 1.0)
-    opt.step(model.grads)
-
-Both follow ``torch.optim`` exactly (same update rule, same defaults), so the
-same gradients give the same parameters.
+An optimizer is built on a model's live ``params`` and called with the matching ``grads``
+after every backward pass (``opt = Adam(model.params, lr=1e-2)``, then
+``clip_grad_norm(model.grads, 1.0)`` and ``opt.step(model.grads)``). Both follow
+``torch.optim`` exactly (update rule and defaults): the same gradients give the same
+parameters.
 """
 
 import numpy as np
@@ -46,25 +40,18 @@ class Optimizer:
                     f"grads[{name!r}] must be finite but holds NaN or inf; "
                     "try a smaller learning rate or gradient clipping"
                 )
+        self.t += 1
         return {name: np.asarray(grads[name]) for name in self.params}
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional momentum (``torch.optim.SGD``).
+    r"""Stochastic gradient descent with optional momentum $\mu$ (``torch.optim.SGD``):
 
     .. math::
         v \leftarrow \mu v + g, \qquad \theta \leftarrow \theta - \eta v
 
-    (with $\mu = 0$ this is $\theta \leftarrow \theta - \eta g$).
-
-    Parameters
-    ----------
-    params : dict of arrays
-        The model's live ``params``; updated in place.
-    lr : float
-        $\eta > 0$.
-    momentum : float in [0, 1)
-        $\mu$.
+    With $\mu = 0$ this is $\theta \leftarrow \theta - \eta g$; ``lr`` $\eta > 0$,
+    ``momentum`` $\mu \in [0, 1)$.
     """
 
     def __init__(self, params, lr, momentum=0.0):
@@ -76,9 +63,8 @@ class SGD(Optimizer):
         self.velocity = {name: np.zeros_like(p) for name, p in params.items()}
 
     def step(self, grads):
-        """Update every parameter in place from ``grads`` (same keys and shapes as params)."""
+        """Update every parameter in place from ``grads`` (the keys and shapes of params)."""
         grads = self._checked(grads)
-        self.t += 1
         for name, p in self.params.items():
             if self.momentum:
                 v = self.velocity[name]
@@ -90,9 +76,8 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    r"""Adam (Kingma & Ba 2015), as ``torch.optim.Adam``.
-
-    At step $t$, for each parameter $\theta$ with gradient $g$:
+    r"""Adam (Kingma & Ba 2015), as ``torch.optim.Adam``. At step $t$, for each parameter
+    $\theta$ with gradient $g$ (``lr`` $\eta$, ``betas`` $(\beta_1, \beta_2)$ in $[0, 1)$):
 
     .. math::
         m \leftarrow \beta_1 m + (1-\beta_1) g, \qquad
@@ -102,17 +87,6 @@ class Adam(Optimizer):
             {\sqrt{v / (1-\beta_2^t)} + \epsilon}
 
     On the first step this moves each entry by about $\eta\,\mathrm{sign}(g)$.
-
-    Parameters
-    ----------
-    params : dict of arrays
-        The model's live ``params``; updated in place.
-    lr : float
-        $\eta$ (default ``1e-3``).
-    betas : (float, float)
-        $(\beta_1, \beta_2)$, each in [0, 1).
-    eps : float
-        $\epsilon$, keeps the division finite.
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
@@ -126,9 +100,8 @@ class Adam(Optimizer):
         self.v = {name: np.zeros_like(p) for name, p in params.items()}
 
     def step(self, grads):
-        """Update every parameter in place from ``grads`` (same keys and shapes as params)."""
+        """Update every parameter in place from ``grads`` (the keys and shapes of params)."""
         grads = self._checked(grads)
-        self.t += 1
         b1, b2 = self.betas
         correction1 = 1 - b1**self.t
         correction2 = 1 - b2**self.t
@@ -147,13 +120,10 @@ def grad_norm(grads):
 
 
 def clip_grad_norm(grads, max_norm):
-    r"""Scale all gradients in place so their global L2 norm is at most ``max_norm``.
-
-    Like ``torch.nn.utils.clip_grad_norm_``: with $n = \sqrt{\sum_k \lVert g_k \rVert^2}$
-    over every array in ``grads``, each $g_k$ is multiplied by
-    $\min(1, \text{max\_norm} / (n + 10^{-6}))$, so the direction is kept.
-    Returns $n$, the norm *before* clipping (worth plotting: spikes mean trouble).
-    """
+    r"""Scale all gradients in place so their global norm $n$ (:func:`grad_norm`) is at most
+    ``max_norm``, as ``torch.nn.utils.clip_grad_norm_``: each is multiplied by
+    $\min(1, \text{max\_norm} / (n + 10^{-6}))$, keeping the direction. Returns $n$ before
+    clipping (worth plotting: spikes mean trouble)."""
     max_norm = _checks.check_positive_float("max_norm", max_norm)
     if not hasattr(grads, "values") or not grads:
         raise TypeError("grads must be a non-empty dict of arrays (a model's .grads)")
