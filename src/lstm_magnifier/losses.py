@@ -18,13 +18,10 @@ def _float_array(name, x):
 
 
 def mse(pred, target):
-    r"""Mean squared error over all elements.
+    r"""Mean squared error over the $N$ elements of ``pred`` and ``target`` (same shape):
 
     .. math:: L = \frac1N \sum_n (\hat y_n - y_n)^2, \qquad
         \frac{\partial L}{\partial \hat y_n} = \frac2N (\hat y_n - y_n)
-
-    ``pred`` and ``target`` have the same shape (any); $N$ is their size.
-    Returns ``(loss, d_pred)``.
     """
     pred = _float_array("pred", pred)
     target = _checks.as_finite_array("target", target, pred.dtype)
@@ -58,18 +55,16 @@ def log_softmax(logits):
 
 
 def softmax_cross_entropy(logits, labels):
-    r"""Cross-entropy of a softmax classifier, averaged over all positions.
+    r"""Cross-entropy of a softmax classifier, averaged over all $N$ positions.
 
-    ``logits`` is ``(..., K)`` (e.g. ``(B, K)`` for one label per sequence or
-    ``(T, B, K)`` for one per step); ``labels`` holds class indices in
-    ``[0, K)`` with the leading shape ``(...)``. With $N$ positions,
+    ``logits`` ``(..., K)``: ``(B, K)`` for one label per sequence, ``(T, B, K)`` for one per
+    step; ``labels`` are class indices in ``[0, K)`` of the leading shape ``(...)``.
 
     .. math::
         L = -\frac1N \sum_n \log \mathrm{softmax}(z_n)_{y_n}, \qquad
         \frac{\partial L}{\partial z_n} = \frac1N (\mathrm{softmax}(z_n) - \mathrm{onehot}(y_n))
 
-    computed through a shifted log-softmax, so large logits do not overflow.
-    Returns ``(loss, d_logits)``.
+    computed through :func:`log_softmax`, so large logits do not overflow.
     """
     logits = _float_array("logits", logits)
     if logits.ndim == 0 or logits.shape[-1] < 1:
