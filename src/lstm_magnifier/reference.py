@@ -1,9 +1,6 @@
-"""Reference numbers computed by PyTorch, shipped with the package.
-
-The chapters that compare our cell with PyTorch (12 and 14) load these instead of
-importing torch, so they run anywhere. ``scripts/make_fixtures.py`` writes them
-(with ``torch==2.13.0``) together with the test fixtures.
-"""
+"""Reference numbers computed by PyTorch (``torch==2.13.0``), shipped with the package, so
+that chapters 12 and 14 compare our cell with PyTorch without importing torch.
+``scripts/make_fixtures.py`` writes them together with the test fixtures."""
 
 from importlib import resources
 
@@ -13,7 +10,7 @@ SHIPPED = ("lstmcell_float64", "lstm_l2_state_float64", "keras_l1_float64")
 
 
 def load_reference(name):
-    """The arrays of one shipped PyTorch case as a dict.
+    """The arrays of one shipped case as a dict.
 
     ``"lstmcell_float64"``: one ``torch.nn.LSTMCell`` step (``weight_ih``, ``weight_hh``,
     ``bias_ih``, ``bias_hh``, ``x``, ``h0``, ``c0`` and the resulting ``h``, ``c``).
