@@ -5,12 +5,10 @@ is split into the four small networks the book names (learn, forget, remember, u
 keeps every value in a ``Trace``; ``cell.step_backward`` undoes it. The ``LSTM`` that
 trains in every chapter is a loop over those two functions.
 
-Modules, each importing only from the ones listed before it: ``_checks``; ``nn`` (the
-Module protocol, dense, RNN and convolution layers, the sequence model); ``cell`` and
-``lstm`` (the core a learner reads); training (``losses``, ``optim``, ``tasks``,
-``training`` with the one experiment runner ``run_seeds``, ``experiments`` and
-``variants``); looking inside (``weights``, ``timelines``, ``probes``); and ``viz``, the
-only subpackage that draws (palette, diagrams, plots, explorers).
+Each module imports only from those listed before it: ``_checks``; ``nn`` (the layers and
+the sequence model); ``cell`` and ``lstm`` (the core a learner reads); training
+(``losses``, ``optim``, ``tasks``, ``training``, ``experiments``, ``variants``); looking
+inside (``weights``, ``timelines``, ``probes``); and ``viz``, the only part that draws.
 """
 
 __version__ = "0.1.0"
