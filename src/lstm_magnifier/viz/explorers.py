@@ -51,6 +51,7 @@ from lstm_magnifier.timelines import (
     trace_at,
     weight_timeline,
 )
+from lstm_magnifier.viz.drawing import NETWORKS
 from lstm_magnifier.viz.palette import (
     GATE_COLORS,
     MEMORY_COLORS,
@@ -67,12 +68,14 @@ EXPLORER_CLASS = "lstm-magnifier-explorer"
 DARK = "#121212"
 """The page background of the book's dark mode (and close to JupyterLab's dark theme)."""
 
+_STEP_KEYS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
+"""What the sequence magnifier shows of each step: the trace fields but ``read``."""
+
 
 def _style():
     """The figure's CSS: the book's palette as CSS variables, light and dark, then
     ``explorers.css``."""
-    colors = {**{k: v for k, v in GATE_COLORS.items()}, **NETWORK_COLORS, **MEMORY_COLORS}
-    colors["negative"] = OKABE_ITO["vermillion"]
+    colors = {**GATE_COLORS, **NETWORK_COLORS, **MEMORY_COLORS, "negative": OKABE_ITO["vermillion"]}
 
     def variables(background, text):
         lines = [f"--lm-{k}: {v};" for k, v in colors.items()]
@@ -112,37 +115,23 @@ def _encode(array):
     return {"shape": list(array.shape), "b64": base64.b64encode(array.tobytes()).decode()}
 
 
-def _slider(description, low, high, value, *, step=0.01, color=NEUTRAL, tooltip=""):
-    """A float slider with an HTML description, a readout, and a handle in ``color``."""
-    return widgets.FloatSlider(
+def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=False):
+    """A slider described as "**name** label" (HTML), with a readout and a handle in
+    ``color``: floats to two decimals, or (``whole=True``) whole numbers in steps of 1."""
+    kind = widgets.IntSlider if whole else widgets.FloatSlider
+    number = {"step": 1} if whole else {"step": step, "readout_format": ".2f"}
+    return kind(
         value=value,
         min=low,
         max=high,
-        step=step,
-        description=description,
+        description=f"<b>{name}</b> {label}".rstrip(),
         description_allow_html=True,
         readout=True,
-        readout_format=".2f",
         continuous_update=True,
         tooltip=tooltip,
         style={"description_width": "7.5em", "handle_color": color},
         layout=widgets.Layout(width="310px", max_width="100%"),
-    )
-
-
-def _int_slider(description, low, high, value, *, tooltip=""):
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=1,
-        description=description,
-        description_allow_html=True,
-        readout=True,
-        continuous_update=True,
-        tooltip=tooltip,
-        style={"description_width": "7.5em", "handle_color": NEUTRAL},
-        layout=widgets.Layout(width="310px", max_width="100%"),
+        **number,
     )
 
 
@@ -150,7 +139,7 @@ class _Explorer(abc.ABC):
     """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
 
     A subclass names its figure (``KIND``), builds its controls (a dict name -> widget)
-    and its Matplotlib view (``_view()``, for print), and defines
+    and its Matplotlib view (``_make_view()``, for print), and defines
     ``_compute(params) -> values``.
     """
 
@@ -176,7 +165,7 @@ class _Explorer(abc.ABC):
     @property
     def values(self):
         """What the figure shows: the controls' values and what follows from them (NumPy)."""
-        return self._compute(self._params())
+        return self._compute({name: widget.value for name, widget in self.controls.items()})
 
     @property
     def view(self):
@@ -250,14 +239,9 @@ class _Explorer(abc.ABC):
             return int(value)
         return _number(name, value, widget.min, widget.max)
 
-    def _params(self):
-        return {name: widget.value for name, widget in self.controls.items()}
-
     def _controls_box(self):
-        return widgets.Box(
-            list(self.controls.values()),
-            layout=widgets.Layout(display="flex", flex_flow="row wrap", width="100%"),
-        )
+        layout = widgets.Layout(display="flex", flex_flow="row wrap", width="100%")
+        return widgets.Box(list(self.controls.values()), layout=layout)
 
     @abc.abstractmethod
     def _make_view(self):
@@ -293,40 +277,18 @@ class GateExplorer(_Explorer):
     KIND = "gate"
 
     def __init__(self, *, highlight=None, dpi=90, **initial):
-        tips = {
-            "i": "input gate: how much of the candidate g is written (0 ignores it)",
-            "f": "forget gate: how much of the old long-term memory is kept",
-            "g": "candidate: the new information, between -1 and 1",
-            "o": "output gate: how much of tanh(c) becomes the short-term memory",
-            "c_prev": "the long-term memory coming in",
-        }
-        descriptions = {
-            "i": "<b>i</b> ignore",
-            "f": "<b>f</b> forget",
-            "g": "<b>g</b> combine",
-            "o": "<b>o</b> output",
-            "c_prev": "<b>c_prev</b>",
-        }
         controls = {}
-        for name in ("i", "f", "g", "o"):
-            low, high = GATE_RANGES[name]
-            controls[name] = _slider(
-                descriptions[name],
-                low,
-                high,
-                self.DEFAULTS[name],
-                color=GATE_COLORS[name],
-                tooltip=tips[name],
-            )
-        controls["c_prev"] = _slider(
-            descriptions["c_prev"],
-            -3.0,
-            3.0,
-            self.DEFAULTS["c_prev"],
-            color=MEMORY_COLORS["c"],
-            tooltip=tips["c_prev"],
-        )
-        if highlight not in (None, "learn", "forget", "remember", "use"):
+        for name, (role, tip) in {  # name -> (role, tooltip)
+            "i": ("ignore", "input gate: how much of the candidate g is written (0 ignores it)"),
+            "f": ("forget", "forget gate: how much of the old long-term memory is kept"),
+            "g": ("combine", "candidate: the new information, between -1 and 1"),
+            "o": ("output", "output gate: how much of tanh(c) becomes the short-term memory"),
+            "c_prev": ("", "the long-term memory coming in"),
+        }.items():
+            low, high = GATE_RANGES.get(name, (-3.0, 3.0))
+            color = GATE_COLORS.get(name, MEMORY_COLORS["c"])
+            controls[name] = _slider(name, role, low, high, self.DEFAULTS[name], color, tip)
+        if highlight is not None and highlight not in NETWORKS:
             raise ValueError(
                 f"highlight must be None, 'learn', 'forget', 'remember' or 'use', got {highlight!r}"
             )
@@ -358,31 +320,20 @@ class MemoryTimeline(_Explorer):
     KIND = "timeline"
 
     def __init__(self, *, dpi=90, **initial):
-        d = self.DEFAULTS
-        gates = (("f", "forget", "forget gate"), ("i", "ignore", "input gate"))
-        gates += (("g", "combine", "candidate"), ("o", "output", "output gate"))
-        controls = {}
-        for name, role, tip in gates:
-            controls[name] = _slider(
-                f"<b>{name}</b> {role}",
-                GATE_RANGES[name][0],
-                1.0,
-                d[name],
-                step=0.005 if name == "f" else 0.01,
-                color=GATE_COLORS[name],
-                tooltip=f"{tip}, the same at every step",
-            )
-        controls["steps"] = _int_slider(
-            "<b>steps</b> T", 1, 200, d["steps"], tooltip="number of time steps"
-        )
-        controls["c0"] = _slider(
-            "<b>c0</b> start",
-            -3.0,
-            3.0,
-            d["c0"],
-            color=MEMORY_COLORS["c"],
-            tooltip="long-term memory before step 1",
-        )
+        d, controls = self.DEFAULTS, {}
+        for name, role, tip in (
+            ("f", "forget", "forget gate"),
+            ("i", "ignore", "input gate"),
+            ("g", "combine", "candidate"),
+            ("o", "output", "output gate"),
+        ):
+            low, tip = GATE_RANGES[name][0], f"{tip}, the same at every step"
+            step = 0.005 if name == "f" else 0.01
+            controls[name] = _slider(name, role, low, 1.0, d[name], GATE_COLORS[name], tip, step)
+        tip = "number of time steps"
+        controls["steps"] = _slider("steps", "T", 1, 200, d["steps"], NEUTRAL, tip, whole=True)
+        tip = "long-term memory before step 1"
+        controls["c0"] = _slider("c0", "start", -3.0, 3.0, d["c0"], MEMORY_COLORS["c"], tip)
         self._dpi = dpi
         super().__init__(controls, initial=initial)
 
@@ -390,8 +341,7 @@ class MemoryTimeline(_Explorer):
         return TimelineView(dpi=self._dpi)
 
     def _compute(self, params):
-        timeline = constant_gate_timeline(**params)
-        return {**params, **timeline}
+        return {**params, **constant_gate_timeline(**params)}
 
 
 class WeightExplorer(_Explorer):
@@ -408,20 +358,10 @@ class WeightExplorer(_Explorer):
     arrays of shape ``(steps,)``.
     """
 
-    DEFAULTS = {
-        "W_ii": 6.0,
-        "W_hi": 0.0,
-        "b_i": -3.0,
-        "W_if": 0.0,
-        "W_hf": 0.0,
-        "b_f": 2.0,
-        "W_ig": 3.0,
-        "W_hg": 0.0,
-        "b_g": 0.0,
-        "W_io": 0.0,
-        "W_ho": 0.0,
-        "b_o": 0.0,
-    }
+    # Every weight 0 but these: the input gate opens on a large x, the forget gate keeps
+    # most of c, and the candidate follows x.
+    DEFAULTS = dict.fromkeys(WEIGHT_NAMES, 0.0)
+    DEFAULTS.update(W_ii=6.0, b_i=-3.0, b_f=2.0, W_ig=3.0)
 
     KIND = "weights"
 
@@ -435,10 +375,9 @@ class WeightExplorer(_Explorer):
                 raise ValueError(
                     f"x must have shape (T,) or (T, 1) for a one-unit cell, got {x.shape}"
                 )
-            self._sequences = {"custom": x.reshape(-1), **self._sequences}
-            steps = len(x)
+            steps, options = len(x), ["custom", *SEQUENCES]
+            self._sequences = {"custom": x.reshape(-1)}
             self._sequences.update({name: input_sequence(name, steps) for name in SEQUENCES})
-            options = ["custom", *SEQUENCES]
         controls = {
             "sequence": widgets.Dropdown(
                 options=options,
@@ -448,20 +387,10 @@ class WeightExplorer(_Explorer):
                 layout=widgets.Layout(width="310px"),
             )
         }
-        for k in "ifgo":
-            color = GATE_COLORS[k]
-            names = (f"W_i{k}", f"W_h{k}", f"b_{k}")
-            html = (f"<b>W_i{k}</b> (x)", f"<b>W_h{k}</b> (h)", f"<b>b_{k}</b>")
-            for name, description in zip(names, html, strict=True):
-                controls[name] = _slider(
-                    description,
-                    -6.0,
-                    6.0,
-                    self.DEFAULTS[name],
-                    step=0.1,
-                    color=color,
-                    tooltip=f"{_WEIGHT_GATES[k][0]}: {name}",
-                )
+        for name in WEIGHT_NAMES:
+            k, role = name[-1], {"W_i": "(x)", "W_h": "(h)", "b_": ""}[name[:-1]]
+            tip, color = f"{_WEIGHT_GATES[k][0]}: {name}", GATE_COLORS[k]
+            controls[name] = _slider(name, role, -6.0, 6.0, self.DEFAULTS[name], color, tip, 0.1)
         self._print = {"steps": steps, "dpi": dpi}
         sequences = {name: [float(v) for v in x] for name, x in self._sequences.items()}
         super().__init__(controls, setup={"sequences": sequences}, initial=initial)
@@ -529,11 +458,10 @@ class SequenceMagnifier(_Explorer):
                     f"labels must have one entry per step ({steps}), got {len(labels)}"
                 )
         self.labels = labels
+        tips = ("time step, 1 to T", "hidden unit shown on the diagram")
         controls = {
-            "t": _int_slider("<b>t</b> step", 1, steps, 1, tooltip="time step, 1 to T"),
-            "unit": _int_slider(
-                "<b>unit</b>", 0, hidden - 1, 0, tooltip="hidden unit shown on the diagram"
-            ),
+            "t": _slider("t", "step", 1, steps, 1, NEUTRAL, tips[0], whole=True),
+            "unit": _slider("unit", "", 0, hidden - 1, 0, NEUTRAL, tips[1], whole=True),
         }
         self.play = widgets.Play(
             value=controls["t"].value,
@@ -549,8 +477,7 @@ class SequenceMagnifier(_Explorer):
         widgets.link((controls["t"], "value"), (self.play, "value"))
         widgets.jslink((controls["t"], "value"), (self.play, "value"))
         self._print = {"labels": labels, "diagram": diagram, "dpi": dpi}
-        keys = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-        setup = {"trace": {k: _encode(getattr(self.trace, k)) for k in keys}}
+        setup = {"trace": {k: _encode(getattr(self.trace, k)) for k in _STEP_KEYS}}
         setup.update(labels=labels, diagram=bool(diagram))
         super().__init__(controls, setup=setup, initial=initial)
 
@@ -560,17 +487,14 @@ class SequenceMagnifier(_Explorer):
     def _compute(self, params):
         t, unit = params["t"], params["unit"]
         step_trace = trace_at(self.trace, t)
-        keys = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c", "h")
-        values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in keys}}
+        values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in _STEP_KEYS}}
         if self.labels is not None:
             values["label"] = self.labels[t - 1]
         return values
 
     def _controls_box(self):
-        return widgets.Box(
-            [self.play, *self.controls.values()],
-            layout=widgets.Layout(display="flex", flex_flow="row wrap"),
-        )
+        layout = widgets.Layout(display="flex", flex_flow="row wrap")
+        return widgets.Box([self.play, *self.controls.values()], layout=layout)
 
 
 __all__ = [
