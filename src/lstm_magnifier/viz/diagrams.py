@@ -116,13 +116,9 @@ def _tag(ax, xy, symbol, color, caption):
 # --------------------------------------------------------------------------- the whole cell
 
 _CELL_SIZE = (20.0, 12.2)  # data units; aspect of the default figsize (9, 5.5)
-
 _YC, _YBUS, _YLAYER = 10.0, 2.0, 4.4  # heights of the c line, the [h, x] bus, the layers
-
 _XC = {"join": 3.0, "f": 4.0, "i": 6.6, "g": 8.6, "o": 12.0, "tanh": 14.2, "out": 16.4, "end": 18.9}
-
-_LAYER = (1.4, 1.0)
-
+_LAYER = (1.4, 1.0)  # size of a layer box
 _NETWORK_OF = {"i": "learn", "g": "learn", "f": "forget", "o": "use"}  # gate -> its network
 
 
@@ -147,13 +143,8 @@ class CellDiagram(_Diagram):
         _check_name(highlight, "highlight", allow_none=True)
         super().__init__(_setup_axes(ax, *_CELL_SIZE, (9, 5.5)), unit, show_values)
         self.regions = {}  # network -> (region patch, region title)
-        self._draw_regions()
-        self._draw_inputs()
-        self._draw_forget()
-        self._draw_learn()
-        self._draw_remember()
-        self._draw_use()
-        self._draw_key()
+        for part in ("regions", "inputs", "forget", "learn", "remember", "use", "key"):
+            getattr(self, f"_draw_{part}")()
         self._note((0.1, 11.9))
         if title is not None:
             self.ax.set_title(title)
@@ -287,30 +278,18 @@ class CellDiagram(_Diagram):
 
 
 def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=None, unit=0):
-    r"""Draw the whole LSTM cell with its four networks and return the Axes.
+    r"""Draw the whole LSTM cell (a :class:`CellDiagram`) and return the Axes.
 
-    Parameters
-    ----------
-    ax : matplotlib Axes or None
-        Where to draw; ``None`` makes a new figure of size (9, 5.5).
-    trace : Trace or None
-        A step of :func:`lstm_magnifier.cell.step` (or :meth:`LSTMCell.step
-        <lstm_magnifier.cell.LSTMCell.step>`, or any object with the fields
-        :data:`TRACE_FIELDS`), each ``(H,)`` or ``(B, H)``; ``x`` is ``(D,)`` or
-        ``(B, D)``. Its values are printed on the wires: batch item 0, hidden unit
-        ``unit``, and feature 0 of ``x``.
-    highlight : {"learn", "forget", "remember", "use"} or None
-        Keep this network in colour and grey out the others.
-    show_values : bool
-        ``False`` draws no value boxes at all.
-    title : str or None
-        Axes title.
-    unit : int
-        Which hidden unit's values to show (default 0).
-
-    The diagram object (a :class:`CellDiagram`) is kept as ``ax.lstm_diagram`` and
-    its value texts as ``ax.lstm_values`` so that a widget can call
-    ``ax.lstm_diagram.update(trace)`` later.
+    ``ax`` is where to draw (``None``: a new figure of size (9, 5.5)). ``trace`` is a
+    step of :func:`lstm_magnifier.cell.step` (or :meth:`LSTMCell.step
+    <lstm_magnifier.cell.LSTMCell.step>`, or any object with the fields
+    :data:`TRACE_FIELDS`), each ``(H,)`` or ``(B, H)`` and ``x`` ``(D,)`` or ``(B, D)``;
+    its values are printed on the wires: batch item 0, hidden unit ``unit`` (default 0),
+    feature 0 of ``x``. ``highlight`` ("learn", "forget", "remember", "use" or None)
+    keeps one network in colour and greys out the others; ``show_values=False`` draws
+    no value boxes; ``title`` is the Axes title. The diagram is kept as
+    ``ax.lstm_diagram`` and its value texts as ``ax.lstm_values``, so that a widget can
+    call ``ax.lstm_diagram.update(trace)`` later.
     """
     return CellDiagram(
         ax, trace=trace, highlight=highlight, show_values=show_values, title=title, unit=unit
@@ -320,10 +299,8 @@ def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=No
 # --------------------------------------------------------------------------- the magnifier
 
 _NET_SIZE = (16.0, 8.2)
-
 _XL, _XB, _XM, _XE = 2.8, 6.6, 10.8, 14.4  # x of: inputs join, layer boxes, x/+ node, output end
-
-_BOX = (2.6, 1.4)
+_BOX = (2.6, 1.4)  # size of a layer box
 
 
 class NetworkDiagram(_Diagram):

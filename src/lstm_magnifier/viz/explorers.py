@@ -495,13 +495,3 @@ class SequenceMagnifier(_Explorer):
     def _controls_box(self):
         layout = widgets.Layout(display="flex", flex_flow="row wrap")
         return widgets.Box([self.play, *self.controls.values()], layout=layout)
-
-
-__all__ = [
-    "EXPLORER_CLASS",
-    "ExplorerFigure",
-    "GateExplorer",
-    "MemoryTimeline",
-    "SequenceMagnifier",
-    "WeightExplorer",
-]

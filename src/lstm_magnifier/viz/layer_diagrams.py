@@ -200,6 +200,3 @@ def draw_stacked(num_layers=2, steps=3, *, dropout=True):
         _arrow(ax, (xc, top), (xc, top + 0.55), h_color)
         _label(ax, (xc + 0.12, top + 0.4), f"out[{t - 1}]", h_color, ha="left", size=10.5)
     return ax.figure
-
-
-__all__ = ["draw_dense_vs_cell", "draw_stacked", "draw_unrolled"]

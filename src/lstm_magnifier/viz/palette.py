@@ -98,15 +98,3 @@ def _luminance(color):
 
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-__all__ = [
-    "GATE_COLORS",
-    "MEMORY_COLORS",
-    "MUTED",
-    "NETWORK_COLORS",
-    "NEUTRAL",
-    "OKABE_ITO",
-    "contrast_ratio",
-    "ink",
-]

@@ -324,17 +324,3 @@ def draw_unit_heatmap(ax, text, values, *, highlight=None, vmax=None, per_unit=F
         rect = Rectangle((-0.5, highlight - 0.5), T, 1, fill=False, edgecolor="black", lw=2)
         ax.add_patch(rect)
     return image
-
-
-__all__ = [
-    "draw_text_heatmap",
-    "draw_unit_heatmap",
-    "model_colors",
-    "plot_accuracy_vs_lag",
-    "plot_curves",
-    "plot_influence",
-    "plot_losses",
-    "plot_memories",
-    "plot_scores",
-    "plot_unit_summary",
-]

@@ -370,6 +370,3 @@ class SequenceView:
                 f"{where}, unit {unit} of H = {self.hidden}; x shows feature 0"
             )
         return False
-
-
-__all__ = ["GateView", "SequenceView", "TimelineView", "WeightView"]
