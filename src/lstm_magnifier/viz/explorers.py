@@ -1,19 +1,11 @@
 r"""Explorers: sliders on the LSTM cell, with figures that follow them everywhere.
 
 Four explorers, each a row of controls (ipywidgets sliders) over one figure:
-
-- :class:`GateExplorer` (chapters 8, 11, 12): set the gates $i, f, g, o$ and the
-  incoming long-term memory $c_{t-1}$ by hand; the cell diagram shows every value
-  on its wires, and bars show the memories before and after the step.
-- :class:`MemoryTimeline` (chapters 9, 10): hold the gates constant and watch the
-  memories over many steps, with the half-life $\ln 0.5 / \ln f$ and the steady
-  state $i g / (1 - f)$ marked.
-- :class:`WeightExplorer` (chapters 9, 12): set the weights and biases of a one-unit
-  cell and feed it a short input sequence (a pulse, a step, ...): parameters
-  become gate values over time, and gate values become memories.
-- :class:`SequenceMagnifier` (chapters 2, 15): step through a sequence run through a
-  (trained) :class:`~lstm_magnifier.lstm.LSTM`: heat maps of every gate and memory
-  over time and units, and the cell diagram at the chosen step.
+:class:`GateExplorer` (chapters 8, 11, 12) sets the gates of one step by hand,
+:class:`MemoryTimeline` (chapters 9, 10) holds them constant over many steps,
+:class:`WeightExplorer` (chapters 9, 12) sets the weights of a one-unit cell fed a short
+input, and :class:`SequenceMagnifier` (chapters 2, 15) steps through a sequence run
+through a (trained) :class:`~lstm_magnifier.lstm.LSTM`.
 
 The figure is an :class:`ExplorerFigure`, an anywidget widget whose ES module
 (``explorers.js``, next to this file) follows the sliders in the browser, recomputes
@@ -38,28 +30,9 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from lstm_magnifier import _checks
-from lstm_magnifier.timelines import (
-    GATE_RANGES,
-    SEQUENCES,
-    WEIGHT_NAMES,
-    _number,
-    constant_gate_timeline,
-    gate_step,
-    input_sequence,
-    sequence_trace,
-    trace_at,
-    weight_timeline,
-)
+from lstm_magnifier import _checks, timelines
 from lstm_magnifier.viz.drawing import NETWORKS
-from lstm_magnifier.viz.palette import (
-    GATE_COLORS,
-    MEMORY_COLORS,
-    NETWORK_COLORS,
-    NEUTRAL,
-    OKABE_ITO,
-    ink,
-)
+from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 from lstm_magnifier.viz.views import _WEIGHT_GATES, GateView, SequenceView, TimelineView, WeightView
 
 EXPLORER_CLASS = "lstm-magnifier-explorer"
@@ -75,7 +48,8 @@ _STEP_KEYS = ("x", "h_prev", "c_prev", "i", "f", "g", "o", "learn", "forget", "c
 def _style():
     """The figure's CSS: the book's palette as CSS variables, light and dark, then
     ``explorers.css``."""
-    colors = {**GATE_COLORS, **NETWORK_COLORS, **MEMORY_COLORS, "negative": OKABE_ITO["vermillion"]}
+    colors = {**GATE_COLORS, **NETWORK_COLORS, **MEMORY_COLORS}
+    colors["negative"] = NETWORK_COLORS["forget"]  # vermillion
 
     def variables(background, text):
         lines = [f"--lm-{k}: {v};" for k, v in colors.items()]
@@ -237,7 +211,7 @@ class _Explorer(abc.ABC):
             if not widget.min <= value <= widget.max:
                 raise ValueError(f"{name} must be in [{widget.min}, {widget.max}], got {value}")
             return int(value)
-        return _number(name, value, widget.min, widget.max)
+        return timelines._number(name, value, widget.min, widget.max)
 
     def _controls_box(self):
         layout = widgets.Layout(display="flex", flex_flow="row wrap", width="100%")
@@ -285,7 +259,7 @@ class GateExplorer(_Explorer):
             "o": ("output", "output gate: how much of tanh(c) becomes the short-term memory"),
             "c_prev": ("", "the long-term memory coming in"),
         }.items():
-            low, high = GATE_RANGES.get(name, (-3.0, 3.0))
+            low, high = timelines.GATE_RANGES.get(name, (-3.0, 3.0))
             color = GATE_COLORS.get(name, MEMORY_COLORS["c"])
             controls[name] = _slider(name, role, low, high, self.DEFAULTS[name], color, tip)
         if highlight is not None and highlight not in NETWORKS:
@@ -299,7 +273,7 @@ class GateExplorer(_Explorer):
         return GateView(**self._print)
 
     def _compute(self, params):
-        return {k: float(v) for k, v in gate_step(**params).items()}
+        return {k: float(v) for k, v in timelines.gate_step(**params).items()}
 
 
 class MemoryTimeline(_Explorer):
@@ -327,7 +301,7 @@ class MemoryTimeline(_Explorer):
             ("g", "combine", "candidate"),
             ("o", "output", "output gate"),
         ):
-            low, tip = GATE_RANGES[name][0], f"{tip}, the same at every step"
+            low, tip = timelines.GATE_RANGES[name][0], f"{tip}, the same at every step"
             step = 0.005 if name == "f" else 0.01
             controls[name] = _slider(name, role, low, 1.0, d[name], GATE_COLORS[name], tip, step)
         tip = "number of time steps"
@@ -341,7 +315,7 @@ class MemoryTimeline(_Explorer):
         return TimelineView(dpi=self._dpi)
 
     def _compute(self, params):
-        return {**params, **constant_gate_timeline(**params)}
+        return {**params, **timelines.constant_gate_timeline(**params)}
 
 
 class WeightExplorer(_Explorer):
@@ -360,24 +334,23 @@ class WeightExplorer(_Explorer):
 
     # Every weight 0 but these: the input gate opens on a large x, the forget gate keeps
     # most of c, and the candidate follows x.
-    DEFAULTS = dict.fromkeys(WEIGHT_NAMES, 0.0)
+    DEFAULTS = dict.fromkeys(timelines.WEIGHT_NAMES, 0.0)
     DEFAULTS.update(W_ii=6.0, b_i=-3.0, b_f=2.0, W_ig=3.0)
 
     KIND = "weights"
 
     def __init__(self, *, steps=30, x=None, dpi=90, **initial):
         steps = _checks.check_positive_int("steps", steps)
-        self._sequences = {name: input_sequence(name, steps) for name in SEQUENCES}
-        options = list(SEQUENCES)
         if x is not None:
             x = _checks.as_finite_array("x", x, np.float64, ndim=(1, 2))
             if x.ndim == 2 and x.shape[1] != 1:
                 raise ValueError(
                     f"x must have shape (T,) or (T, 1) for a one-unit cell, got {x.shape}"
                 )
-            steps, options = len(x), ["custom", *SEQUENCES]
-            self._sequences = {"custom": x.reshape(-1)}
-            self._sequences.update({name: input_sequence(name, steps) for name in SEQUENCES})
+            steps = len(x)
+        self._sequences = {} if x is None else {"custom": x.reshape(-1)}
+        self._sequences.update({n: timelines.input_sequence(n, steps) for n in timelines.SEQUENCES})
+        options = list(self._sequences)
         controls = {
             "sequence": widgets.Dropdown(
                 options=options,
@@ -387,7 +360,7 @@ class WeightExplorer(_Explorer):
                 layout=widgets.Layout(width="310px"),
             )
         }
-        for name in WEIGHT_NAMES:
+        for name in timelines.WEIGHT_NAMES:
             k, role = name[-1], {"W_i": "(x)", "W_h": "(h)", "b_": ""}[name[:-1]]
             tip, color = f"{_WEIGHT_GATES[k][0]}: {name}", GATE_COLORS[k]
             controls[name] = _slider(name, role, -6.0, 6.0, self.DEFAULTS[name], color, tip, 0.1)
@@ -400,8 +373,8 @@ class WeightExplorer(_Explorer):
         return WeightView(x_range=(every.min(), every.max()), **self._print)
 
     def _compute(self, params):
-        weights = {name: params[name] for name in WEIGHT_NAMES}
-        return {**params, **weight_timeline(weights, self._sequences[params["sequence"]])}
+        weights = {name: params[name] for name in timelines.WEIGHT_NAMES}
+        return {**params, **timelines.weight_timeline(weights, self._sequences[params["sequence"]])}
 
     def _controls_box(self):
         columns = []
@@ -449,7 +422,7 @@ class SequenceMagnifier(_Explorer):
         dpi=80,
         **initial,
     ):
-        self.trace = sequence_trace(model, x, layer=layer, batch=batch, state=state)
+        self.trace = timelines.sequence_trace(model, x, layer=layer, batch=batch, state=state)
         steps, hidden = self.trace.c.shape
         if labels is not None:
             labels = [str(label) for label in labels]
@@ -463,14 +436,8 @@ class SequenceMagnifier(_Explorer):
             "t": _slider("t", "step", 1, steps, 1, NEUTRAL, tips[0], whole=True),
             "unit": _slider("unit", "", 0, hidden - 1, 0, NEUTRAL, tips[1], whole=True),
         }
-        self.play = widgets.Play(
-            value=controls["t"].value,
-            min=1,
-            max=steps,
-            interval=400,
-            description="play",
-            layout=widgets.Layout(width="auto"),
-        )
+        play = {"interval": 400, "description": "play", "layout": widgets.Layout(width="auto")}
+        self.play = widgets.Play(value=controls["t"].value, min=1, max=steps, **play)
         # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)``
         # move the slider) and in the browser, where the stored page has no kernel
         # and the link first copies its source onto its target (the slider leads).
@@ -486,7 +453,7 @@ class SequenceMagnifier(_Explorer):
 
     def _compute(self, params):
         t, unit = params["t"], params["unit"]
-        step_trace = trace_at(self.trace, t)
+        step_trace = timelines.trace_at(self.trace, t)
         values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in _STEP_KEYS}}
         if self.labels is not None:
             values["label"] = self.labels[t - 1]
