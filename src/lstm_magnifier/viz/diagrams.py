@@ -2,11 +2,10 @@ r"""The book's diagrams of the LSTM cell, drawn with matplotlib alone.
 
 Two kinds of figure, both in the colours of :mod:`lstm_magnifier.viz.palette`:
 
-- :func:`draw_cell` / :class:`CellDiagram`: the whole cell with its four networks
-  (Learn, Forget, Remember, Use) as coloured regions, read left to right and
-  bottom to top;
-- :func:`draw_network` / :class:`NetworkDiagram`: the magnifier, one network
-  enlarged with its equation.
+- :func:`draw_cell` / :class:`CellDiagram`: the whole cell with its four networks (Learn, Forget,
+  Remember, Use) as coloured regions, read left to right and bottom to top;
+- :func:`draw_network` / :class:`NetworkDiagram`: the magnifier, one network enlarged with its
+  equation.
 
 The recurrence unrolled over time is drawn by :mod:`lstm_magnifier.viz.layer_diagrams`.
 
@@ -17,10 +16,10 @@ $$ i = \sigma(W_i[h_{t-1}, x_t] + b_i),\; f = \sigma(W_f[\cdot] + b_f),\;
 $$ \mathrm{learn} = i \odot g,\quad \mathrm{forget} = f \odot c_{t-1},\quad
    c_t = \mathrm{forget} + \mathrm{learn},\quad h_t = o \odot \tanh(c_t) $$
 
-Given a trace (a :class:`lstm_magnifier.cell.Trace`, or any object with its
-fields :data:`TRACE_FIELDS`), the diagrams print live values on their wires. The
-diagram classes keep those text artists in ``.artists`` so that ``.update(trace)``
-only calls ``set_text``: explorers can redraw a slider move without rebuilding the figure.
+Given a trace (a :class:`lstm_magnifier.cell.Trace`, or any object with its fields
+:data:`TRACE_FIELDS`), the diagrams print live values on their wires. The diagram classes keep those
+text artists in ``.artists`` so that ``.update(trace)`` only calls ``set_text``: explorers can
+redraw a slider move without rebuilding the figure.
 """
 
 from matplotlib import patheffects
@@ -125,16 +124,15 @@ _NETWORK_OF = {"i": "learn", "g": "learn", "f": "forget", "o": "use"}  # gate ->
 class CellDiagram(_Diagram):
     r"""The whole LSTM cell, its four networks as coloured regions, optionally with live values.
 
-    Read it left to right, bottom to top: long-term memory $c_{t-1}$ enters top
-    left, short-term memory $h_{t-1}$ bottom left, the event $x_t$ from below; the
-    new $c_t$ leaves top right, the new $h_t$ leaves right and goes up as the
-    prediction. Values shown are batch item 0 and hidden unit ``unit`` of each
-    ``(B, H)`` array (``x`` shows its feature 0).
+    Read it left to right, bottom to top: long-term memory $c_{t-1}$ enters top left, short-term
+    memory $h_{t-1}$ bottom left, the event $x_t$ from below; the new $c_t$ leaves top right, the
+    new $h_t$ leaves right and goes up as the prediction. Values shown are batch item 0 and hidden
+    unit ``unit`` of each ``(B, H)`` array (``x`` shows its feature 0).
 
     Attributes: ``ax``; ``artists`` (trace key -> value ``Text``, keys
-    ``c_prev, h_prev, x, i, f, g, o, learn, forget, c, h``: every trace field but
-    ``read``); ``groups`` (network -> its artists); ``regions`` (network -> (patch,
-    title)); ``note`` (which unit is shown).
+    ``c_prev, h_prev, x, i, f, g, o, learn, forget, c, h``: every trace field but ``read``);
+    ``groups`` (network -> its artists); ``regions`` (network -> (patch, title)); ``note`` (which
+    unit is shown).
     """
 
     def __init__(
@@ -280,16 +278,14 @@ class CellDiagram(_Diagram):
 def draw_cell(ax=None, *, trace=None, highlight=None, show_values=True, title=None, unit=0):
     r"""Draw the whole LSTM cell (a :class:`CellDiagram`) and return the Axes.
 
-    ``ax`` is where to draw (``None``: a new figure of size (9, 5.5)). ``trace`` is a
-    step of :func:`lstm_magnifier.cell.step` (or :meth:`LSTMCell.step
-    <lstm_magnifier.cell.LSTMCell.step>`, or any object with the fields
-    :data:`TRACE_FIELDS`), each ``(H,)`` or ``(B, H)`` and ``x`` ``(D,)`` or ``(B, D)``;
-    its values are printed on the wires: batch item 0, hidden unit ``unit`` (default 0),
-    feature 0 of ``x``. ``highlight`` ("learn", "forget", "remember", "use" or None)
-    keeps one network in colour and greys out the others; ``show_values=False`` draws
-    no value boxes; ``title`` is the Axes title. The diagram is kept as
-    ``ax.lstm_diagram`` and its value texts as ``ax.lstm_values``, so that a widget can
-    call ``ax.lstm_diagram.update(trace)`` later.
+    ``ax`` is where to draw (``None``: a new figure of size (9, 5.5)). ``trace`` is a step of
+    :func:`lstm_magnifier.cell.step` (or :meth:`LSTMCell.step <lstm_magnifier.cell.LSTMCell.step>`,
+    or any object with the fields :data:`TRACE_FIELDS`), each ``(H,)`` or ``(B, H)`` and ``x``
+    ``(D,)`` or ``(B, D)``; its values are printed on the wires: batch item 0, hidden unit ``unit``
+    (default 0), feature 0 of ``x``. ``highlight`` ("learn", "forget", "remember", "use" or None)
+    keeps one network in colour and greys out the others; ``show_values=False`` draws no value
+    boxes; ``title`` is the Axes title. The diagram is kept as ``ax.lstm_diagram`` and its value
+    texts as ``ax.lstm_values``, so that a widget can call ``ax.lstm_diagram.update(trace)`` later.
     """
     return CellDiagram(
         ax, trace=trace, highlight=highlight, show_values=show_values, title=title, unit=unit
@@ -306,12 +302,11 @@ _BOX = (2.6, 1.4)  # size of a layer box
 class NetworkDiagram(_Diagram):
     r"""The magnifier: one of the four networks enlarged, with its equation as the title.
 
-    ``name`` is "learn", "forget", "remember" or "use". Layer boxes show the
-    activation and the weights they own ($W_i, b_i$ ...); round nodes are the
-    weight-free operations ($\odot$, $+$, and the $\tanh$ on $c_t$). With a trace,
-    the wires show batch item 0 and hidden unit ``unit`` (``x``: feature 0).
-    ``artists`` maps trace keys to value texts (``"tanh_c"`` is $\tanh(c_t)$, the
-    trace's ``read``); ``update(trace)`` changes only their text.
+    ``name`` is "learn", "forget", "remember" or "use". Layer boxes show the activation and the
+    weights they own ($W_i, b_i$ ...); round nodes are the weight-free operations ($\odot$, $+$, and
+    the $\tanh$ on $c_t$). With a trace, the wires show batch item 0 and hidden unit ``unit``
+    (``x``: feature 0). ``artists`` maps trace keys to value texts (``"tanh_c"`` is $\tanh(c_t)$,
+    the trace's ``read``); ``update(trace)`` changes only their text.
     """
 
     def __init__(self, name, ax=None, *, trace=None, unit=0, show_values=True):
@@ -431,13 +426,12 @@ class NetworkDiagram(_Diagram):
 def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
     r"""Draw one network under the magnifier and return the Axes.
 
-    ``name`` is "learn", "forget", "remember" or "use"; the title is its equation,
-    for example for learn
-    $\mathrm{learn}_t = i_t \odot g_t$ with $i_t = \sigma(W_i[h_{t-1}, x_t] + b_i)$
-    and $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``Trace``, arrays
-    ``(H,)`` or ``(B, H)``) adds live values: batch item 0, hidden unit ``unit``,
-    feature 0 of ``x``. The :class:`NetworkDiagram` is kept as ``ax.lstm_diagram``
-    and its value texts as ``ax.lstm_values``.
+    ``name`` is "learn", "forget", "remember" or "use"; the title is its equation, for example for
+    learn $\mathrm{learn}_t = i_t \odot g_t$ with $i_t = \sigma(W_i[h_{t-1}, x_t] + b_i)$ and
+    $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``Trace``, arrays ``(H,)`` or ``(B, H)``)
+    adds live values: batch item 0, hidden unit ``unit``, feature 0 of ``x``. The
+    :class:`NetworkDiagram` is kept as ``ax.lstm_diagram`` and its value texts as
+    ``ax.lstm_values``.
     """
     return NetworkDiagram(name, ax, trace=trace, unit=unit, show_values=show_values)._on_axes()
 

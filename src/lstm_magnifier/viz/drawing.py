@@ -1,10 +1,10 @@
 r"""What the diagrams are drawn with: shapes in the palette's colours, and live value boxes.
 
-:mod:`lstm_magnifier.viz.diagrams` and :mod:`lstm_magnifier.viz.layer_diagrams` build
-their figures from these pieces: rounded boxes, round operation nodes, wires and arrows,
-labels and captions, the units of a layer, and ``_Diagram``, the base of a diagram whose
-value boxes ``update(trace)`` rewrites in place. A value is read from a trace by
-:func:`trace_value` and printed by :func:`format_value`.
+:mod:`lstm_magnifier.viz.diagrams` and :mod:`lstm_magnifier.viz.layer_diagrams` build their figures
+from these pieces: rounded boxes, round operation nodes, wires and arrows, labels and captions, the
+units of a layer, and ``_Diagram``, the base of a diagram whose value boxes ``update(trace)``
+rewrites in place. A value is read from a trace by :func:`trace_value` and printed by
+:func:`format_value`.
 """
 
 from dataclasses import fields
@@ -43,10 +43,10 @@ def _fmt(value, digits=3):
 def trace_value(trace, key, unit=0):
     r"""The scalar a diagram shows for ``key``: batch 0, hidden unit ``unit``.
 
-    ``key`` is a trace field (``"c"``, ``"f"``, ...) or ``"tanh_c"`` for
-    $\tanh(c_t)$, which the use network keeps as ``read``. Fields of shape ``(B, H)``
-    give ``[0, unit]``, ``(H,)`` give ``[unit]``. The event ``x`` has $D$ features
-    that are not tied to hidden units, so it always shows its first feature ``x[..., 0]``.
+    ``key`` is a trace field (``"c"``, ``"f"``, ...) or ``"tanh_c"`` for $\tanh(c_t)$, which the use
+    network keeps as ``read``. Fields of shape ``(B, H)`` give ``[0, unit]``, ``(H,)`` give
+    ``[unit]``. The event ``x`` has $D$ features that are not tied to hidden units, so it always
+    shows its first feature ``x[..., 0]``.
     """
     name = "read" if key == "tanh_c" else key
     if not hasattr(trace, name):
@@ -213,8 +213,8 @@ class _Diagram:
     def update(self, trace):
         """Show the values of ``trace`` by changing the text of existing artists only.
 
-        ``trace`` is a :class:`~lstm_magnifier.cell.Trace` (or any object with
-        its fields). Nothing is added to or removed from the Axes. Returns ``self``.
+        ``trace`` is a :class:`~lstm_magnifier.cell.Trace` (or any object with its fields). Nothing
+        is added to or removed from the Axes. Returns ``self``.
         """
         texts = {key: format_value(trace_value(trace, key, self.unit)) for key in self.artists}
         for key, text in texts.items():

@@ -1,9 +1,9 @@
 """The package's own code, shown in a chapter next to the equation it computes.
 
-``source(learn_network)`` returns an :class:`Excerpt`: in a notebook and on the book's
-pages it shows as highlighted Python, and its plain text is the code itself, so the
-stored output of a chapter changes (and the notebook test fails) the moment the code
-in the package does. The chapters never copy code by hand.
+``source(learn_network)`` returns an :class:`Excerpt`: in a notebook and on the book's pages it
+shows as highlighted Python, and its plain text is the code itself, so the stored output of a
+chapter changes (and the notebook test fails) the moment the code in the package does. The chapters
+never copy code by hand.
 """
 
 import ast
@@ -28,8 +28,8 @@ class Excerpt:
 def source(obj, *, docstring=False):
     """The code of function or class ``obj`` as an :class:`Excerpt`, dedented.
 
-    With ``docstring=False`` (default) the docstring is left out: the chapter's prose
-    says what the code does, the excerpt shows how. Comments stay.
+    With ``docstring=False`` (default) the docstring is left out: the chapter's prose says what the
+    code does, the excerpt shows how. Comments stay.
     """
     if not (inspect.isfunction(obj) or inspect.isclass(obj)):
         raise TypeError(f"obj must be a function or a class, got {type(obj).__name__}")

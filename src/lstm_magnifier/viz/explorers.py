@@ -1,21 +1,19 @@
 r"""Explorers: sliders on the LSTM cell, with figures that follow them everywhere.
 
-Four explorers, each a row of controls (ipywidgets sliders) over one figure:
-:class:`GateExplorer` (chapters 8, 11, 12) sets the gates of one step by hand,
-:class:`MemoryTimeline` (chapters 9, 10) holds them constant over many steps,
-:class:`WeightExplorer` (chapters 9, 12) sets the weights of a one-unit cell fed a short
-input, and :class:`SequenceMagnifier` (chapters 2, 15) steps through a sequence run
-through a (trained) :class:`~lstm_magnifier.lstm.LSTM`.
+Four explorers, each a row of controls (ipywidgets sliders) over one figure: :class:`GateExplorer`
+(chapters 8, 11, 12) sets the gates of one step by hand, :class:`MemoryTimeline` (chapters 9, 10)
+holds them constant over many steps, :class:`WeightExplorer` (chapters 9, 12) sets the weights of a
+one-unit cell fed a short input, and :class:`SequenceMagnifier` (chapters 2, 15) steps through a
+sequence run through a (trained) :class:`~lstm_magnifier.lstm.LSTM`.
 
-The figure is an :class:`ExplorerFigure`, an anywidget widget whose ES module
-(``explorers.js``, next to this file) follows the sliders in the browser, recomputes
-the cell and redraws an SVG. So the explorers are live wherever the page is: in
-JupyterLab, and on the static website, where no Python runs. The JavaScript mirrors
-the pure functions of :mod:`lstm_magnifier.timelines` (:func:`gate_step`,
-:func:`constant_gate_timeline`, :func:`weight_timeline`, :func:`sequence_trace`), which
-stay the reference: ``explorer.values`` is computed by them, and the tests check that
-the browser shows the same numbers to 1e-12. ``explorer.set(f=0.5)`` moves the sliders
-(checked first), and ``explorer.savefig(...)`` draws the same figure with Matplotlib
+The figure is an :class:`ExplorerFigure`, an anywidget widget whose ES module (``explorers.js``,
+next to this file) follows the sliders in the browser, recomputes the cell and redraws an SVG. So
+the explorers are live wherever the page is: in JupyterLab, and on the static website, where no
+Python runs. The JavaScript mirrors the pure functions of :mod:`lstm_magnifier.timelines`
+(:func:`gate_step`, :func:`constant_gate_timeline`, :func:`weight_timeline`,
+:func:`sequence_trace`), which stay the reference: ``explorer.values`` is computed by them, and the
+tests check that the browser shows the same numbers to 1e-12. ``explorer.set(f=0.5)`` moves the
+sliders (checked first), and ``explorer.savefig(...)`` draws the same figure with Matplotlib
 (:mod:`lstm_magnifier.viz.views`), for print.
 """
 
@@ -67,10 +65,10 @@ def _style():
 class ExplorerFigure(anywidget.AnyWidget):
     """An explorer's figure, drawn in the browser by ``explorers.js`` from its sliders.
 
-    ``kind`` says which figure (``"gate"``, ``"timeline"``, ``"weights"``,
-    ``"sequence"``), ``controls`` maps names to the slider widgets it follows (sent as
-    model references, so the browser reads their values directly), and ``setup`` holds
-    what does not move (the input sequences, a trace, the highlighted network).
+    ``kind`` says which figure (``"gate"``, ``"timeline"``, ``"weights"``, ``"sequence"``),
+    ``controls`` maps names to the slider widgets it follows (sent as model references, so the
+    browser reads their values directly), and ``setup`` holds what does not move (the input
+    sequences, a trace, the highlighted network).
     """
 
     _esm = Path(__file__).with_name("explorers.js")
@@ -112,9 +110,8 @@ def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=F
 class _Explorer(abc.ABC):
     """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
 
-    A subclass names its figure (``KIND``), builds its controls (a dict name -> widget)
-    and its Matplotlib view (``_make_view()``, for print), and defines
-    ``_compute(params) -> values``.
+    A subclass names its figure (``KIND``), builds its controls (a dict name -> widget) and its
+    Matplotlib view (``_make_view()``, for print), and defines ``_compute(params) -> values``.
     """
 
     KIND = None
@@ -158,9 +155,8 @@ class _Explorer(abc.ABC):
     def set(self, **values):
         """Move controls by name, e.g. ``set(f=0.5, i=1.0)``; the figure follows.
 
-        The same as moving the sliders, checked first: an unknown name raises
-        TypeError, a value outside a slider's range or of the wrong type
-        ValueError/TypeError, and nothing changes.
+        The same as moving the sliders, checked first: an unknown name raises TypeError, a value
+        outside a slider's range or of the wrong type ValueError/TypeError, and nothing changes.
         """
         checked = self._check_all(values)
         with self.figure_widget.hold_sync():
@@ -233,17 +229,15 @@ def _short(value):
 class GateExplorer(_Explorer):
     r"""Set the gates by hand and watch one step of the cell.
 
-    Sliders: ``i``, ``f``, ``o`` in $[0, 1]$, ``g`` in $[-1, 1]$ and ``c_prev``
-    ($c_{t-1}$) in $[-3, 3]$. The figure is the cell diagram with the values on
-    its wires, bars for the long-term memory before ($c_{t-1}$), the forget and
-    learn contributions, the long-term memory after ($c_t$) and the short-term
-    memory after ($h_t$), and the two equations with numbers:
+    Sliders: ``i``, ``f``, ``o`` in $[0, 1]$, ``g`` in $[-1, 1]$ and ``c_prev`` ($c_{t-1}$) in
+    $[-3, 3]$. The figure is the cell diagram with the values on its wires, bars for the long-term
+    memory before ($c_{t-1}$), the forget and learn contributions, the long-term memory after
+    ($c_t$) and the short-term memory after ($h_t$), and the two equations with numbers:
     $c_t = f c_{t-1} + i g$, $h_t = o \tanh(c_t)$ (see :func:`gate_step`).
 
-    ``values`` holds ``i, f, g, o, c_prev, learn, forget, c, tanh_c, h`` (floats).
-    ``highlight`` ("learn", "forget", "remember", "use" or None) greys out the
-    other networks of the diagram. Initial slider values can be passed by name,
-    e.g. ``GateExplorer(f=0.9, c_prev=2.0)``.
+    ``values`` holds ``i, f, g, o, c_prev, learn, forget, c, tanh_c, h`` (floats). ``highlight``
+    ("learn", "forget", "remember", "use" or None) greys out the other networks of the diagram.
+    Initial slider values can be passed by name, e.g. ``GateExplorer(f=0.9, c_prev=2.0)``.
     """
 
     DEFAULTS = {"i": 0.5, "f": 0.8, "g": 0.6, "o": 0.7, "c_prev": 1.0}
@@ -279,14 +273,13 @@ class GateExplorer(_Explorer):
 class MemoryTimeline(_Explorer):
     r"""Hold the gates constant and watch the memories over time.
 
-    Sliders: ``f``, ``i``, ``g``, ``o`` (constant over time), ``steps`` ($T$, 1 to
-    200) and ``c0`` ($c_0$, $-3$ to 3). Plots $c_t$ and $h_t$ for $t = 1 \dots T$
-    (see :func:`constant_gate_timeline`), what is left of $c_0$ ($f^t c_0$), the
-    half-life $\ln 0.5 / \ln f$ and the steady state $i g / (1 - f)$.
+    Sliders: ``f``, ``i``, ``g``, ``o`` (constant over time), ``steps`` ($T$, 1 to 200) and ``c0``
+    ($c_0$, $-3$ to 3). Plots $c_t$ and $h_t$ for $t = 1 \dots T$ (see
+    :func:`constant_gate_timeline`), what is left of $c_0$ ($f^t c_0$), the half-life
+    $\ln 0.5 / \ln f$ and the steady state $i g / (1 - f)$.
 
-    ``values["c"]`` and ``values["h"]`` are arrays of length ``steps``
-    ($c_1 \dots c_T$); ``values`` also holds the slider values, ``t``, ``kept``,
-    ``half_life`` and ``steady_state``.
+    ``values["c"]`` and ``values["h"]`` are arrays of length ``steps`` ($c_1 \dots c_T$); ``values``
+    also holds the slider values, ``t``, ``kept``, ``half_life`` and ``steady_state``.
     """
 
     DEFAULTS = {"f": 0.9, "i": 0.2, "g": 0.5, "o": 1.0, "steps": 40, "c0": 2.0}
@@ -321,15 +314,14 @@ class MemoryTimeline(_Explorer):
 class WeightExplorer(_Explorer):
     r"""Set the weights of a one-unit cell and watch gates and memories over an input sequence.
 
-    The cell has $D = H = 1$, so each gate $k \in \{i, f, g, o\}$ has three numbers:
-    the input weight ``W_ik``, the recurrent weight ``W_hk`` and the bias ``b_k``
-    (12 sliders, $-6$ to 6; see :data:`WEIGHT_NAMES`). The dropdown ``sequence``
-    picks the input (:data:`SEQUENCES`; ``"custom"`` when ``x`` is given). The
-    figure shows $x_t$, the four gates and the two memories over time
-    (:func:`weight_timeline`).
+    The cell has $D = H = 1$, so each gate $k \in \{i, f, g, o\}$ has three numbers: the input
+    weight ``W_ik``, the recurrent weight ``W_hk`` and the bias ``b_k`` (12 sliders, $-6$ to 6; see
+    :data:`WEIGHT_NAMES`). The dropdown ``sequence`` picks the input (:data:`SEQUENCES`;
+    ``"custom"`` when ``x`` is given). The figure shows $x_t$, the four gates and the two memories
+    over time (:func:`weight_timeline`).
 
-    ``values`` holds the 12 weights, ``sequence``, and ``x, i, f, g, o, c, h``,
-    arrays of shape ``(steps,)``.
+    ``values`` holds the 12 weights, ``sequence``, and ``x, i, f, g, o, c, h``, arrays of shape
+    ``(steps,)``.
     """
 
     # Every weight 0 but these: the input gate opens on a large x, the forget gate keeps
@@ -391,19 +383,18 @@ class WeightExplorer(_Explorer):
 class SequenceMagnifier(_Explorer):
     r"""Step through a sequence run through an LSTM and look inside the cell at each step.
 
-    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core``
-    is one), ``x`` a sequence ``(T, D)`` or a batch ``(T, B, D)`` (item ``batch``
-    is shown). The sequence is run once (``model.forward``, which replaces the
-    model's cache) at construction; ``state`` is passed on to it.
+    ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` (or a model whose ``.core`` is one), ``x`` a
+    sequence ``(T, D)`` or a batch ``(T, B, D)`` (item ``batch`` is shown). The sequence is run once
+    (``model.forward``, which replaces the model's cache) at construction; ``state`` is passed on to
+    it.
 
-    Sliders: ``t``, the time step (1 to $T$, as in $x_1 \dots x_T$), and ``unit``,
-    the hidden unit (0 to $H - 1$) whose values the cell diagram shows. Heat maps
-    show ``i, f, g, o, c, h`` of layer ``layer`` for every step and unit.
-    ``labels`` (one string per step, e.g. the characters of the input) label the
-    time axis.
+    Sliders: ``t``, the time step (1 to $T$, as in $x_1 \dots x_T$), and ``unit``, the hidden unit
+    (0 to $H - 1$) whose values the cell diagram shows. Heat maps show ``i, f, g, o, c, h`` of layer
+    ``layer`` for every step and unit. ``labels`` (one string per step, e.g. the characters of the
+    input) label the time axis.
 
-    ``values`` holds ``t``, ``unit``, and the step's ``x`` ``(D,)`` and ``h_prev,
-    c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, the fields of
+    ``values`` holds ``t``, ``unit``, and the step's ``x`` ``(D,)`` and
+    ``h_prev, c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, the fields of
     ``model.trace(layer).at(t - 1)`` (``label`` too when labels are given).
     """
 

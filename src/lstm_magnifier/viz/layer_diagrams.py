@@ -1,7 +1,7 @@
 r"""Diagrams of layers and of time: a dense layer beside a cell, the recurrence, a stack.
 
-- :func:`draw_dense_vs_cell` (chapter 1): a feed-forward layer next to an LSTM cell of
-  the same width, whose four networks are four dense layers on one shared input;
+- :func:`draw_dense_vs_cell` (chapter 1): a feed-forward layer next to an LSTM cell of the same
+  width, whose four networks are four dense layers on one shared input;
 - :func:`draw_unrolled` (chapters 2 and 3): one and the same cell drawn once per step;
 - :func:`draw_stacked` (chapter 6): a stacked LSTM unrolled, layers bottom to top.
 
@@ -54,11 +54,11 @@ def _memory_wire(ax, x0, x1, name, t, y):
 def draw_unrolled(ax=None, *, steps=3):
     r"""Draw the recurrence unrolled over ``steps`` time steps and return the Axes.
 
-    One and the same cell (same weights) is drawn once per step $t = 1 \dots T$:
-    it reads $x_t$ from below and $(h_{t-1}, c_{t-1})$ from the left, and passes
-    $(h_t, c_t)$ to the right, where $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ and
-    $h_t = o_t \odot \tanh(c_t)$; $h_t$ also goes up as the output at step $t$.
-    Fed a sequence ``(T, B, D)``, the cell produces outputs ``(T, B, H)``.
+    One and the same cell (same weights) is drawn once per step $t = 1 \dots T$: it reads $x_t$ from
+    below and $(h_{t-1}, c_{t-1})$ from the left, and passes $(h_t, c_t)$ to the right, where
+    $c_t = f_t \odot c_{t-1} + i_t \odot g_t$ and $h_t = o_t \odot \tanh(c_t)$; $h_t$ also goes up
+    as the output at step $t$. Fed a sequence ``(T, B, D)``, the cell produces outputs
+    ``(T, B, H)``.
     """
     if isinstance(steps, bool) or not isinstance(steps, int | np.integer) or steps < 1:
         raise ValueError(f"steps must be a whole number >= 1, got {steps!r}")
@@ -95,11 +95,10 @@ def _check_count(name, value, largest):
 def draw_dense_vs_cell(hidden_size=3):
     r"""Figure: a feed-forward layer next to an LSTM cell of the same width ``hidden_size``.
 
-    Left, a dense layer: $x_t$ goes through one layer of $H$ units, $y_t = \phi(W x_t + b)$.
-    Right, an LSTM cell: $[h_{t-1}, x_t]$ feeds four layers of $H$ units each
-    ($\sigma \to i$, $\sigma \to f$, $\tanh \to g$, $\sigma \to o$, in the gate colours),
-    whose outputs are recombined without weights into $c_t$ and $h_t$.
-    Returns the matplotlib Figure (9 x 3.6 inches).
+    Left, a dense layer: $x_t$ goes through one layer of $H$ units, $y_t = \phi(W x_t + b)$. Right,
+    an LSTM cell: $[h_{t-1}, x_t]$ feeds four layers of $H$ units each ($\sigma \to i$,
+    $\sigma \to f$, $\tanh \to g$, $\sigma \to o$, in the gate colours), whose outputs are
+    recombined without weights into $c_t$ and $h_t$. Returns the matplotlib Figure (9 x 3.6 inches).
     """
     import matplotlib.pyplot as plt
 
@@ -156,11 +155,11 @@ def draw_dense_vs_cell(hidden_size=3):
 def draw_stacked(num_layers=2, steps=3, *, dropout=True):
     r"""Figure: a stacked LSTM unrolled, layers bottom to top and time left to right.
 
-    Each layer $\ell$ runs its own cell (its own weights) along time, passing
-    $(h_t, c_t)$ to the right; its $h_t$ also goes up as the input of layer $\ell + 1$
-    (through dropout when ``dropout`` is true: only between layers, never along time,
-    never after the top layer). The top layer's $h_t$ are ``out`` ``(T, B, H)``; the last
-    column's memories, one per layer, are ``h_n[l]`` and ``c_n[l]``. Returns the Figure.
+    Each layer $\ell$ runs its own cell (its own weights) along time, passing $(h_t, c_t)$ to the
+    right; its $h_t$ also goes up as the input of layer $\ell + 1$ (through dropout when ``dropout``
+    is true: only between layers, never along time, never after the top layer). The top layer's
+    $h_t$ are ``out`` ``(T, B, H)``; the last column's memories, one per layer, are ``h_n[l]`` and
+    ``c_n[l]``. Returns the Figure.
     """
     L = _check_count("num_layers", num_layers, 4)
     T = _check_count("steps", steps, 5)

@@ -1,29 +1,18 @@
 """One colour scheme for the whole book: the four networks, the memories, the gates.
 
-Every figure, widget and diagram takes its colours from here, so that "Forget"
-is the same vermillion in chapter 2 and in chapter 12.
+Every figure, widget and diagram takes its colours from here, so that "Forget" is the same
+vermillion in chapter 2 and in chapter 12: learn is blue, forget vermillion, remember bluish green,
+use reddish purple; the long-term memory ``c`` is orange, the short-term memory ``h`` sky blue, the
+event ``x`` black, and each gate wears its network's colour.
 
-Why these colours
------------------
-The colours come from the palette of Okabe and Ito (2008), *Color Universal
-Design (CUD): how to make figures and presentations that are friendly to
-colorblind people* (https://jfly.uni-koeln.de/color/). Its eight colours stay
-distinguishable for readers with the common forms of colour-vision deficiency
-(protanopia, deuteranopia, tritanopia) and differ in lightness as well as hue,
-so they also survive greyscale printing reasonably well. Wong (2011, *Nature
-Methods* 8:441) recommends the same set for scientific figures. The book never
-relies on colour alone: every coloured region, wire and box also carries a text
-label, and text is drawn in :func:`ink`, a darker shade of its colour that keeps
-the WCAG contrast of 4.5 : 1 against white.
-
-Assignments
------------
-- learn = blue, forget = vermillion, remember = bluish green, use = reddish purple;
-- long-term memory ``c`` = orange, short-term memory ``h`` = sky blue, the event
-  ``x`` = black; plain wires (such as the joined ``[h, x]``) are neutral grey;
-- gates take their network's family: ``i`` (the learn network's sigmoid layer)
-  is learn's blue, ``g`` (its tanh layer) a darker shade of the same blue,
-  ``f`` is forget's vermillion and ``o`` is use's reddish purple.
+The colours are the palette of Okabe and Ito (2008), *Color Universal Design (CUD): how to make
+figures and presentations that are friendly to colorblind people*
+(https://jfly.uni-koeln.de/color/). Its eight colours stay distinguishable for readers with the
+common forms of colour-vision deficiency (protanopia, deuteranopia, tritanopia) and differ in
+lightness as well as hue, so they also survive greyscale printing reasonably well. Wong (2011,
+*Nature Methods* 8:441) recommends the same set for scientific figures. The book never relies on
+colour alone: every coloured region, wire and box also carries a text label, and text is drawn in
+:func:`ink`, a darker shade of its colour that keeps the WCAG contrast of 4.5 : 1 against white.
 """
 
 OKABE_ITO = {
@@ -46,11 +35,7 @@ NETWORK_COLORS = {
 }
 """Colour of each of the four networks, keyed by the book's names."""
 
-MEMORY_COLORS = {
-    "c": OKABE_ITO["orange"],
-    "h": OKABE_ITO["sky_blue"],
-    "x": OKABE_ITO["black"],
-}
+MEMORY_COLORS = {"c": OKABE_ITO["orange"], "h": OKABE_ITO["sky_blue"], "x": OKABE_ITO["black"]}
 """Colour of the long-term memory ``c``, the short-term memory ``h`` and the event ``x``."""
 
 GATE_COLORS = {
@@ -77,10 +62,9 @@ def contrast_ratio(color, background="white"):
 def ink(color, min_contrast=4.5, background="white"):
     """``color`` shaded just enough to be read as text on ``background`` (WCAG AA: 4.5 : 1).
 
-    Several Okabe-Ito colours (orange, sky blue, reddish purple) are fine for lines and
-    fills but too light for small text on white; labels use their darker shade of the same
-    hue. On a dark ``background`` (dark mode) the colour is lightened instead.
-    Returns a hex string.
+    Several Okabe-Ito colours (orange, sky blue, reddish purple) are fine for lines and fills but
+    too light for small text on white; labels use their darker shade of the same hue. On a dark
+    ``background`` (dark mode) the colour is lightened instead. Returns a hex string.
     """
     from matplotlib.colors import to_hex, to_rgb
 

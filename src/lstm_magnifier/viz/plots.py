@@ -1,15 +1,15 @@
 r"""Charts of results: training curves, accuracies, influence, units, memories, heat maps.
 
-Every function draws with Matplotlib (into ``ax``, or a new figure when it is None) in
-the colours of :mod:`lstm_magnifier.viz.palette`, and returns what it drew on:
+Every function draws with Matplotlib (into ``ax``, or a new figure when it is None) in the colours
+of :mod:`lstm_magnifier.viz.palette`, and returns what it drew on:
 
 - model kinds compared (chapters 3 to 5): :func:`model_colors`, :func:`plot_losses`,
   :func:`plot_accuracy_vs_lag`, :func:`plot_influence`, :func:`plot_unit_summary`;
 - cell variants compared over seeds (chapters 8, 9 and 11): :func:`plot_curves`,
   :func:`plot_scores`;
 - the memories over time (chapter 2): :func:`plot_memories`;
-- one unit behind every character, as Karpathy et al. (2015) and LSTMVis drew it
-  (chapter 15): :func:`draw_text_heatmap`, :func:`draw_unit_heatmap`.
+- one unit behind every character, as Karpathy et al. (2015) and LSTMVis drew it (chapter 15):
+  :func:`draw_text_heatmap`, :func:`draw_unit_heatmap`.
 """
 
 import numpy as np
@@ -24,10 +24,9 @@ from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, OKAB
 def model_colors():
     """Colour of each model kind in every figure.
 
-    The LSTM wears the long-term memory's orange (its ``c`` is what sets it apart),
-    the plain RNN the short-term memory's sky blue (it only has ``h``), the
-    feed-forward model the event's black (it only sees ``x_t``) and the causal CNN
-    neutral grey.
+    The LSTM wears the long-term memory's orange (its ``c`` is what sets it apart), the plain RNN
+    the short-term memory's sky blue (it only has ``h``), the feed-forward model the event's black
+    (it only sees ``x_t``) and the causal CNN neutral grey.
     """
     return {
         "lstm": MEMORY_COLORS["c"],
@@ -49,9 +48,9 @@ def _axes(ax, figsize=(6, 3.5), rows=1, **kwargs):
 def plot_losses(curves, *, chance=None, smooth=10, ax=None):
     r"""Training loss against step for several runs; returns the Axes.
 
-    ``curves`` maps a label to ``(kind, losses)``; each line is coloured by kind and
-    smoothed with a running mean over ``smooth`` steps (1 = raw). ``chance`` draws
-    the loss of a uniform guess, e.g. $\ln 4$ for four classes.
+    ``curves`` maps a label to ``(kind, losses)``; each line is coloured by kind and smoothed with a
+    running mean over ``smooth`` steps (1 = raw). ``chance`` draws the loss of a uniform guess, e.g.
+    $\ln 4$ for four classes.
     """
     smooth = _checks.check_positive_int("smooth", smooth)
     ax, colors, styles = _axes(ax), model_colors(), iter(["-", "--", ":", "-."] * 4)
@@ -71,9 +70,9 @@ def plot_losses(curves, *, chance=None, smooth=10, ax=None):
 def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
     r"""Accuracy against lag for several lag curves; returns the Axes.
 
-    ``curves`` holds :class:`~lstm_magnifier.experiments.LagCurve` objects.
-    Each convolution's receptive field is marked with a vertical line between
-    $L = k - 1$ (the last lag its window sees) and $L = k$, labelled with $k$.
+    ``curves`` holds :class:`~lstm_magnifier.experiments.LagCurve` objects. Each convolution's
+    receptive field is marked with a vertical line between $L = k - 1$ (the last lag its window
+    sees) and $L = k$, labelled with $k$.
     """
     ax, colors = _axes(ax), model_colors()
     markers, conv_styles = iter(["o", "s", "^", "D", "v"] * 4), iter(["--", ":", "-."] * 4)
@@ -103,9 +102,9 @@ def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
 def plot_influence(curves, *, ax=None, log=True):
     r"""Influence of $x_{T-s}$ on $h_T$ against $s$.
 
-    The influence is that of :func:`~lstm_magnifier.probes.influence_of_past`.
-    ``curves`` maps a label to ``(kind, influence)``; returns the Axes. With
-    ``log=True`` the y axis is logarithmic (exact zeros are not drawn).
+    The influence is that of :func:`~lstm_magnifier.probes.influence_of_past`. ``curves`` maps a
+    label to ``(kind, influence)``; returns the Axes. With ``log=True`` the y axis is logarithmic
+    (exact zeros are not drawn).
     """
     ax, colors, styles = _axes(ax), model_colors(), iter(["-", "--", ":", "-."] * 4)
     for label, (kind, influence) in curves.items():
@@ -123,9 +122,8 @@ def plot_influence(curves, *, ax=None, log=True):
 def plot_unit_summary(summary, *, axes=None):
     """Per-unit gates (top) and how much the answer leans on each unit (bottom).
 
-    ``summary`` comes from :func:`~lstm_magnifier.probes.unit_summary`; units are
-    sorted by their forget gate. ``axes`` is a pair of Axes or ``None`` (a new figure).
-    Returns the pair.
+    ``summary`` comes from :func:`~lstm_magnifier.probes.unit_summary`; units are sorted by their
+    forget gate. ``axes`` is a pair of Axes or ``None`` (a new figure). Returns the pair.
     """
     axes = _axes(axes, (7, 4.5), rows=2, sharex=True)
     order = np.argsort(summary["f"])
@@ -156,8 +154,8 @@ def _colors(results, colors):
 def plot_curves(results, ax=None, *, colors=None, window=20, ylabel="training loss"):
     """Training-loss curves: per variant the mean over seeds (line) and the range (band).
 
-    Each run is smoothed with a running mean over ``window`` steps first.
-    ``colors`` maps labels to colours (default: the palette in order). Returns the Axes.
+    Each run is smoothed with a running mean over ``window`` steps first. ``colors`` maps labels to
+    colours (default: the palette in order). Returns the Axes.
     """
     ax = _axes(ax, (7, 3.8))
     for name, color in _colors(results, colors).items():
@@ -183,9 +181,8 @@ def plot_scores(
 ):
     """One column per variant: each seed's score as a dot, the mean as a short bar.
 
-    ``chance`` draws a dashed line at the score of guessing, labelled ``chance_label``.
-    ``log=True`` puts the scores on a log scale (for errors that span decades).
-    Returns the Axes.
+    ``chance`` draws a dashed line at the score of guessing, labelled ``chance_label``. ``log=True``
+    puts the scores on a log scale (for errors that span decades). Returns the Axes.
     """
     ax = _axes(ax, (7, 3.8))
     for n, (name, color) in enumerate(_colors(results, colors).items()):
@@ -210,13 +207,13 @@ def plot_scores(
 def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
     r"""Figure: the event $x_t$, long-term memory $c_t$ and short-term memory $h_t$ over time.
 
-    ``x`` is ``(T,)`` or ``(T, D)`` (every feature is drawn); ``c`` and ``h`` are ``(T, H)``,
-    for example ``LSTM.trace().c`` of an unbatched run. ``units`` picks the hidden
-    units to draw. ``reference`` is an optional ``(c_ref, h_ref)`` pair from a second run
-    (drawn dotted), e.g. the same cell without the event, so the gap between solid and
-    dotted lines is what the cell remembers. ``event`` is an optional ``(start, stop)``
-    range of steps to shade. Dashed lines mark $\pm 1$, the bound of $h_t = o_t \odot \tanh(c_t)$.
-    Returns the matplotlib Figure (9 x 5 inches).
+    ``x`` is ``(T,)`` or ``(T, D)`` (every feature is drawn); ``c`` and ``h`` are ``(T, H)``, for
+    example ``LSTM.trace().c`` of an unbatched run. ``units`` picks the hidden units to draw.
+    ``reference`` is an optional ``(c_ref, h_ref)`` pair from a second run (drawn dotted), e.g. the
+    same cell without the event, so the gap between solid and dotted lines is what the cell
+    remembers. ``event`` is an optional ``(start, stop)`` range of steps to shade. Dashed lines mark
+    $\pm 1$, the bound of $h_t = o_t \odot \tanh(c_t)$. Returns the matplotlib Figure (9 x 5
+    inches).
     """
     x = _checks.as_finite_array("x", x, None, ndim=(1, 2))
     c = _checks.as_finite_array("c", c, None, ndim=(2,))
@@ -270,10 +267,10 @@ def _diverging(values, vmax):
 def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
     """Write ``text`` character by character, each on a patch coloured by its value.
 
-    The picture of Karpathy et al. (2015): one unit's activation behind every
-    character, orange for positive, purple for negative, white for 0. ``values`` is
-    ``(T,)`` for a string of ``T`` characters; lines wrap after ``width`` characters.
-    Returns the colour normalisation (for a colour bar).
+    The picture of Karpathy et al. (2015): one unit's activation behind every character, orange for
+    positive, purple for negative, white for 0. ``values`` is ``(T,)`` for a string of ``T``
+    characters; lines wrap after ``width`` characters. Returns the colour normalisation (for a
+    colour bar).
     """
     values = _checks.as_finite_array("values", values, np.float64, ndim=(1,))
     if len(text) != len(values):
@@ -300,11 +297,10 @@ def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
 def draw_unit_heatmap(ax, text, values, *, highlight=None, vmax=None, per_unit=False):
     """Every unit over a string: one row per unit, one column per character.
 
-    ``values`` is ``(T, H)`` (e.g. ``c`` of one sequence); ``highlight`` outlines one
-    unit's row. The characters label the columns. With ``per_unit=True`` each unit's
-    row is divided by its largest absolute value, so that a unit with small values
-    shows its pattern as clearly as one with large values. Returns the image (for a
-    colour bar).
+    ``values`` is ``(T, H)`` (e.g. ``c`` of one sequence); ``highlight`` outlines one unit's row.
+    The characters label the columns. With ``per_unit=True`` each unit's row is divided by its
+    largest absolute value, so that a unit with small values shows its pattern as clearly as one
+    with large values. Returns the image (for a colour bar).
     """
     values = _checks.as_finite_array("values", values, np.float64, ndim=(2,))
     T, H = values.shape

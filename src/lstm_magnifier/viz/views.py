@@ -1,15 +1,15 @@
 r"""The explorers' figures drawn with Matplotlib, for print (``explorer.savefig``).
 
-In the browser the explorers draw SVG (``explorers.js``); these are the same figures on
-paper. One view per explorer of :mod:`lstm_magnifier.viz.explorers`, each on a figure
-outside pyplot. ``view.update(values)`` takes what the explorer computed (a dict from
+In the browser the explorers draw SVG (``explorers.js``); these are the same figures on paper. One
+view per explorer of :mod:`lstm_magnifier.viz.explorers`, each on a figure outside pyplot.
+``view.update(values)`` takes what the explorer computed (a dict from
 :mod:`lstm_magnifier.timelines`) and changes the existing artists.
 
 - :class:`GateView`: the cell diagram, and bars of the memories before and after a step;
 - :class:`TimelineView`: $c_t$ and $h_t$ over time, with the half-life and steady state;
 - :class:`WeightView`: the input, gates and memories of a one-unit cell over time;
-- :class:`SequenceView`: heat maps of every gate and memory over time and units, and
-  the cell diagram at one step.
+- :class:`SequenceView`: heat maps of every gate and memory over time and units, and the cell
+  diagram at one step.
 """
 
 import math
@@ -86,9 +86,9 @@ _BAR_ROWS = (  # key, label, colour
 class GateView:
     """Figure of the :class:`GateExplorer`: the cell diagram and bars of the memories.
 
-    ``update(values)`` takes a :func:`gate_step` dict and changes the value boxes
-    and the bars in place. ``diagram=False`` leaves the diagram out and writes
-    the two equations with numbers under the bars instead (a compact figure).
+    ``update(values)`` takes a :func:`gate_step` dict and changes the value boxes and the bars in
+    place. ``diagram=False`` leaves the diagram out and writes the two equations with numbers under
+    the bars instead (a compact figure).
     """
 
     BAR_LIMIT = 4.3  # |c_t| <= 3 + 1 with c_prev in [-3, 3]
@@ -153,9 +153,9 @@ class GateView:
 class TimelineView:
     r"""Figure of the :class:`MemoryTimeline`: $c_t$ above, $h_t$ below, for $t = 0 \dots T$.
 
-    Marks the half-life (vertical line), the steady state (horizontal line) and
-    what is left of $c_0$ ($f^t c_0$, dotted). ``update`` returns True when the
-    axis limits had to change (a full redraw), else False.
+    Marks the half-life (vertical line), the steady state (horizontal line) and what is left of
+    $c_0$ ($f^t c_0$, dotted). ``update`` returns True when the axis limits had to change (a full
+    redraw), else False.
     """
 
     def __init__(self, *, dpi=90, figsize=(9.0, 4.6)):
@@ -294,11 +294,10 @@ class SequenceView:
     """Figure of the :class:`SequenceMagnifier`: heat maps over time and units, and the cell.
 
     ``trace`` is a :func:`sequence_trace` (a :class:`~lstm_magnifier.cell.Trace`, fields
-    ``(T, H)``). Six heat maps (``i, f, g, o, c, h``; time across, units down) carry a
-    frame around the current step and a marker on the current unit; each shows that
-    value on its right. Gates run from white (0) to their colour (1); ``g``, ``c`` and
-    ``h`` from grey (negative) through white to their colour. With ``diagram=True`` the
-    cell diagram below shows the step's values.
+    ``(T, H)``). Six heat maps (``i, f, g, o, c, h``; time across, units down) carry a frame around
+    the current step and a marker on the current unit; each shows that value on its right. Gates run
+    from white (0) to their colour (1); ``g``, ``c`` and ``h`` from grey (negative) through white to
+    their colour. With ``diagram=True`` the cell diagram below shows the step's values.
     """
 
     def __init__(self, trace, *, labels=None, diagram=True, dpi=80, width=9.0):
