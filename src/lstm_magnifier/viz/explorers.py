@@ -17,7 +17,6 @@ sliders (checked first), and ``explorer.savefig(...)`` draws the same figure wit
 (:mod:`lstm_magnifier.viz.views`), for print.
 """
 
-import abc
 import base64
 import difflib
 import numbers
@@ -107,7 +106,7 @@ def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=F
     )
 
 
-class _Explorer(abc.ABC):
+class _Explorer:
     """What every explorer shares: controls, ``set``, ``values``, the figure widget, display.
 
     A subclass names its figure (``KIND``), builds its controls (a dict name -> widget) and its
@@ -212,14 +211,6 @@ class _Explorer(abc.ABC):
     def _controls_box(self):
         layout = widgets.Layout(display="flex", flex_flow="row wrap", width="100%")
         return widgets.Box(list(self.controls.values()), layout=layout)
-
-    @abc.abstractmethod
-    def _make_view(self):
-        """The Matplotlib view that draws this explorer's figure for print."""
-
-    @abc.abstractmethod
-    def _compute(self, params):
-        """The values the figure shows, from the controls' ``params`` (each explorer's math)."""
 
 
 def _short(value):
@@ -343,15 +334,9 @@ class WeightExplorer(_Explorer):
         self._sequences = {} if x is None else {"custom": x.reshape(-1)}
         self._sequences.update({n: timelines.input_sequence(n, steps) for n in timelines.SEQUENCES})
         options = list(self._sequences)
-        controls = {
-            "sequence": widgets.Dropdown(
-                options=options,
-                value=options[0],
-                description="input x",
-                style={"description_width": "7.5em"},
-                layout=widgets.Layout(width="310px"),
-            )
-        }
+        style, layout = {"description_width": "7.5em"}, widgets.Layout(width="310px")
+        dropdown = {"description": "input x", "style": style, "layout": layout}
+        controls = {"sequence": widgets.Dropdown(options=options, value=options[0], **dropdown)}
         for name in timelines.WEIGHT_NAMES:
             k, role = name[-1], {"W_i": "(x)", "W_h": "(h)", "b_": ""}[name[:-1]]
             tip, color = f"{_WEIGHT_GATES[k][0]}: {name}", GATE_COLORS[k]

@@ -13,6 +13,9 @@ of :mod:`lstm_magnifier.viz.palette`, and returns what it drew on:
 """
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import Normalize
+from matplotlib.patches import Rectangle
 
 from lstm_magnifier import _checks
 from lstm_magnifier.variants import running_mean
@@ -256,9 +259,6 @@ def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
 
 def _diverging(values, vmax):
     """A colour map centred on 0 (purple below, orange above) and its normalisation."""
-    from matplotlib import colormaps
-    from matplotlib.colors import Normalize
-
     if vmax is None:
         vmax = float(np.max(np.abs(values))) or 1.0
     return colormaps["PuOr_r"], Normalize(-vmax, vmax)
@@ -277,8 +277,6 @@ def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
         raise ValueError(
             f"values must have one entry per character ({len(text)}), got {len(values)}"
         )
-    from matplotlib.patches import Rectangle
-
     cmap, norm = _diverging(values, vmax)
     rows = (len(text) + width - 1) // width
     for n, (ch, v) in enumerate(zip(text, values, strict=True)):
@@ -306,8 +304,6 @@ def draw_unit_heatmap(ax, text, values, *, highlight=None, vmax=None, per_unit=F
     T, H = values.shape
     if len(text) != T:
         raise ValueError(f"values must have one row per character ({len(text)}), got {T}")
-    from matplotlib.patches import Rectangle
-
     if per_unit:
         peak = np.abs(values).max(axis=0)
         values = np.divide(values, peak, out=np.zeros_like(values), where=peak > 0)
