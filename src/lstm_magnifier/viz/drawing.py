@@ -84,9 +84,7 @@ def _setup_axes(ax, width, height, figsize):
         import matplotlib.pyplot as plt
 
         _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    ax.set_xlim(0, width)
-    ax.set_ylim(0, height)
-    ax.set_aspect("equal")
+    ax.set(xlim=(0, width), ylim=(0, height), aspect="equal")
     ax.set_axis_off()
     return ax
 

@@ -279,14 +279,11 @@ class MemoryTimeline(_Explorer):
 
     def __init__(self, *, dpi=90, **initial):
         d, controls = self.DEFAULTS, {}
-        for name, role, tip in (
-            ("f", "forget", "forget gate"),
-            ("i", "ignore", "input gate"),
-            ("g", "combine", "candidate"),
-            ("o", "output", "output gate"),
-        ):
-            low, tip = timelines.GATE_RANGES[name][0], f"{tip}, the same at every step"
-            step = 0.005 if name == "f" else 0.01
+        gates = (("f", "forget", "forget gate"), ("i", "ignore", "input gate"))
+        gates += (("g", "combine", "candidate"), ("o", "output", "output gate"))
+        for name, role, tip in gates:
+            low, step = timelines.GATE_RANGES[name][0], 0.005 if name == "f" else 0.01
+            tip = f"{tip}, the same at every step"
             controls[name] = _slider(name, role, low, 1.0, d[name], GATE_COLORS[name], tip, step)
         tip = "number of time steps"
         controls["steps"] = _slider("steps", "T", 1, 200, d["steps"], NEUTRAL, tip, whole=True)
