@@ -426,12 +426,10 @@ class NetworkDiagram(_Diagram):
 def draw_network(name, ax=None, *, trace=None, unit=0, show_values=True):
     r"""Draw one network under the magnifier and return the Axes.
 
-    ``name`` is "learn", "forget", "remember" or "use"; the title is its equation, for example for
-    learn $\mathrm{learn}_t = i_t \odot g_t$ with $i_t = \sigma(W_i[h_{t-1}, x_t] + b_i)$ and
-    $g_t = \tanh(W_g[h_{t-1}, x_t] + b_g)$. ``trace`` (a ``Trace``, arrays ``(H,)`` or ``(B, H)``)
-    adds live values: batch item 0, hidden unit ``unit``, feature 0 of ``x``. The
-    :class:`NetworkDiagram` is kept as ``ax.lstm_diagram`` and its value texts as
-    ``ax.lstm_values``.
+    ``name`` is "learn", "forget", "remember" or "use"; the title is its equation
+    (:data:`EQUATIONS`). ``trace`` (a ``Trace``, arrays ``(H,)`` or ``(B, H)``) adds live values:
+    batch item 0, hidden unit ``unit``, feature 0 of ``x``. The :class:`NetworkDiagram` is kept as
+    ``ax.lstm_diagram`` and its value texts as ``ax.lstm_values``.
     """
     return NetworkDiagram(name, ax, trace=trace, unit=unit, show_values=show_values)._on_axes()
 

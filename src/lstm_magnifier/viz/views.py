@@ -1,15 +1,10 @@
 r"""The explorers' figures drawn with Matplotlib, for print (``explorer.savefig``).
 
-In the browser the explorers draw SVG (``explorers.js``); these are the same figures on paper. One
-view per explorer of :mod:`lstm_magnifier.viz.explorers`, each on a figure outside pyplot.
+In the browser the explorers draw SVG (``explorers.js``); these are the same figures on paper, one
+per explorer of :mod:`lstm_magnifier.viz.explorers` (:class:`GateView`, :class:`TimelineView`,
+:class:`WeightView`, :class:`SequenceView`), each on a figure outside pyplot.
 ``view.update(values)`` takes what the explorer computed (a dict from
 :mod:`lstm_magnifier.timelines`) and changes the existing artists.
-
-- :class:`GateView`: the cell diagram, and bars of the memories before and after a step;
-- :class:`TimelineView`: $c_t$ and $h_t$ over time, with the half-life and steady state;
-- :class:`WeightView`: the input, gates and memories of a one-unit cell over time;
-- :class:`SequenceView`: heat maps of every gate and memory over time and units, and the cell
-  diagram at one step.
 """
 
 import math
@@ -115,8 +110,7 @@ class GateView:
             self.bars[key] = ax.barh(y, 0.0, height=0.62, color=color, alpha=0.85)[0]
             self.labels[key] = ax.text(0, y, "", va="center", fontsize=9.5, color=ink(color))
         ax.set_yticks(rows, [label for _, label, _ in _BAR_ROWS], fontsize=10)
-        ax.set_xlim(-self.BAR_LIMIT, self.BAR_LIMIT)
-        ax.set_ylim(-0.6, len(_BAR_ROWS) - 0.4)
+        ax.set(xlim=(-self.BAR_LIMIT, self.BAR_LIMIT), ylim=(-0.6, len(_BAR_ROWS) - 0.4))
         ax.axvline(0, color=NEUTRAL, lw=0.8)
         _style_axes(ax)
         ax.spines["left"].set_visible(False)
