@@ -57,11 +57,9 @@ def check_float_dtype(name, dtype):
 
 
 def as_real_array(name, x):
-    """``x`` as a NumPy array of real numbers (not copied if it already is one).
-
-    Refused by name: a PyTorch tensor that requires grad (NumPy cannot read it) and complex
-    numbers (NumPy would drop the imaginary part with only a warning).
-    """
+    """``x`` as a NumPy array of real numbers (not copied if it already is one). Refused: a
+    PyTorch tensor that requires grad (NumPy cannot read it) and complex numbers (NumPy
+    would drop the imaginary part with only a warning)."""
     if getattr(x, "requires_grad", False) is True and hasattr(x, "detach"):
         raise TypeError(
             f"{name} is a PyTorch tensor that requires grad, which NumPy cannot read; "
@@ -85,11 +83,9 @@ def check_finite(name, array):
 
 
 def as_finite_array(name, x, dtype, ndim=None, *, copy=False):
-    """``x`` as a finite array of ``dtype`` (``None`` keeps a float dtype, else float64).
-
-    ``ndim``: a tuple of allowed numbers of dimensions, or ``None`` for any. ``copy=True``
-    always returns a new array (a layer keeps it for ``backward``, safe from the caller).
-    """
+    """``x`` as a finite array of ``dtype`` (``None`` keeps a float dtype, else float64) with
+    one of the ``ndim`` numbers of dimensions (``None``: any). ``copy=True`` always returns
+    a new array (a layer keeps it for ``backward``, safe from the caller)."""
     array = as_real_array(name, x)
     try:
         array = np.array(array, dtype=dtype) if copy else np.asarray(array, dtype=dtype)
@@ -101,6 +97,15 @@ def as_finite_array(name, x, dtype, ndim=None, *, copy=False):
         allowed = " or ".join(str(n) for n in ndim)
         raise ValueError(f"{name} must have {allowed} dimensions, got shape {array.shape}")
     check_finite(name, array)
+    return array
+
+
+def check_range(name, value, low, high):
+    """``value`` (a number or an array) as a finite float64 array with entries in [low, high]."""
+    array = as_finite_array(name, value, np.float64)
+    if array.size and (array.min() < low or array.max() > high):
+        bad = array.min() if array.min() < low else array.max()
+        raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {bad:g}")
     return array
 
 
@@ -167,19 +172,17 @@ def require_cache(cache):
 
 
 def state_pair(argument, names, state, shape, dtype, *, stored_shape=None):
-    """A pair such as ``state = (h_0, c_0)`` checked and returned as two new arrays.
-
-    ``names`` are the two parts' names; ``state`` (or either part) may be ``None`` for
-    zeros; each part must have ``shape`` and is reshaped to ``stored_shape`` if given.
-    """
+    """A pair such as ``state = (h_0, c_0)`` (parts named ``names``) as two new arrays; it,
+    or either part, may be ``None`` for zeros. Each part must have ``shape`` and is
+    reshaped to ``stored_shape`` if given."""
     stored_shape = shape if stored_shape is None else stored_shape
     if state is None:
         state = (None, None)
     if not isinstance(state, tuple | list) or len(state) != 2:
-        if isinstance(state, tuple | list):
-            got = f"a {type(state).__name__} of length {len(state)}"
-        else:
-            got = f"one {type(state).__name__}"
+        kind = type(state).__name__
+        got = (
+            f"a {kind} of length {len(state)}" if isinstance(state, tuple | list) else f"one {kind}"
+        )
         raise TypeError(
             f"{argument} must be a pair ({names[0]}, {names[1]}), each of shape {tuple(shape)}, "
             f"or None; got {got}"
