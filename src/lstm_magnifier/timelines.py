@@ -1,12 +1,9 @@
 r"""The cell run step by step: by a plain loop, with its gates given, over one sequence.
 
 What the chapters and the explorers of :mod:`lstm_magnifier.viz.explorers` show, computed
-without drawing. Every function runs the cell's own networks (with the gates
-:data:`~lstm_magnifier.cell.GIVEN`) or its :func:`~lstm_magnifier.cell.step`, never a copy
-of their equations: the recurrence as a loop (chapters 2 and 10), the constant error
-carousel (chapter 10), one step and many steps with the gates set by hand (GateExplorer,
-MemoryTimeline), a one-unit cell with hand-set weights (WeightExplorer), and every value of
-a trained LSTM over one sequence (SequenceMagnifier).
+without drawing, always by the cell's own networks (with the gates given,
+:data:`~lstm_magnifier.cell.GIVEN`) or its :func:`~lstm_magnifier.cell.step`, never by a
+copy of their equations.
 """
 
 import math
@@ -43,9 +40,8 @@ def unroll(cell, x, state=None):
 
     .. math:: (h_t, c_t) = \mathrm{cell}(x_t, h_{t-1}, c_{t-1}), \qquad t = 1 \dots T
 
-    The same weights at every step. ``x`` is ``(T, B, D)`` or ``(T, D)``; ``state`` is
-    ``(h_0, c_0)``, each ``(B, H)`` or ``(H,)``, or ``None`` for zeros. Returns the list of
-    ``T`` :class:`~lstm_magnifier.cell.Trace`, one per step.
+    The same weights at every step; ``x`` is ``(T, B, D)`` or ``(T, D)``, ``state`` is
+    ``(h_0, c_0)`` or ``None`` for zeros. Returns one :class:`~lstm_magnifier.cell.Trace` per step.
     """
     _checks.check_instance("cell", cell, LSTMCell)
     x = _checks.as_finite_array("x", x, cell.dtype, ndim=(2, 3))
@@ -87,11 +83,10 @@ def carousel(c0, steps, *, f, i=0.0, g=0.0):
     """
     steps = _checks.check_positive_int("steps", steps)
     arrays = {"c0": _checks.as_finite_array("c0", c0, np.float64)}
-    for name, value, low in (("f", f, 0.0), ("i", i, 0.0), ("g", g, -1.0)):
-        value = _checks.as_finite_array(name, value, np.float64)
-        if np.any(value < low) or np.any(value > 1.0):
-            raise ValueError(f"{name} must lie in [{low:g}, 1], got {value}")
-        arrays[name] = value
+    arrays.update(
+        (name, _checks.check_range(name, value, *GATE_RANGES[name]))
+        for name, value in (("f", f), ("i", i), ("g", g))
+    )
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError as err:
@@ -135,15 +130,10 @@ def gate_step(i, f, g, o, c_prev):
     in ``[-1, 1]``. Returns a dict of the inputs and ``learn``, ``forget``, ``c``, ``tanh_c``
     (the use network's ``read``) and ``h`` (NumPy scalars for scalar inputs).
     """
-    gates = []
-    for name, value in zip("ifgo", (i, f, g, o), strict=True):
-        array = _checks.as_finite_array(name, value, np.float64)
-        low, high = GATE_RANGES[name]
-        if array.size and (array.min() < low or array.max() > high):
-            bad = array.min() if array.min() < low else array.max()
-            raise ValueError(f"{name} must lie in [{low:g}, {high:g}], got {bad:g}")
-        gates.append(array)
-    i, f, g, o = gates
+    i, f, g, o = (
+        _checks.check_range(name, value, *GATE_RANGES[name])
+        for name, value in zip("ifgo", (i, f, g, o), strict=True)
+    )
     c_prev = _checks.as_finite_array("c_prev", c_prev, np.float64)
     learn, i, g = learn_network(i, g, GIVEN)
     forget, f = forget_network(c_prev, f, GIVEN)
@@ -252,9 +242,8 @@ def sequence_trace(model, x, *, layer=0, batch=0, state=None):
 
     ``model`` is an :class:`~lstm_magnifier.lstm.LSTM` or has one as ``.core``; ``x`` is
     ``(T, D)`` or ``(T, B, D)`` (then item ``batch`` is kept). Runs ``model.forward(x, state)``
-    once (replacing its cache) and returns that layer's
-    :class:`~lstm_magnifier.cell.Trace`: ``x`` ``(T, D_layer)`` and ``h_prev, c_prev, i, f,
-    g, o, learn, forget, c, read, h`` ``(T, H)``.
+    once and returns that layer's :class:`~lstm_magnifier.cell.Trace`: ``x`` ``(T, D_layer)``,
+    the other fields ``(T, H)``.
     """
     core = getattr(model, "core", model)
     if not all(hasattr(core, name) for name in ("forward", "trace", "num_layers", "hidden_size")):
