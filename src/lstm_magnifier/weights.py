@@ -1,16 +1,8 @@
 r"""The weights of an LSTM taken apart, counted and set by hand (chapters 1, 6, 10 and 14).
 
 A cell of hidden size $H$ is four dense layers of $H$ units that all read the same joined
-input $[h_{t-1}, x_t]$ (chapter 1),
-
-.. math::
-    i_t = \sigma(W_i [h_{t-1}, x_t] + b_i), \quad
-    f_t = \sigma(W_f [h_{t-1}, x_t] + b_f), \quad
-    g_t = \tanh(W_g [h_{t-1}, x_t] + b_g), \quad
-    o_t = \sigma(W_o [h_{t-1}, x_t] + b_o)
-
-followed by a recombination without weights, $c_t = f_t \odot c_{t-1} + i_t \odot g_t$
-and $h_t = o_t \odot \tanh(c_t)$. :class:`Table` prints as text and shows as HTML.
+input $[h_{t-1}, x_t]$ (chapter 1), followed by a recombination without weights,
+$c_t = f_t \odot c_{t-1} + i_t \odot g_t$ and $h_t = o_t \odot \tanh(c_t)$.
 """
 
 from html import escape
@@ -224,10 +216,7 @@ def gate_preactivation(value, gate):
     ends give $z = \pm$ :data:`SATURATION`, where the activation equals the end exactly.
     """
     _checks.check_one_of("gate", gate, GATES)
-    v = _checks.as_finite_array("value", value, np.float64)
-    low = -1.0 if gate == "g" else 0.0
-    if np.any(v < low) or np.any(v > 1.0):
-        raise ValueError(f"value for gate {gate!r} must lie in [{low:g}, 1], got {value!r}")
+    v = _checks.check_range(f"value for gate {gate!r}", value, -1.0 if gate == "g" else 0.0, 1.0)
     with np.errstate(divide="ignore"):
         z = np.arctanh(v) if gate == "g" else np.log(v) - np.log1p(-v)
     z = np.clip(z, -SATURATION, SATURATION)
@@ -237,11 +226,11 @@ def gate_preactivation(value, gate):
 def pin_gates(cell, *, i=None, f=None, g=None, o=None):
     r"""Fix the given gates of ``cell`` to constant values, in place; returns the cell.
 
-    Each value is a number or one per unit ``(H,)``. The gate's rows of ``weight_ih`` and
-    ``weight_hh`` and ``bias_hh`` become zero and ``bias_ih`` its
-    :func:`gate_preactivation`, whatever $x_t$ and $h_{t-1}$ are. ``cell`` may be
-    ``lstm.cell(layer)``, whose arrays are the LSTM's own. ``pin_gates(cell, f=1.0, i=0.0)``
-    makes the constant error carousel, $c_t = 1 \cdot c_{t-1} + 0 \cdot g_t = c_{t-1}$.
+    Each value is a number or one per unit ``(H,)``: the gate's rows of ``weight_ih``,
+    ``weight_hh`` and ``bias_hh`` become zero and ``bias_ih`` its :func:`gate_preactivation`,
+    whatever $x_t$ and $h_{t-1}$ are. ``cell`` may be ``lstm.cell(layer)`` (the LSTM's own
+    arrays). ``pin_gates(cell, f=1.0, i=0.0)`` makes the constant error carousel,
+    $c_t = 1 \cdot c_{t-1} + 0 \cdot g_t = c_{t-1}$.
     """
     _checks.check_instance("cell", cell, LSTMCell, " (or lstm.cell(layer))")
     H = cell.hidden_size
