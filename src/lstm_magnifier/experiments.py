@@ -1,11 +1,9 @@
 r"""The book's comparisons of model kinds on small tasks (chapters 3 to 5).
 
-An LSTM, a plain RNN, a causal CNN and a feed-forward network (:func:`make_model`) trained
-on the recall task (name the symbol ``lag`` steps back) and the memoryless task
-(:mod:`lstm_magnifier.tasks`). Every run goes through
-:func:`~lstm_magnifier.training.run_seeds` (seed ``s`` fixes the initial weights and the
-batches); test sets come from their own seeds (:data:`TEST_SEED`), never overlapping a
-training stream.
+LSTM, plain RNN, causal CNN and feed-forward models (:func:`make_model`) trained on the
+recall and memoryless tasks (:mod:`lstm_magnifier.tasks`) through
+:func:`~lstm_magnifier.training.run_seeds`; test sets come from their own seeds
+(:data:`TEST_SEED`), never overlapping a training stream.
 """
 
 from dataclasses import dataclass, field
@@ -48,9 +46,8 @@ def make_model(
 
     "feedforward" is one dense $\tanh$ layer applied to every step on its own,
     $h_t = \tanh(W x_t + b)$. Every kind ends in the same head ``Dense(H, K)``: logits
-    ``(B, K)`` (``readout="last"``) or ``(T, B, K)`` (``"all"``). ``kernel_size`` is
-    required for "conv" and refused by the recurrent kinds; ``forget_bias`` is only for
-    "lstm"; ``rng`` draws the initial weights of core and head.
+    ``(B, K)`` (``readout="last"``) or ``(T, B, K)`` (``"all"``). ``rng`` draws the
+    initial weights of core and head.
     """
     kind = _checks.check_one_of("kind", kind, KINDS)
     rng = np.random.default_rng(rng)
@@ -76,18 +73,18 @@ def make_model(
     return SequenceModel(core, Dense(hidden_size, output_size, rng=rng), readout=readout)
 
 
-def _factory(kind, input_size, output_size, **options):
-    return lambda rng: make_model(kind, input_size, output_size, rng=rng, **options)
+def _factory(kind, n_in, n_out, hidden_size, kernel_size, forget_bias, readout="last"):
+    model = dict(hidden_size=hidden_size, kernel_size=kernel_size, forget_bias=forget_bias)
+    return lambda rng: make_model(kind, n_in, n_out, readout=readout, rng=rng, **model)
 
 
 def receptive_field(model):
-    """How many steps back (counting the current one) the output at step $t$ can see:
-    ``kernel_size`` for a convolution, ``None`` (unbounded) for a recurrent core.
-    ``model`` is a :class:`SequenceModel` or a core."""
+    """How many steps (the current one included) a model's or core's output can see:
+    ``kernel_size`` for a convolution, ``None`` (unbounded) for a recurrent core."""
     return getattr(getattr(model, "core", model), "receptive_field", None)
 
 
-def _whole_numbers(values, one, empty):
+def _whole_numbers(values, one="lag", empty="lags must hold at least one lag"):
     """``values`` (one or many) as a list of ints >= 0; ``empty`` is the error for none."""
     values = [values] if isinstance(values, int | np.integer) else list(values)
     if not values:
@@ -95,19 +92,14 @@ def _whole_numbers(values, one, empty):
     return [_checks.check_whole_number(f"every {one}", value) for value in values]
 
 
-def _check_lags(lags):
-    return _whole_numbers(lags, "lag", "lags must hold at least one lag")
-
-
 def recall_batches(lags, *, batch_size=32, n_symbols=4, length=None):
     r"""``batches(rng)``: a :func:`~lstm_magnifier.tasks.recall_task` batch of one lag $L$
     drawn uniformly from ``lags``, ``x`` ``(length, B, n_symbols)`` and ``y`` ``(B,)``.
 
-    With ``length=None`` every sequence is $L + 1$ long, so the target is always its
-    *first* symbol and the length tells the model how far back to look; a fixed ``length``
-    would make the target ambiguous, so it needs a single lag.
+    With ``length=None`` sequences are $L + 1$ long: the target is always the *first*
+    symbol and the length says how far back to look. A fixed ``length`` needs one lag.
     """
-    lags = _check_lags(lags)
+    lags = _whole_numbers(lags)
     if length is not None and len(lags) > 1:
         raise ValueError(
             f"a fixed length needs a single lag (the target would be ambiguous), got lags={lags}"
@@ -150,8 +142,7 @@ def fit_recall(
     :class:`~lstm_magnifier.training.Run` whose ``metric`` is the accuracy on ``test_size``
     held-out sequences.
     """
-    model = dict(hidden_size=hidden_size, kernel_size=kernel_size, forget_bias=forget_bias)
-    factory = _factory(kind, n_symbols, n_symbols, **model)
+    factory = _factory(kind, n_symbols, n_symbols, hidden_size, kernel_size, forget_bias)
     batches = recall_batches([lag], batch_size=batch_size, n_symbols=n_symbols, length=length)
     test = recall_test_set(lag, size=test_size, n_symbols=n_symbols, length=length)
     return run_seeds(factory, batches, test, steps=steps, seeds=[seed], lr=lr, clip=clip)[0]
@@ -190,8 +181,7 @@ def fit_memoryless(
     (``readout="all"``, logits ``(T, B, 2)``). Returns a
     :class:`~lstm_magnifier.training.Run`; ``metric`` is the accuracy over all steps of
     ``test_size`` held-out sequences."""
-    model = dict(hidden_size=hidden_size, kernel_size=kernel_size, forget_bias=forget_bias)
-    factory = _factory(kind, n_symbols, 2, readout="all", **model)
+    factory = _factory(kind, n_symbols, 2, hidden_size, kernel_size, forget_bias, readout="all")
     batches = memoryless_batches(length, batch_size=batch_size, n_symbols=n_symbols)
     test = memoryless_test_set(length, size=test_size, n_symbols=n_symbols)
     return run_seeds(factory, batches, test, steps=steps, seeds=[seed], lr=lr, clip=clip)[0]
@@ -201,10 +191,9 @@ def fit_memoryless(
 class LagCurve:
     r"""Held-out accuracy ``(n,)`` of one kind of model at each of ``lags`` ``(n,)``.
 
-    ``label`` is the legend text ("LSTM", "causal CNN, k = 4"); ``receptive_field`` is $k$
-    for a convolution (lags $L \le k - 1$ are visible), ``None`` if recurrent; ``models``
-    holds the trained model(s), one shared by all lags or one per lag; ``n_params`` counts
-    the trainable scalars of one model.
+    ``label`` is the legend text ("causal CNN, k = 4"); ``receptive_field`` is $k$ for a
+    convolution (lags $L \le k - 1$ are visible), ``None`` if recurrent; ``models`` holds
+    the trained model(s), one for all lags or one per lag; ``n_params`` counts one's weights.
     """
 
     label: str
@@ -219,7 +208,7 @@ class LagCurve:
 def lag_accuracies(model, lags, *, n_symbols=4, test_size=500, seed=TEST_SEED):
     """Accuracy ``(len(lags),)`` of one trained recall model on each lag's held-out set
     (sequences ``lag + 1`` long, the target the first symbol)."""
-    lags = _check_lags(lags)
+    lags = _whole_numbers(lags)
     tests = (recall_test_set(lag, size=test_size, n_symbols=n_symbols, seed=seed) for lag in lags)
     return np.array([evaluate(model, x, y) for x, y in tests])
 
@@ -250,9 +239,8 @@ def accuracy_vs_lag(
     convolution, which mixed lags would confuse: once $L \ge k - 1$ its window holds no
     zero padding and it cannot tell the lags apart.
     """
-    lags = _check_lags(lags)
-    model = dict(hidden_size=hidden_size, kernel_size=kernel_size, forget_bias=forget_bias)
-    factory = _factory(kind, n_symbols, n_symbols, **model)
+    lags = _whole_numbers(lags)
+    factory = _factory(kind, n_symbols, n_symbols, hidden_size, kernel_size, forget_bias)
     options = dict(steps=steps, seeds=[seed], lr=lr, clip=clip)
     if per_lag:
         runs = []
