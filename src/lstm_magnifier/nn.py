@@ -1,17 +1,13 @@
 r"""The layers every model of the book is built from, behind one Module protocol.
 
-The rules :class:`lstm_magnifier.lstm.LSTM` follows too: parameters live in the dict
-``params`` under PyTorch's names, layouts and default initial values (``nn.Linear``,
-``nn.RNN``, ``nn.Conv1d``), so a ``state_dict`` moves between the two as plain arrays;
+The rules :class:`lstm_magnifier.lstm.LSTM` follows too: ``params`` hold PyTorch's names,
+layouts and initial values, so a ``state_dict`` moves between the two as plain arrays;
 ``forward`` keeps its own copies of what ``backward`` needs; ``backward`` takes the gradient
-with respect to the output, overwrites ``grads`` (the keys of ``params``) and returns the
-gradient with respect to the input (a recurrent layer returns ``(out, state)`` and takes
-``(d_out, d_state)``); ``params[name] = value`` is checked; float64 unless float32 is asked
-for. Sequences are time-first: ``x`` is ``(T, B, D)``, or ``(T, D)`` for one sequence.
-
-:class:`Dense`, :class:`RNN` and :class:`CausalConv1d` are the LSTM's neighbours in
-chapters 1, 3, 5 and 13; :class:`SequenceModel` (a core, then a dense head) is the shape
-of every experiment in the book.
+of the output (a recurrent layer's ``(out, state)``), overwrites ``grads`` and returns the
+gradient of the input; float64 unless float32 is asked for. Sequences are time-first: ``x``
+is ``(T, B, D)``, or ``(T, D)`` for one sequence. :class:`Dense`, :class:`RNN` and
+:class:`CausalConv1d` are the LSTM's neighbours in chapters 1, 3, 5 and 13;
+:class:`SequenceModel` (a core, then a dense head) is the shape of every experiment.
 """
 
 import numpy as np
@@ -203,11 +199,9 @@ class RNN(Module):
 
     .. math:: h_t = \phi(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})
 
-    One hidden state $h$ carries the past; there is no separate long-term memory $c$ and
-    no gate, which is why its gradients fade over long lags (chapter 13). $\phi$ is
-    ``nonlinearity``, "tanh" or "relu". ``params``: ``weight_ih_l0`` ``(H, D)``,
-    ``weight_hh_l0`` ``(H, H)``, ``bias_ih_l0`` and ``bias_hh_l0`` ``(H,)``, all from
-    $U(-1/\sqrt{H}, 1/\sqrt{H})$.
+    One hidden state $h$ carries the past, with no separate memory $c$ and no gate: its
+    gradients fade over long lags (chapter 13). ``params``, from $U(\pm 1/\sqrt{H})$:
+    ``weight_ih_l0`` ``(H, D)``, ``weight_hh_l0`` ``(H, H)``, both biases ``(H,)``.
     """
 
     def __init__(self, input_size, hidden_size, *, nonlinearity="tanh", dtype=np.float64, rng=None):
@@ -241,9 +235,7 @@ class RNN(Module):
             h[t + 1] = activate(self.nonlinearity, z_x[t] + h[t] @ W_hh_T)
         self._cache = (x, h, unbatched)
         out, h_n = h[1:].copy(), h[-1:].copy()  # the caller's to change: backward reads h
-        if unbatched:
-            return out[:, 0], h_n[:, 0]
-        return out, h_n
+        return (out[:, 0], h_n[:, 0]) if unbatched else (out, h_n)
 
     def _initial_state(self, state, B, unbatched):
         if state is None:
@@ -287,24 +279,20 @@ class RNN(Module):
         self.grads["bias_ih_l0"][...] = flat.sum(axis=0)
         self.grads["bias_hh_l0"][...] = self.grads["bias_ih_l0"]
         dx = delta @ self.params["weight_ih_l0"]
-        if unbatched:
-            return dx[:, 0], dh
-        return dx, dh[None]
+        return (dx[:, 0], dh) if unbatched else (dx, dh[None])
 
 
 class CausalConv1d(Module):
-    r"""A 1-D convolution over time that only looks back ``kernel_size`` steps.
+    r"""A 1-D convolution over time that only looks back ``kernel_size`` steps (chapter 5).
 
     .. math::
         y_t = \phi\Big(b + \sum_{j=0}^{k-1} W_{:,:,j}\, x_{t-k+1+j}\Big),
         \qquad x_s = 0 \text{ for } s < 0
 
-    Step $t$ sees $x_{t-k+1} \dots x_t$ and nothing else, and no state passes from one
-    window to the next (chapter 5); with ``kernel_size=1`` it is a feed-forward network
-    applied to each step on its own (chapter 3). $\phi$ is ``activation`` ("tanh", "sigmoid",
-    "relu" or None). ``params``: ``weight`` ``(out, in, k)`` and ``bias`` ``(out,)`` in
-    ``torch.nn.Conv1d``'s layout and default init, $U(\pm 1/\sqrt{in \cdot k})$; it equals
-    ``Conv1d`` on the input padded with ``k - 1`` zeros on the left.
+    Step $t$ sees $x_{t-k+1} \dots x_t$ and no state passes between windows; with
+    ``kernel_size=1`` it is a feed-forward network applied to each step (chapter 3).
+    ``params``: ``weight`` ``(out, in, k)`` and ``bias`` ``(out,)``, the layout and init,
+    $U(\pm 1/\sqrt{in \cdot k})$, of ``torch.nn.Conv1d`` on input padded by ``k - 1`` zeros.
     """
 
     def __init__(
@@ -380,11 +368,10 @@ class SequenceModel(Module):
     r"""``core`` (an LSTM, RNN or CausalConv1d) over the sequence, then ``head`` (a Dense
     layer from the core's $H$ features to $K$ logits) on its output.
 
-    Every experiment of the book has this shape; swapping only the core is how chapters 3
-    to 5 compare the three fairly. ``readout="last"``: $z = \mathrm{head}(h_T)$, ``(B, K)``,
-    one label per sequence; ``readout="all"``: $z_t = \mathrm{head}(h_t)$, ``(T, B, K)``.
-    ``params`` and ``grads`` join the layers' own arrays under the prefixes ``core.`` and
-    ``head.``, so an optimizer built on ``model.params`` trains both.
+    Swapping only the core is how chapters 3 to 5 compare the three fairly.
+    ``readout="last"``: $z = \mathrm{head}(h_T)$ ``(B, K)``, one label per sequence;
+    ``readout="all"``: $z_t = \mathrm{head}(h_t)$ ``(T, B, K)``. ``params`` and ``grads``
+    join the layers' own arrays as ``core.<name>`` and ``head.<name>``.
     """
 
     def __init__(self, core, head, *, readout="last"):
@@ -405,8 +392,7 @@ class SequenceModel(Module):
         core_dtype, head_dtype = getattr(core, "dtype", None), getattr(head, "dtype", None)
         if core_dtype != head_dtype:
             raise ValueError(f"core and head must share a dtype, got {core_dtype} and {head_dtype}")
-        self.core = core
-        self.head = head
+        self.core, self.head = core, head
         self.readout = _checks.check_one_of("readout", readout, ("last", "all"))
         self.dtype = core_dtype
         self._cache = None
