@@ -1,33 +1,30 @@
 r"""Numerical gradient checking: is a hand-written ``backward`` right? (chapter 13)
 
-Nudge one number up and down by $\epsilon$, watch the loss $L$, and compare the slope with
-the gradient $a$ that ``backward`` computed. Each array gets one relative error:
+Nudge one number by $\pm\epsilon$, watch the loss $L$, and compare the slope $n$ with the
+gradient $a$ that ``backward`` computed. Each array gets one relative error,
 
 .. math::
-    \text{rel. error} =
-    \frac{\lVert a - n \rVert_2}{\max(10^{-12},\ \lVert a \rVert_2 + \lVert n \rVert_2)}
+    \frac{\lVert a - n \rVert_2}{\max(10^{-12},\ \lVert a \rVert_2 + \lVert n \rVert_2)},
 
-In float64 a correct backward scores around $10^{-10}$, a wrong one $10^{-2}$ to $1$;
+around $10^{-10}$ for a correct backward in float64, $10^{-2}$ to $1$ for a wrong one;
 below $10^{-7}$ counts as correct. Two choices make that reliable:
 
-* **Fourth-order differences.** The textbook two-point difference
-  $n = (L(\theta + \epsilon) - L(\theta - \epsilon)) / 2\epsilon$ has truncation error
-  $O(\epsilon^2)$ and rounding error about $10^{-16} |L| / \epsilon$, so no $\epsilon$
-  makes both tiny. The default stencil
+* **Fourth-order differences.** The two-point $n = (L(\theta + \epsilon) - L(\theta -
+  \epsilon)) / 2\epsilon$ has truncation error $O(\epsilon^2)$ and rounding error about
+  $10^{-16} |L| / \epsilon$: no $\epsilon$ makes both tiny. The default stencil
 
   .. math::
       n = \frac{8\,(L(\theta + \epsilon) - L(\theta - \epsilon))
           - (L(\theta + 2\epsilon) - L(\theta - 2\epsilon))}{12\epsilon}
 
-  has truncation error $O(\epsilon^4)$, so $\epsilon = 10^{-3}$ is safe and the rounding
-  error a thousand times smaller.
+  is $O(\epsilon^4)$, so $\epsilon = 10^{-3}$ is safe and rounding a thousand times smaller.
 * **One error per array, not per entry.** A recurrent net has gradient entries of
-  $10^{-6}$, next to which even $10^{-13}$ of rounding noise is a relative error of
-  $10^{-7}$. The per-entry error ($|a - n| / \max(10^{-12}, |a| + |n|)$,
-  ``elementwise=True``) helps find the entry that is wrong.
+  $10^{-6}$, next to which $10^{-13}$ of rounding noise is a relative error of $10^{-7}$.
+  The per-entry error $|a - n| / \max(10^{-12}, |a| + |n|)$ (``elementwise=True``) helps
+  find the entry that is wrong.
 
-Use float64 (float32 rounding swamps the differences), and keep ReLU pre-activations more
-than $2\epsilon$ from 0: a step across the kink measures nothing.
+Use float64, and keep ReLU pre-activations more than $2\epsilon$ from 0 (a step across
+the kink measures nothing).
 """
 
 import numpy as np
@@ -104,9 +101,8 @@ def check_module_gradients(module, x, *, rng, forward=None, **options):
 
     The loss is $L = \sum R \odot \text{out}$ with a fixed random $R$ (from ``rng``), so
     $\partial L / \partial \text{out} = R$ reaches every output entry. ``forward(x)``
-    defaults to ``module.forward(x)``; of a tuple (a recurrent layer's output, or its
-    ``backward``'s) the first part counts. ``options`` (``eps``, ``order``,
-    ``elementwise``) go to :func:`gradient_check`; returns its errors.
+    defaults to ``module.forward(x)``; of a tuple returned the first part counts.
+    ``options`` (``eps``, ``order``, ``elementwise``) go to :func:`gradient_check`.
     """
     rng = np.random.default_rng(rng)
     x = np.array(x, dtype=np.float64)  # a private copy, perturbed in place
@@ -117,9 +113,8 @@ def check_module_gradients(module, x, *, rng, forward=None, **options):
 
     R = rng.standard_normal(np.shape(run(x)))
     dx = module.backward(R)
-    dx = dx[0] if isinstance(dx, tuple) else dx
     analytic = {name: np.array(g, dtype=np.float64) for name, g in module.grads.items()}
-    analytic["x"] = np.array(dx, dtype=np.float64)
+    analytic["x"] = np.array(dx[0] if isinstance(dx, tuple) else dx, dtype=np.float64)
     arrays = dict(module.params)
     if "x" in arrays:
         raise ValueError("the module has a parameter named 'x', which clashes with the input")

@@ -1,10 +1,8 @@
 r"""Optimizers that update a model's parameter arrays in place, and gradient clipping.
 
-An optimizer is built on a model's live ``params`` and called with the matching ``grads``
-after every backward pass (``opt = Adam(model.params, lr=1e-2)``, then
-``clip_grad_norm(model.grads, 1.0)`` and ``opt.step(model.grads)``). Both follow
-``torch.optim`` exactly (update rule and defaults): the same gradients give the same
-parameters.
+Built on a model's live ``params`` (``opt = Adam(model.params, lr=1e-2)``), called with the
+matching ``grads`` after every backward pass (``opt.step(model.grads)``). Both follow
+``torch.optim`` exactly: the same gradients give the same parameters.
 """
 
 import numpy as np
@@ -45,13 +43,10 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent with optional momentum $\mu$ (``torch.optim.SGD``):
+    r"""Stochastic gradient descent (``torch.optim.SGD``) with ``lr`` $\eta > 0$ and
+    ``momentum`` $\mu \in [0, 1)$; with $\mu = 0$ it is $\theta \leftarrow \theta - \eta g$.
 
-    .. math::
-        v \leftarrow \mu v + g, \qquad \theta \leftarrow \theta - \eta v
-
-    With $\mu = 0$ this is $\theta \leftarrow \theta - \eta g$; ``lr`` $\eta > 0$,
-    ``momentum`` $\mu \in [0, 1)$.
+    .. math:: v \leftarrow \mu v + g, \qquad \theta \leftarrow \theta - \eta v
     """
 
     def __init__(self, params, lr, momentum=0.0):

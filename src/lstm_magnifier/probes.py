@@ -1,10 +1,7 @@
-r"""Looking inside built and trained models, without drawing: numbers the chapters print,
-assert and plot (with :mod:`lstm_magnifier.viz.plots`).
-
-How far back the output depends on the input (chapters 3 to 5 and 13), what the long-term
-memory keeps (chapters 9, 10 and 13), what single units do (chapters 4 and 15), and how far
-two results are apart, printed the same on every machine (chapters 12 and 14). Shapes
-follow the book: ``x`` is ``(T, B, D)``, the memories are ``(B, H)`` per step.
+r"""Looking inside built and trained models, without drawing: how far back the output looks
+(chapters 3 to 5 and 13), what the long-term memory keeps (9, 10 and 13), what single units
+do (4 and 15), and how far two results are apart, printed alike on every machine (12, 14).
+Shapes follow the book: ``x`` is ``(T, B, D)``, the memories are ``(B, H)`` per step.
 """
 
 import numbers
@@ -25,10 +22,9 @@ def _first(out):
 def input_gradient_norms(module, x, *, rng=None):
     r"""How much the last output depends on each earlier input, by one backward pass.
 
-    For each sequence $b$ a random unit vector $r_b$ (drawn from ``rng``) picks a direction
-    of the last output $y_T$ (the top hidden state of an ``LSTM`` or ``RNN``, or the logits
-    of a ``SequenceModel`` with ``readout="last"``); ``x`` is ``(T, B, D)``. Returns
-    ``(T,)``: ``norms[k]`` is
+    A random unit vector $r_b$ (from ``rng``) picks a direction of each sequence's last
+    output $y_T$ (an ``LSTM``'s or ``RNN``'s top $h_T$, or a ``SequenceModel``'s logits with
+    ``readout="last"``); ``x`` is ``(T, B, D)``. Returns ``norms`` ``(T,)``, with
 
     .. math::
         n_k = \frac1B \sum_b \left\lVert \frac{\partial\, (r_b \cdot y_{T,b})}
@@ -121,8 +117,7 @@ def memory_retention(f):
 
 
 def memory_gradient(lstm, x, state=None):
-    r"""$\partial c_T / \partial c_0$: how far a nudge to the first long-term memory moves
-    the last.
+    r"""$\partial c_T / \partial c_0$: how far a nudge to the first memory moves the last.
 
     Runs ``lstm`` on ``x`` ``(T, B, D)`` or ``(T, D)`` from ``state`` and backpropagates
     $L = \sum c_T$ (every layer, batch item and unit; no gradient on the outputs). Returns

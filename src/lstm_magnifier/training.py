@@ -1,14 +1,12 @@
 r"""The training loop of every experiment in the book, evaluation, and the one runner.
 
-One step is always the same five moves: draw a batch, forward, loss, backward, update
-(with optional gradient clipping between the last two). ``batches(rng)`` makes a fresh
-batch ``(x, y)`` from the Generator it is given, so one seed fixes the whole run.
-
-Every experiment in the book has the same shape, and :func:`run_seeds` is that sentence in
-code (chapters 3 to 5 through :mod:`lstm_magnifier.experiments`, chapters 8, 9 and 11
-through :func:`~lstm_magnifier.variants.run_ablation`)::
-
-    model factory + batch generator + steps + seeds  ->  trained models and test metrics
+One step is always the same five moves: draw a batch, forward, loss, backward, update (with
+optional gradient clipping before the update). ``batches(rng)`` makes a fresh batch
+``(x, y)`` from the Generator it is given, so one seed fixes the whole run. Every experiment
+has one shape, *model factory + batch generator + steps + seeds -> trained models and test
+metrics*, and :func:`run_seeds` is that sentence in code (chapters 3 to 5 through
+:mod:`lstm_magnifier.experiments`, 8, 9 and 11 through
+:func:`~lstm_magnifier.variants.run_ablation`).
 """
 
 from dataclasses import dataclass
@@ -25,12 +23,10 @@ from lstm_magnifier.optim import Adam, clip_grad_norm
 def train(model, batches, loss_fn, optimizer, *, steps, clip=None, progress=True, rng=None):
     """Train ``model`` for ``steps`` updates; returns the loss of each step (a list).
 
-    ``batches(rng) -> (x, y)`` draws a fresh batch from the Generator ``rng`` (an int seed
-    makes the run repeatable); ``loss_fn(pred, y) -> (loss, d_pred)``, e.g.
-    :func:`~lstm_magnifier.losses.softmax_cross_entropy`; ``optimizer`` is built on
-    ``model.params``. ``clip`` caps the gradients' global norm before each update;
-    ``progress`` shows a bar with a smoothed running loss. Raises ``FloatingPointError`` as
-    soon as the loss is NaN or infinite.
+    ``batches(rng) -> (x, y)`` draws a fresh batch from ``rng`` (an int seed makes the run
+    repeatable); ``loss_fn(pred, y) -> (loss, d_pred)``; ``optimizer`` is built on
+    ``model.params``; ``clip`` caps the gradients' global norm; ``progress`` shows a bar with
+    a smoothed running loss. Raises ``FloatingPointError`` once the loss is NaN or infinite.
     """
     steps = _checks.check_positive_int("steps", steps)
     if clip is not None:
@@ -145,9 +141,8 @@ def run_seeds(
     ``batches(rng) -> (x, y)`` its training stream. ``test`` is one pair ``(x, y)`` for
     every seed, or ``test(rng) -> (x, y)`` drawn from the seed's own test stream (a paired
     comparison: every model trained from seed ``s`` is tested on the same batch).
-    ``metric(pred, y)`` scores it (accuracy by default). Each run is also scored after each
-    of ``checkpoints`` steps: scored after 30 steps, it is the run with ``steps=30``.
-    Returns a list of :class:`Run`, in the order of ``seeds``.
+    ``metric(pred, y)`` scores it. Each run is also scored after each of ``checkpoints``
+    steps (after 30 it is the run with ``steps=30``). Returns a :class:`Run` per seed.
     """
     if not callable(model_factory):
         raise TypeError(f"model_factory must be a function, got {type(model_factory).__name__}")

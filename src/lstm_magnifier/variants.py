@@ -1,15 +1,11 @@
 r"""Cell variants trained over several seeds: what if a gate or a squash were otherwise?
 
-The standard cell takes three choices on trust: the gates $i, f, o$ use the sigmoid (a
-soft switch in $(0, 1)$), the candidate $g$ uses $\tanh$ (a zero-centred squash), and the
-use network reads the memory through $\tanh(c_t)$. ``LSTM(D, H, gate=..., candidate=...,
-output=..., use_reads=...)`` replaces any of them (:mod:`lstm_magnifier.cell`), so that
-chapters 8, 9 and 11 can train the answer to "what if it were otherwise?".
-
-A single run says little: another seed can turn a winner into a loser. So
-:func:`run_ablation` trains each variant from several seeds and reports the mean and the
-spread. Seed ``s`` fixes the initial weights, the training batches and the held-out batch
-for all variants alike: the comparison is paired.
+The standard cell takes three choices on trust: sigmoid gates $i, f, o$ (soft switches),
+a $\tanh$ candidate $g$ (a zero-centred squash), and a use network that reads $\tanh(c_t)$.
+``LSTM(D, H, gate=..., candidate=..., output=..., use_reads=...)`` replaces any of them, so
+that chapters 8, 9 and 11 can train the answer. One run says little (another seed can turn
+a winner into a loser), so :func:`run_ablation` trains each variant from several seeds,
+paired: seed ``s`` fixes the weights, batches and held-out batch of every variant alike.
 """
 
 from dataclasses import dataclass, field
@@ -149,9 +145,8 @@ def run_ablation(
     ``{"standard": {}, "swapped": {"gate": {"i": "tanh"}, "candidate": "sigmoid"}}``;
     ``task(rng, batch_size) -> (x, y)``, e.g. ``lambda rng, B: recall_task(rng, B, 8)``;
     ``output_size`` is the head's outputs (classes, or 1 for the adding task). At least 3
-    seeds, so that a spread can be reported; each also fixes an evaluation batch of
-    ``eval_size`` sequences. Every run is also scored after each of ``checkpoints`` steps:
-    the scores of shorter budgets without training again.
+    seeds, each also fixing an evaluation batch of ``eval_size`` sequences. Every run is
+    also scored after each of ``checkpoints`` steps (shorter budgets, not trained again).
     """
     seeds = tuple(int(s) for s in seeds)
     if len(seeds) < 3:
