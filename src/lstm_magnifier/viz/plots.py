@@ -82,22 +82,15 @@ def plot_accuracy_vs_lag(curves, *, chance=None, ax=None):
     for curve in curves:
         k, color = curve.receptive_field, colors[curve.kind]
         style = "-" if k is None else next(conv_styles)
-        ax.plot(
-            curve.lags,
-            curve.accuracy,
-            style,
-            marker=next(markers),
-            color=color,
-            lw=2,
-            label=curve.label,
-        )
+        line = {"marker": next(markers), "color": color, "lw": 2, "label": curve.label}
+        ax.plot(curve.lags, curve.accuracy, style, **line)
         if k is not None and curve.lags.min() < k <= curve.lags.max():
             ax.axvline(k - 0.5, color=color, lw=1, ls=style)
             ax.annotate(f" k = {k}", (k - 0.5, 0.06), ha="left", fontsize=9, color="0.3")
     if chance is not None:
         ax.axhline(chance, color="0.5", lw=1, ls=":", label="chance")
-    ax.set(xlabel="lag L (steps back to the symbol to recall)", ylabel="test accuracy")
-    ax.set_ylim(0, 1.05)
+    xlabel = "lag L (steps back to the symbol to recall)"
+    ax.set(xlabel=xlabel, ylabel="test accuracy", ylim=(0, 1.05))
     ax.legend(frameon=False, loc="center right")
     return ax
 
@@ -132,10 +125,8 @@ def plot_unit_summary(summary, *, axes=None):
     order = np.argsort(summary["f"])
     units = np.arange(order.size)
     for n, (gate, name) in enumerate((("f", "forget"), ("i", "input"), ("o", "output"))):
-        y = summary[gate][order]
-        axes[0].bar(
-            units + (n - 1) * 0.27, y, 0.27, color=GATE_COLORS[gate], label=f"{name} gate {gate}"
-        )
+        x, label = units + (n - 1) * 0.27, f"{name} gate {gate}"
+        axes[0].bar(x, summary[gate][order], 0.27, color=GATE_COLORS[gate], label=label)
     axes[0].set(ylabel="mean value", ylim=(0, 1.05))
     axes[0].legend(frameon=False, ncols=3, loc="lower left", bbox_to_anchor=(0, 1))
     axes[1].bar(units, summary["readout_share"][order], 0.6, color=NEUTRAL)
@@ -166,8 +157,7 @@ def plot_curves(results, ax=None, *, colors=None, window=20, ylabel="training lo
         steps = np.arange(1, smooth.shape[1] + 1)
         ax.fill_between(steps, smooth.min(axis=0), smooth.max(axis=0), color=color, alpha=0.2)
         ax.plot(steps, smooth.mean(axis=0), color=color, lw=2, label=name)
-    ax.set_xlabel("training step")
-    ax.set_ylabel(ylabel)
+    ax.set(xlabel="training step", ylabel=ylabel)
     ax.legend(frameon=False)
     return ax
 
@@ -199,8 +189,7 @@ def plot_scores(
     if log:
         ax.set_yscale("log")
     ax.set_xticks(range(len(results)), list(results))
-    ax.set_xlim(-0.5, len(results) - 0.5)
-    ax.set_ylabel(ylabel)
+    ax.set(xlim=(-0.5, len(results) - 0.5), ylabel=ylabel)
     return ax
 
 
@@ -283,9 +272,7 @@ def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
         col, row = n % width, n // width
         ax.add_patch(Rectangle((col, -row - 1), 1, 1, facecolor=cmap(norm(v)), edgecolor="none"))
         ax.text(col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", size=11)
-    ax.set_xlim(0, width)
-    ax.set_ylim(-rows, 0)
-    ax.set_aspect(1.6)
+    ax.set(xlim=(0, width), ylim=(-rows, 0), aspect=1.6)
     ax.axis("off")
     if title:
         ax.set_title(title, loc="left", fontsize=11)

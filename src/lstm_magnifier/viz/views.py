@@ -206,8 +206,7 @@ class TimelineView:
         self.steady_value.set_text("none (f = 1)" if not np.isfinite(ss) else _fmt(ss, 2))
         if limits == self._limits:
             return False
-        self.ax_c.set_xlim(*limits[0])
-        self.ax_c.set_ylim(*limits[1])
+        self.ax_c.set(xlim=limits[0], ylim=limits[1])
         self._limits = limits
         return True
 
