@@ -34,8 +34,7 @@ def source(obj, *, docstring=False):
     if not (inspect.isfunction(obj) or inspect.isclass(obj)):
         raise TypeError(f"obj must be a function or a class, got {type(obj).__name__}")
     lines = textwrap.dedent(inspect.getsource(obj)).splitlines()
-    doc = ast.get_docstring(ast.parse("\n".join(lines)).body[0], clean=False)
-    if doc is not None and not docstring:
-        node = ast.parse("\n".join(lines)).body[0].body[0]
-        del lines[node.lineno - 1 : node.end_lineno]
+    definition = ast.parse("\n".join(lines)).body[0]
+    if ast.get_docstring(definition, clean=False) is not None and not docstring:
+        del lines[definition.body[0].lineno - 1 : definition.body[0].end_lineno]
     return Excerpt("\n".join(lines), f"{obj.__module__}.{obj.__qualname__}")

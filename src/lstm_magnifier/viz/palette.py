@@ -15,6 +15,8 @@ colour alone: every coloured region, wire and box also carries a text label, and
 :func:`ink`, a darker shade of its colour that keeps the WCAG contrast of 4.5 : 1 against white.
 """
 
+from matplotlib.colors import to_hex, to_rgb
+
 OKABE_ITO = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -66,8 +68,6 @@ def ink(color, min_contrast=4.5, background="white"):
     too light for small text on white; labels use their darker shade of the same hue. On a dark
     ``background`` (dark mode) the colour is lightened instead. Returns a hex string.
     """
-    from matplotlib.colors import to_hex, to_rgb
-
     rgb = to_rgb(color)
     towards = 1.0 if _luminance(background) < 0.18 else 0.0
     for step in range(101):
@@ -78,7 +78,5 @@ def ink(color, min_contrast=4.5, background="white"):
 
 
 def _luminance(color):
-    from matplotlib.colors import to_rgb
-
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(color)]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
