@@ -91,19 +91,11 @@ def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=F
     ``color``: floats to two decimals, or (``whole=True``) whole numbers in steps of 1."""
     kind = widgets.IntSlider if whole else widgets.FloatSlider
     number = {"step": 1} if whole else {"step": step, "readout_format": ".2f"}
-    return kind(
-        value=value,
-        min=low,
-        max=high,
-        description=f"<b>{name}</b> {label}".rstrip(),
-        description_allow_html=True,
-        readout=True,
-        continuous_update=True,
-        tooltip=tooltip,
-        style={"description_width": "7.5em", "handle_color": color},
-        layout=widgets.Layout(width="310px", max_width="100%"),
-        **number,
-    )
+    number.update(value=value, min=low, max=high, readout=True, continuous_update=True)
+    html = {"description": f"<b>{name}</b> {label}".rstrip(), "description_allow_html": True}
+    style = {"description_width": "7.5em", "handle_color": color}
+    layout = widgets.Layout(width="310px", max_width="100%")
+    return kind(tooltip=tooltip, style=style, layout=layout, **html, **number)
 
 
 class _Explorer:
@@ -411,9 +403,9 @@ class SequenceMagnifier(_Explorer):
         }
         play = {"interval": 400, "description": "play", "layout": widgets.Layout(width="auto")}
         self.play = widgets.Play(value=controls["t"].value, min=1, max=steps, **play)
-        # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)``
-        # move the slider) and in the browser, where the stored page has no kernel
-        # and the link first copies its source onto its target (the slider leads).
+        # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)`` move the
+        # slider) and in the browser, where the stored page has no kernel and the link first
+        # copies its source onto its target (the slider leads).
         widgets.link((controls["t"], "value"), (self.play, "value"))
         widgets.jslink((controls["t"], "value"), (self.play, "value"))
         self._print = {"labels": labels, "diagram": diagram, "dpi": dpi}
