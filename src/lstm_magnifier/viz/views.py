@@ -309,13 +309,10 @@ class SequenceView:
             color = GATE_COLORS.get(key, MEMORY_COLORS.get(key))
             limit = c_max if kind == "memory" else 1.0
             colors = ["white", color] if kind == "gate" else [NEUTRAL, "white", color]
-            cmap = LinearSegmentedColormap.from_list(f"lstm_{key}", colors)
-            scale = {"vmin": 0.0 if kind == "gate" else -limit, "vmax": limit}
+            shown = {"vmin": 0.0 if kind == "gate" else -limit, "vmax": limit, "aspect": "auto"}
+            shown["cmap"] = LinearSegmentedColormap.from_list(f"lstm_{key}", colors)
             extent = (0.5, steps + 0.5, hidden - 0.5, -0.5)
-            image = getattr(trace, key).T
-            ax.imshow(
-                image, aspect="auto", cmap=cmap, interpolation="nearest", extent=extent, **scale
-            )
+            ax.imshow(getattr(trace, key).T, interpolation="nearest", extent=extent, **shown)
             font = {"fontsize": 9.5, "color": ink(color)}
             ax.set_ylabel(label, rotation=0, ha="right", va="center", **font)
             ax.set_yticks([])
@@ -358,7 +355,6 @@ class SequenceView:
             self.diagram.update(step_trace)
             label = values.get("label")
             where = f"step t = {t}" + (f" ({label!r})" if label is not None else "")
-            self.diagram.note.set_text(
-                f"{where}, unit {unit} of H = {self.hidden}; x shows feature 0"
-            )
+            note = f"{where}, unit {unit} of H = {self.hidden}; x shows feature 0"
+            self.diagram.note.set_text(note)
         return False
