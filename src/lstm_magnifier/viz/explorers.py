@@ -127,7 +127,7 @@ class _Explorer:
     @property
     def values(self):
         """What the figure shows: the controls' values and what follows from them (NumPy)."""
-        return self._compute({name: widget.value for name, widget in self.controls.items()})
+        return self._compute(self._params())
 
     @property
     def view(self):
@@ -199,6 +199,10 @@ class _Explorer:
                 raise ValueError(f"{name} must be in [{widget.min}, {widget.max}], got {value}")
             return int(value)
         return timelines._number(name, value, widget.min, widget.max)
+
+    def _params(self):
+        """The controls' values by name, as the browser reads them."""
+        return {name: widget.value for name, widget in self.controls.items()}
 
     def _controls_box(self):
         layout = widgets.Layout(display="flex", flex_flow="row wrap", width="100%")
