@@ -93,25 +93,21 @@ def _rounded(ax, xy, width, height, edge, face="white", lw=1.6, radius=0.15, **k
     """A rounded rectangle with its lower left corner at ``xy``."""
     style = f"round,pad=0,rounding_size={radius}"
     patch = FancyBboxPatch(xy, width, height, boxstyle=style, fc=face, ec=edge, lw=lw, **kwargs)
-    ax.add_patch(patch)
-    return patch
+    return ax.add_patch(patch)
 
 
 def _box(ax, center, size, text, color, *, sub=None, face="white", fontsize=13, round_=0.18):
     """A rounded layer box with a big label and an optional small second line."""
     (cx, cy), (w, h) = center, size
     patch = _rounded(ax, (cx - w / 2, cy - h / 2), w, h, color, face, lw=1.8, radius=round_)
-    artists = [
-        patch,
-        *_label(ax, (cx, cy + (0.16 * h if sub else 0.0)), text, color, size=fontsize),
-    ]
-    return artists + (_label(ax, (cx, cy - 0.24 * h), sub, NEUTRAL, size=8.5) if sub else [])
+    label = _label(ax, (cx, cy + (0.16 * h if sub else 0.0)), text, color, size=fontsize)
+    second = _label(ax, (cx, cy - 0.24 * h), sub, NEUTRAL, size=8.5) if sub else []
+    return [patch, *label, *second]
 
 
 def _node(ax, center, symbol, color, r=0.3):
     """A round operation node: elementwise product (×) or sum (+)."""
-    circle = Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3)
-    ax.add_patch(circle)
+    circle = ax.add_patch(Circle(center, r, fc="white", ec=color, lw=1.8, zorder=3))
     return [circle, *_label(ax, center, symbol, color, size=13, zorder=4)]
 
 
@@ -120,10 +116,8 @@ def _wire(ax, points, color, *, arrow=True, lw=1.8):
     style = "-|>,head_length=0.45,head_width=0.22" if arrow else "-"
     path = Path(np.asarray(points, dtype=float))
     wire = FancyArrowPatch(path=path, arrowstyle=style, mutation_scale=14, color=color, lw=lw)
-    wire.set_joinstyle("round")
-    wire.set_capstyle("round")
-    ax.add_patch(wire)
-    return [wire]
+    wire.set(joinstyle="round", capstyle="round")
+    return [ax.add_patch(wire)]
 
 
 def _arrow(ax, start, end, color, lw=1.6):
@@ -132,15 +126,12 @@ def _arrow(ax, start, end, color, lw=1.6):
     arrow = FancyArrowPatch(
         start, end, arrowstyle=style, mutation_scale=12, color=color, lw=lw, shrinkA=0, shrinkB=0
     )
-    ax.add_patch(arrow)
-    return arrow
+    return ax.add_patch(arrow)
 
 
 def _dot(ax, center, color):
     """A junction where a wire splits in two."""
-    dot = Circle(center, 0.09, fc=color, ec=color, zorder=3)
-    ax.add_patch(dot)
-    return [dot]
+    return [ax.add_patch(Circle(center, 0.09, fc=color, ec=color, zorder=3))]
 
 
 def _label(ax, xy, text, color, *, ha="center", va="center", size=12, **kwargs):
