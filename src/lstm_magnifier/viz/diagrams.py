@@ -319,9 +319,8 @@ class NetworkDiagram(_Diagram):
             self.update(trace)
 
     def _region(self, bounds, label_xy):
-        _region(
-            self.ax, bounds, self.name, label_xy, ha="right", text=f"{TITLES[self.name]} network"
-        )
+        title = f"{TITLES[self.name]} network"
+        _region(self.ax, bounds, self.name, label_xy, ha="right", text=title)
 
     def _joined_inputs(self, y):
         """$h_{t-1}$ from the left and $x_t$ from below, joined at (``_XL``, ``y``)."""

@@ -26,7 +26,8 @@ TRACE_FIELDS = tuple(field.name for field in fields(Trace))
 read, h``)."""
 
 _TIMES, _MINUS = "\u00d7", "\u2212"
-_VALUE_FONT = {"family": "DejaVu Sans Mono", "size": 8.5}
+_VALUE_TEXT = {"color": "black", "ha": "center", "va": "center", "zorder": 5}
+_VALUE_TEXT.update(family="DejaVu Sans Mono", size=8.5)
 
 # --------------------------------------------------------------------------- values
 
@@ -185,9 +186,7 @@ class _Diagram:
         if not self.show_values:
             return
         box = {"boxstyle": "round,pad=0.18", "fc": "white", "ec": color, "lw": 0.9}
-        self.artists[key] = self.ax.text(
-            *xy, "", color="black", ha="center", va="center", bbox=box, zorder=5, **_VALUE_FONT
-        )
+        self.artists[key] = self.ax.text(*xy, "", bbox=box, **_VALUE_TEXT)
         self._add(group, [self.artists[key]])
 
     def _note(self, xy, ha="left"):

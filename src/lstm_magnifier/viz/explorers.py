@@ -113,9 +113,8 @@ class _Explorer:
             controls[name].value = value
         self._view = None
         self.figure_widget = ExplorerFigure(kind=self.KIND, controls=controls, setup=setup or {})
-        self.widget = widgets.VBox(
-            [self._controls_box(), self.figure_widget], layout=widgets.Layout(width="100%")
-        )
+        children = [self._controls_box(), self.figure_widget]
+        self.widget = widgets.VBox(children, layout=widgets.Layout(width="100%"))
         self.widget.add_class(EXPLORER_CLASS)
 
     # ----------------------------------------------------------------- public

@@ -38,9 +38,8 @@ def _unrolled_cell(ax, cx, t):
     for name, side, row in (("forget", -1, 0), ("learn", 1, 0), ("remember", -1, 1), ("use", 1, 1)):
         color = NETWORK_COLORS[name]
         center = (cx + side * 0.85, _Y_CELL + 0.15 - row * 0.75)
-        _box(
-            ax, center, (1.6, 0.6), name, color, face=_tint(color, 0.15), fontsize=8.5, round_=0.12
-        )
+        face = _tint(color, 0.15)
+        _box(ax, center, (1.6, 0.6), name, color, face=face, fontsize=8.5, round_=0.12)
 
 
 def _memory_wire(ax, x0, x1, name, t, y):
@@ -105,9 +104,7 @@ def draw_dense_vs_cell(hidden_size=3):
     H = _check_count("hidden_size", hidden_size, 8)
     widths, top = (4.0, 13.0), 7.2
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), width_ratios=widths, layout="constrained")
-    left, right = (
-        _setup_axes(ax, width, top, None) for ax, width in zip(axes, widths, strict=True)
-    )
+    left, right = (_setup_axes(ax, w, top, None) for ax, w in zip(axes, widths, strict=True))
     x_color, h_color, c_color = MEMORY_COLORS["x"], MEMORY_COLORS["h"], MEMORY_COLORS["c"]
 
     # Left: one dense layer.
@@ -186,9 +183,8 @@ def draw_stacked(num_layers=2, steps=3, *, dropout=True):
             else:
                 _arrow(ax, (x0 + w / 2, below), (x0 + w / 2, y), h_color)
                 note = "$h_t$, dropout" if dropout else "$h_t$"
-                _label(
-                    ax, (x0 + w / 2 + 0.12, (below + y) / 2), note, h_color, ha="left", size=10.5
-                )
+                xy = (x0 + w / 2 + 0.12, (below + y) / 2)
+                _label(ax, xy, note, h_color, ha="left", size=10.5)
         x_end = 1.6 + (T - 1) * pitch_x + w
         for dy, name, color in memories:
             _arrow(ax, (x_end, y + dy), (x_end + 0.6, y + dy), color)

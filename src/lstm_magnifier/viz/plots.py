@@ -222,9 +222,8 @@ def plot_memories(x, c, h, *, units=(0, 1), reference=None, event=None):
     t = np.arange(1, len(x) + 1)
     axes[0].step(t, x.reshape(len(x), -1), where="mid", color=MEMORY_COLORS["x"], lw=1.5)
     axes[0].set_ylabel("event $x_t$")
-    for n, (ax, values, label) in enumerate(
-        ((axes[1], c, "long-term\nmemory $c_t$"), (axes[2], h, "short-term\nmemory $h_t$"))
-    ):
+    panels = ((c, "long-term\nmemory $c_t$"), (h, "short-term\nmemory $h_t$"))
+    for n, (ax, (values, label)) in enumerate(zip(axes[1:], panels, strict=True)):
         color = MEMORY_COLORS["ch"[n]]
         for k, unit in enumerate(units):
             shade = (color, ink(color), "#333333")[k % 3]

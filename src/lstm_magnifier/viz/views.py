@@ -101,9 +101,8 @@ class GateView:
         else:
             font = {"fontsize": 10, "family": "DejaVu Sans Mono", "color": "black"}
             self.equations = [self.figure.text(0.03, y / height, "", **font) for y in (0.4, 0.12)]
-        ax = self.bars_ax = self.figure.add_axes(
-            (0.30, (bottom + 0.25) / height, 0.62, 1.45 / height)
-        )
+        box = (0.30, (bottom + 0.25) / height, 0.62, 1.45 / height)
+        ax = self.bars_ax = self.figure.add_axes(box)
         rows = np.arange(len(_BAR_ROWS))[::-1]
         self.bars, self.labels = {}, {}
         for y, (key, _, color) in zip(rows, _BAR_ROWS, strict=True):
@@ -239,10 +238,8 @@ class WeightView:
         self.ax_x.set_title("event $x_t$ (the input)", fontsize=10, color=NEUTRAL, loc="left")
         self.gates = {}
         for k, (_, role) in _WEIGHT_GATES.items():
-            label = f"${k}_t$ {role}"
-            (self.gates[k],) = self.ax_g.plot(
-                t, zeros, "-", color=GATE_COLORS[k], lw=1.8, label=label
-            )
+            style = {"color": GATE_COLORS[k], "lw": 1.8, "label": f"${k}_t$ {role}"}
+            (self.gates[k],) = self.ax_g.plot(t, zeros, "-", **style)
         self.ax_g.set_ylim(-1.08, 1.08)
         self.ax_g.axhline(0, color=NEUTRAL, lw=0.6)
         self.ax_g.set_ylabel("gates", fontsize=10)
