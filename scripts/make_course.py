@@ -27,6 +27,11 @@ nbgrader turns them into graded assignments. This script is the bridge to nbgrad
         name, and a status that names a submission whose kernel died instead of giving it
         a quiet zero) and COURSE/grades/<chapter>-canvas.csv (Canvas's gradebook import).
 
+    python scripts/make_course.py export COURSE CHAPTER
+        Write COURSE/grades/<chapter>.csv and -canvas.csv again from the gradebook, after
+        the written answers (-explain cells, "needs grading by hand" in the export) have
+        been graded in nbgrader's formgrader with the rubrics in COURSE/rubrics/.
+
     python scripts/make_course.py selfcheck COURSE [--chapters 05 12 ...]
         `build`, then `grade` pretend submissions of every chapter: "answer-key" (the
         instructor's notebook) and "untouched" (the student version as released), and in
@@ -69,7 +74,14 @@ CHAPTER_GLOB = "[0-9][0-9]-*.ipynb"
 # The markers nbgrader looks for (it matches them anywhere in a line).
 BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
-GRADE_ID = re.compile(r"^ex-(?P<chapter>\d+)-(?P<name>[A-Za-z0-9_-]+)-(?P<kind>answer|test)$")
+# -test is the first part of an exercise's tests, -test2, -test3 ... the next; -explain is a
+# written answer graded by hand.
+GRADE_ID = re.compile(
+    r"^ex-(?P<chapter>\d+)-(?P<name>[A-Za-z0-9_-]+?)-(?P<kind>answer|explain|test(?:[2-9]|[1-9]\d+)?)$"
+)
+RUBRIC_TAG = "rubric"
+RUBRIC_HEAD = re.compile(r"^\*\*Rubric \((?P<points>\d+(?:\.\d+)?) points?\)\*\*")
+LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\S", re.MULTILINE)
 DIRECTIVE = re.compile(
     r"^[ \t]*(?:`{3,}|:{3,})\{(?P<name>exercise-start|exercise-end|solution-start|solution-end)\}"
     r"[ \t]*(?P<arg>\S*)",
@@ -152,6 +164,36 @@ def _region_problems(text: str, begin: str, end: str) -> str | None:
     return None if regions else f"no '### {begin}' / '### {end}' region"
 
 
+def _rubric_problems(
+    cell: dict, text: str, where: str, explain: tuple[str, float], open_solution: str | None
+) -> list[str]:
+    """What is wrong with the cell after `explain`'s -explain cell, which must be its rubric."""
+    stem, points = explain
+    if (
+        RUBRIC_TAG not in cell.get("metadata", {}).get("tags", [])
+        or cell.get("cell_type") != "markdown"
+    ):
+        return [f"{where}: {stem}-explain must be followed by a markdown cell tagged 'rubric'"]
+    problems = []
+    head = RUBRIC_HEAD.match(text)
+    if head is None:
+        problems.append(
+            f"{where}: the rubric of {stem} should start with **Rubric ({points:g} points)**"
+        )
+    elif float(head["points"]) != float(points):
+        problems.append(
+            f"{where}: the rubric of {stem} gives {head['points']} points, "
+            f"the -explain cell {points:g}"
+        )
+    elif not LIST_ITEM.search(text[head.end() :]):
+        problems.append(f"{where}: the rubric of {stem} lists nothing that earns a point")
+    if open_solution != stem or "solution-start" in text:
+        problems.append(f"{where}: the rubric of {stem} is not inside its solution dropdown")
+    if cell.get("metadata", {}).get("nbgrader"):
+        problems.append(f"{where}: a rubric cell carries no nbgrader metadata")
+    return problems
+
+
 def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[str]:
     """Problems with the exercise markup of one chapter notebook (empty list: all good).
 
@@ -172,21 +214,31 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
         )
 
     answers: dict[str, int] = {}  # exercise label -> index of its answer cell
-    tests: dict[str, int] = {}  # exercise label -> index of its test cell
-    points_of: dict[str, float] = {}  # exercise label -> points of its test cell
+    tests: dict[str, list[tuple[str, int]]] = {}  # exercise label -> (part, index) of its tests
+    explains: dict[str, int] = {}  # exercise label -> index of its hand-graded answer
+    points_of: dict[str, float] = {}  # exercise label -> points of its graded cells
     open_solution: str | None = None  # label of the solution dropdown we are inside, if any
-    exercise_labels: set[str] = set()
+    exercise_labels: dict[str, int] = {}  # label -> index of its exercise-start
+    rubric_for: tuple[str, float] | None = None  # (label, points) of the explain cell just seen
 
     for index, cell in enumerate(nb.get("cells", [])):
         text = source(cell)
         where = f"{name}: cell {index}"
+        tags = cell.get("metadata", {}).get("tags", [])
+        if rubric_for is not None:
+            problems += _rubric_problems(cell, text, where, rubric_for, open_solution)
+            rubric_for = None
+        elif RUBRIC_TAG in tags:
+            problems.append(
+                f"{where}: a cell tagged {RUBRIC_TAG!r} must come right after an -explain cell"
+            )
         if cell.get("cell_type") == "markdown":
             for match in DIRECTIVE.finditer(text):
                 directive, arg = match["name"], match["arg"]
                 if directive == "exercise-start":
                     label = LABEL_OPTION.search(text)
                     if label:
-                        exercise_labels.add(label.group(1))
+                        exercise_labels.setdefault(label.group(1), index)
                 elif directive == "solution-start":
                     if open_solution is not None:
                         problems.append(f"{where}: solution-start inside another solution")
@@ -216,7 +268,9 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
             problems.append(f"{where}: {', '.join(wrong)} must be true or false")
             continue
         if meta.get("task"):
-            problems.append(f"{where}: task cells are graded by hand; use an answer and a test")
+            problems.append(
+                f"{where}: task cells are not used; a written answer is an -explain cell"
+            )
             continue
         if not grade_id or not isinstance(grade_id, str):
             problems.append(f"{where}: missing grade_id")
@@ -227,11 +281,14 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
 
         id_parts = GRADE_ID.match(grade_id)
         if id_parts is None:
-            problems.append(f"{where}: grade_id should read ex-<chapter>-<name>-answer|test")
+            problems.append(
+                f"{where}: grade_id should read ex-<chapter>-<name>-answer, -test, -test2, "
+                "-test3 ... or -explain"
+            )
             continue
         if chapter and int(id_parts["chapter"]) != int(chapter.group(1)):
             problems.append(f"{where}: grade_id names chapter {id_parts['chapter']}")
-        stem = grade_id.rsplit("-", 1)[0]
+        stem, part = f"ex-{id_parts['chapter']}-{id_parts['name']}", id_parts["kind"]
         kind = (flags["grade"], flags["solution"])
 
         if kind == (False, True):  # answer cell
@@ -253,8 +310,8 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
                 )
             answers[stem] = index
         elif kind == (True, False):  # test cell
-            if id_parts["kind"] != "test":
-                problems.append(f"{where}: a test cell's grade_id should end in -test")
+            if not part.startswith("test"):
+                problems.append(f"{where}: a test cell's grade_id should end in -test, -test2 ...")
             if cell.get("cell_type") != "code":
                 problems.append(f"{where}: test cell is not a code cell")
             if not flags["locked"]:
@@ -275,28 +332,55 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
                 problems.append(f"{where}: test cell is not tagged hide-input")
             if open_solution is not None:
                 problems.append(f"{where}: test cell is inside a solution dropdown")
-            tests[stem] = index
-            points_of[stem] = points
-        elif kind == (True, True):
-            problems.append(
-                f"{where}: grade and solution both true is a hand-graded answer; "
-                "use an answer cell and a separate test cell"
-            )
+            tests.setdefault(stem, []).append((part, index))
+            points_of[stem] = points_of.get(stem, 0) + points
+        elif kind == (True, True):  # a written answer, graded by hand
+            if part != "explain":
+                problems.append(
+                    f"{where}: grade and solution both true is a written answer graded by "
+                    "hand; its grade_id should end in -explain"
+                )
+            if cell.get("cell_type") != "markdown":
+                problems.append(f"{where}: an -explain cell should be a markdown cell")
+            if flags["locked"]:
+                problems.append(f"{where}: -explain cell is locked")
+            points = meta.get("points")
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+                problems.append(f"{where}: points should be a positive number, got {points!r}")
+                points = 0
+            if not text.strip():
+                problems.append(f"{where}: -explain cell holds no model answer")
+            if open_solution != stem:
+                problems.append(
+                    f"{where}: -explain cell is not inside a solution dropdown for {stem} "
+                    f"(solution-start {stem} ... solution-end around it)"
+                )
+            if exercise_labels.get(stem, index) >= index:
+                problems.append(f"{where}: no exercise-start with :label: {stem} before it")
+            explains[stem] = index
+            points_of[stem] = points_of.get(stem, 0) + points
+            rubric_for = (stem, points)
         elif not flags["locked"]:
             problems.append(f"{where}: nbgrader metadata that marks nothing (all flags false)")
 
+    if rubric_for is not None:
+        problems.append(f"{name}: {rubric_for[0]}-explain is the last cell; its rubric is missing")
     if open_solution is not None:
         problems.append(f"{name}: solution-start {open_solution} is never closed")
     for stem, index in answers.items():
         if stem not in tests:
             problems.append(f"{name}: cell {index} ({stem}-answer) has no {stem}-test cell")
-        elif tests[stem] < index:
-            problems.append(f"{name}: {stem}-test comes before {stem}-answer")
+        for part, at in tests.get(stem, []):
+            if at < index:
+                problems.append(f"{name}: {stem}-{part} comes before {stem}-answer")
         if stem not in exercise_labels:
             problems.append(f"{name}: no exercise-start with :label: {stem}")
-    for stem, index in tests.items():
+    for stem, parts in tests.items():
+        index = parts[0][1]
         if stem not in answers:
             problems.append(f"{name}: cell {index} ({stem}-test) has no {stem}-answer cell")
+        if "test" not in [part for part, _ in parts]:
+            problems.append(f"{name}: {stem} has parts {[p for p, _ in parts]} but no -test")
     graded = sum(1 for points in points_of.values() if points > 0)
     if graded < MIN_GRADED_EXERCISES:
         problems.append(
@@ -316,14 +400,20 @@ def check_notebooks(paths: list[Path]) -> list[str]:
 
 
 def exercise_summary(path: Path) -> tuple[int, float]:
-    """(number of graded test cells, total points) of one notebook."""
+    """(number of graded exercises, total points of their graded cells) of one notebook."""
     cells = read_notebook(path).get("cells", [])
-    points = [
-        meta.get("points", 0)
+    graded = [
+        meta
         for cell in cells
         if (meta := cell.get("metadata", {}).get("nbgrader")) and meta.get("grade")
     ]
-    return len(points), float(sum(points))
+    exercises = {m.get("grade_id", "").rsplit("-", 1)[0] for m in graded}
+    return len(exercises), float(sum(m.get("points", 0) for m in graded))
+
+
+def is_rubric(cell: dict) -> bool:
+    """A teacher's rubric for a written answer: never part of what students get."""
+    return RUBRIC_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 # --------------------------------------------------------------------------- the course directory
@@ -447,6 +537,8 @@ def for_students(nb: dict) -> dict:
     """
     cells = []
     for cell in nb.get("cells", []):
+        if is_rubric(cell):
+            continue  # the teacher's; nbgrader would hand it out as it is
         if cell.get("cell_type") == "markdown" and DIRECTIVE.search(source(cell)):
             text = source(cell)
             if "exercise-start" not in text:
@@ -459,6 +551,23 @@ def for_students(nb: dict) -> dict:
         cells.append(cell)
     metadata = {k: v for k, v in nb.get("metadata", {}).items() if k != "widgets"}
     return {**nb, "metadata": metadata, "cells": cells}
+
+
+def rubric_sheet(nb: dict, name: str) -> str:
+    """The teacher's sheet for grading `nb`'s written answers: each -explain cell's model
+    answer and the rubric after it (empty when the chapter has none)."""
+    parts, cells = [], nb.get("cells", [])
+    for index, cell in enumerate(cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not (meta.get("grade") and meta.get("solution")):
+            continue
+        rubric = cells[index + 1] if index + 1 < len(cells) else {}
+        rubric_text = source(rubric) if is_rubric(rubric) else "(no rubric)"
+        parts.append(
+            f"## {meta.get('grade_id')} ({meta.get('points', 0):g} points)\n\n"
+            f"Model answer:\n\n{source(cell).strip()}\n\n{rubric_text.strip()}\n"
+        )
+    return f"# Written answers of {name}\n\n" + "\n".join(parts) if parts else ""
 
 
 def layout_course(course: Path, chapters: list[Path]) -> list[str]:
@@ -480,6 +589,11 @@ def layout_course(course: Path, chapters: list[Path]) -> list[str]:
         with open(target / notebook.name, "w", encoding="utf-8") as file:
             json.dump(for_students(read_notebook(notebook)), file, indent=1, ensure_ascii=False)
             file.write("\n")
+        rubrics = course / "rubrics" / f"{name}.md"
+        rubrics.unlink(missing_ok=True)
+        if text := rubric_sheet(read_notebook(notebook), name):
+            rubrics.parent.mkdir(exist_ok=True)
+            rubrics.write_text(text, encoding="utf-8")
         inside, outside = needed_files(notebook)
         for path in inside:
             relative = path.relative_to(notebook.parent.resolve())
@@ -634,6 +748,13 @@ LMS_FILE = re.compile(
     r"(?P<file_id>[^/]+?)(?:-[0-9]+)?\.ipynb$"
 )
 NOT_GRADED = "not graded: the kernel died or the notebook could not run (see the log)"
+# A written answer (-explain) that a student changed: nbgrader leaves its score to the teacher.
+BY_HAND = "needs grading by hand"
+NEEDS_HAND = "written answers to grade by hand (score so far)"
+
+
+def _score_text(score: float | str) -> str:
+    return score if isinstance(score, str) else f"{score:g}"
 
 
 def lms_students(archive: Path) -> dict[str, dict]:
@@ -668,17 +789,22 @@ def chapter_grades(course: Path, name: str, students: dict[str, dict]) -> list[d
         for submission in sorted(assignment.submissions, key=lambda s: s.student_id):
             student = submission.student_id
             graded = (course / "autograded" / student / name).is_dir()
-            scores = {g.name: g.score for nb in submission.notebooks for g in nb.grades}
+            scores = {
+                g.name: BY_HAND if g.auto_score is None and g.manual_score is None else g.score
+                for nb in submission.notebooks
+                for g in nb.grades
+            }
+            pending = [cell for cell in cells if scores.get(cell) == BY_HAND]
             info = students.get(student, {"name": "", "late": False})
             row = {
                 "student_id": student,
                 "name": info["name"],
                 "late": "yes" if info["late"] else "no",
-                "status": "graded" if graded else NOT_GRADED,
+                "status": (NEEDS_HAND if pending else "graded") if graded else NOT_GRADED,
                 "score": f"{submission.score:g}" if graded else "",
                 "max_score": f"{submission.max_score:g}",
             }
-            row.update({cell: f"{scores[cell]:g}" if graded else "" for cell in cells})
+            row.update({cell: _score_text(scores.get(cell, 0)) if graded else "" for cell in cells})
             rows.append(row)
     return rows
 
@@ -702,7 +828,17 @@ def write_grades(course: Path, name: str, rows: list[dict]) -> tuple[Path, Path]
         writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", name])
         top = rows[0]["max_score"] if rows else ""
         writer.writerow(["Points Possible", "", "", "", "", top])
-        writer.writerows([r["name"], r["student_id"], "", "", "", r["score"]] for r in rows)
+        writer.writerows(
+            [
+                r["name"],
+                r["student_id"],
+                "",
+                "",
+                "",
+                "" if r["status"] == NEEDS_HAND else r["score"],
+            ]
+            for r in rows
+        )
     return full, canvas
 
 
@@ -725,6 +861,28 @@ def grade(course: Path, name: str) -> list[dict]:
             print(f"{row['student_id']}: {row['status']}", file=sys.stderr)
     print(f"grades: {full}\nfor Canvas: {canvas}")
     print(f"feedback: {course / 'feedback'}/<student>/{name}/")
+    if any(row["status"] == NEEDS_HAND for row in rows):
+        print(HAND_GRADING.format(course=course, name=name))
+    return rows
+
+
+HAND_GRADING = """\
+Written answers ({by_hand!r} in the grades) wait for you. Grade them in nbgrader's
+formgrader (from {course}: `jupyter lab`, then Nbgrader > Formgrader > Manual Grading, or
+`nbgrader formgrader`), with the rubrics in {course}/rubrics/{name}.md. Then run
+    nbgrader generate_feedback {name} --force        (in {course})
+    python scripts/make_course.py export {course} {name}
+to send the feedback and export the final grades.""".replace("{by_hand!r}", repr(BY_HAND))
+
+
+def export(course: Path, name: str) -> list[dict]:
+    """Export chapter `name` from the gradebook again (after grading written answers by hand)."""
+    require_nbgrader()
+    archive = course / "downloaded" / name / "archive"
+    students = lms_students(archive) if archive.is_dir() else {}
+    rows = chapter_grades(course, name, students)
+    full, canvas = write_grades(course, name, rows)
+    print(f"grades: {full}\nfor Canvas: {canvas}")
     return rows
 
 
@@ -738,19 +896,24 @@ def _unexpected(
 ) -> list[str]:
     """What is wrong with the grades of `selfcheck`'s pretend students in chapter `name`."""
     nb = read_notebook(course / "source" / name / f"{name}.ipynb")
-    tests = [m for c in nb["cells"] if (m := c["metadata"].get("nbgrader", {})).get("grade")]
+    graded = [m for c in nb["cells"] if (m := c["metadata"].get("nbgrader", {})).get("grade")]
+    tests = [m for m in graded if not m.get("solution")]  # the written answers are by hand
+    hand = sum(m["points"] for m in graded if m.get("solution"))
     top = sum(m["points"] for m in tests)
     first = tests[0]["grade_id"]
+    filled = NEEDS_HAND if hand else "graded"  # the answer key holds the model answers
     expected = {  # student: (status, score, late, the first exercise's score)
-        ANSWER_KEY: ("graded", top, "no", tests[0]["points"]),
+        ANSWER_KEY: (filled, top, "no", tests[0]["points"]),
         UNTOUCHED: ("graded", 0, "no", 0),
     }
     if mischief:
-        expected[LOOPER] = ("graded", top - tests[0]["points"], "yes", 0)
+        expected[LOOPER] = (filled, top - tests[0]["points"], "yes", 0)
         expected[CRASHER] = (NOT_GRADED, "", "no", "")
     for student, spec in (students or {}).items():
         scores = spec["scores"]
-        expected[student] = ("graded", sum(scores.values()), "no", scores[first])
+        numbers = [v for v in scores.values() if not isinstance(v, str)]
+        status = NEEDS_HAND if BY_HAND in scores.values() else "graded"
+        expected[student] = (status, sum(numbers), "no", scores[first])
     problems = []
     if sorted(rows) != sorted(expected):
         problems.append(f"{name}: students {sorted(rows)}, expected {sorted(expected)}")
@@ -770,8 +933,8 @@ def _unexpected(
     for student, spec in (students or {}).items():
         for test, points in spec["scores"].items():
             got = rows.get(student, {}).get(test)
-            if got != f"{points:g}":
-                problems.append(f"{name}/{student}: {test} = {got}, expected {points:g}")
+            if got != _score_text(points):
+                problems.append(f"{name}/{student}: {test} = {got}, expected {points}")
     return problems
 
 
@@ -864,7 +1027,7 @@ def without_solutions(nb: dict) -> tuple[dict, int]:
             names = [m["name"] for m in DIRECTIVE.finditer(source(cell))]
         if "solution-start" in names:
             inside, removed = True, removed + 1
-        if not inside:
+        if not inside and not is_rubric(cell):
             kept.append(cell)
         if "solution-end" in names:
             inside = False
@@ -969,6 +1132,11 @@ def main(argv: list[str] | None = None) -> int:
     grade_one = commands.add_parser("grade", help="collect, autograde and export one chapter")
     grade_one.add_argument("course", type=Path, help="the course directory (from `build`)")
     grade_one.add_argument("chapter", help="the chapter: number (05) or stem")
+    export_one = commands.add_parser(
+        "export", help="export one chapter's grades again (after grading written answers)"
+    )
+    export_one.add_argument("course", type=Path, help="the course directory (from `build`)")
+    export_one.add_argument("chapter", help="the chapter: number (05) or stem")
     strip = commands.add_parser("strip-solutions", help="copy the book without its solutions")
     strip.add_argument("out", type=Path, help="folder to write (outside the repository)")
     strip.add_argument(
@@ -1000,6 +1168,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "grade":
         grade(args.course.resolve(), resolve_chapters([args.chapter])[0].stem)
+        return 0
+    if args.command == "export":
+        export(args.course.resolve(), resolve_chapters([args.chapter])[0].stem)
         return 0
     chapters = resolve_chapters(args.chapters, args.notebooks)
     course = args.course.resolve()

@@ -5,6 +5,8 @@ Two parts:
 - Fast, standard library only: the nbgrader markup of every chapter in ``notebooks/`` is valid
   (``scripts/make_course.py check``), and the script's checker, course layout and
   solution stripping behave on small example notebooks.
+- The students' site: ``strip-solutions`` on the real book leaves no hidden test, solution
+  or rubric in the pages it is built from, and no button to the public repository.
 - End to end, with nbgrader: for three chapters, ``make_course.py selfcheck`` lays out a course,
   generates the student versions, collects an answer key and an untouched student version
   from a pretend LMS download, autogrades both and exports the grades. The answer key must
@@ -204,7 +206,7 @@ BREAKAGES = {
     "'BEGIN HIDDEN TESTS' without 'END HIDDEN TESTS'": lambda nb: _test(nb).update(
         source="assert count(1, 1) == 12\n### BEGIN HIDDEN TESTS"
     ),
-    "hand-graded": lambda nb: _set(_answer(nb), grade=True),
+    "graded by hand": lambda nb: _set(_answer(nb), grade=True),
 }
 
 
@@ -214,6 +216,100 @@ def test_check_finds_broken_markup(tmp_path, expected):
     BREAKAGES[expected](nb)
     problems = make_course.check_notebook(write(tmp_path / "98-example.ipynb", nb))
     assert any(expected in p for p in problems), problems
+
+
+RUBRIC = "**Rubric (2 points)**\n\n- 1 point: names the cause.\n- 1 point: cites the run.\n"
+
+
+def explain_cells(chapter, name, points=2, rubric=RUBRIC):
+    """A written answer graded by hand, with its rubric, as the exercise conventions lay out."""
+    label = f"ex-{chapter}-{name}"
+    meta = nbgrader_meta(f"{label}-explain", True, True, False, points)
+    return [
+        md(f"```{{exercise-start}}\n:label: {label}\n```\n**Why?** Explain."),
+        md("```{exercise-end}\n```"),
+        md(f"```{{solution-start}} {label}\n:class: dropdown\n```"),
+        {"cell_type": "markdown", "metadata": meta, "source": "Because of the state."},
+        {"cell_type": "markdown", "metadata": {"tags": ["rubric"]}, "source": rubric},
+        md("```{solution-end}\n```"),
+    ]
+
+
+def example_with_parts(chapter="98"):
+    """The example plus a second test part (-test2, 3 points) and a written answer (2 points)."""
+    nb = example_notebook(chapter)
+    second = code(
+        "assert count(2, 2) == 40",
+        {
+            "tags": ["hide-input"],
+            **nbgrader_meta(f"ex-{chapter}-count-test2", True, False, True, 3),
+        },
+    )
+    nb["cells"].insert(nb["cells"].index(_test(nb)) + 1, second)
+    nb["cells"] += explain_cells(chapter, "why")
+    return nb
+
+
+def _explain(nb):
+    return next(
+        c
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("grade_id", "").endswith("-explain")
+    )
+
+
+def _rubric(nb):
+    return next(c for c in nb["cells"] if "rubric" in c["metadata"].get("tags", []))
+
+
+def test_parts_and_written_answers_pass_the_check(tmp_path):
+    path = write(tmp_path / "98-example.ipynb", example_with_parts())
+    assert make_course.check_notebook(path) == []
+    assert make_course.exercise_summary(path) == (3, 8.0)  # count, square, why: 2 + 3 + 1 + 2
+
+
+PART_BREAKAGES = {
+    "grade_id should read": lambda nb: _set(_cell(nb, "count-test2"), grade_id="ex-98-count-test1"),
+    "count-test2 comes before": lambda nb: nb["cells"].insert(
+        nb["cells"].index(_answer(nb)), nb["cells"].pop(nb["cells"].index(_cell(nb, "count-test2")))
+    ),
+    "but no -test": lambda nb: nb["cells"].remove(_test(nb)),
+    "followed by a markdown cell tagged 'rubric'": lambda nb: nb["cells"].remove(_rubric(nb)),
+    "should start with **Rubric (2 points)**": lambda nb: _rubric(nb).update(source="Rubric: 2"),
+    "gives 3 points": lambda nb: _rubric(nb).update(source=RUBRIC.replace("(2 ", "(3 ")),
+    "lists nothing": lambda nb: _rubric(nb).update(source="**Rubric (2 points)**\n\nBe fair."),
+    "not inside its solution dropdown": lambda nb: _rubric(nb).update(
+        source=RUBRIC + "\n```{solution-start} ex-98-other\n```"
+    ),
+    "must come right after an -explain cell": lambda nb: nb["cells"].insert(
+        2, {"cell_type": "markdown", "metadata": {"tags": ["rubric"]}, "source": RUBRIC}
+    ),
+    "-explain cell is not inside a solution dropdown": lambda nb: nb["cells"].pop(
+        nb["cells"].index(_explain(nb)) - 1
+    ),
+    "should be a markdown cell": lambda nb: _explain(nb).update(cell_type="code", outputs=[]),
+}
+
+
+@pytest.mark.parametrize("expected", PART_BREAKAGES)
+def test_check_finds_broken_parts_and_rubrics(tmp_path, expected):
+    nb = example_with_parts()
+    PART_BREAKAGES[expected](nb)
+    problems = make_course.check_notebook(write(tmp_path / "98-example.ipynb", nb))
+    assert any(expected in p for p in problems), problems
+
+
+def test_rubrics_never_reach_students_and_go_to_the_teachers_sheet(tmp_path):
+    nb = example_with_parts()
+    for copy in (make_course.for_students(nb), make_course.without_solutions(nb)[0]):
+        text = "\n".join(make_course.source(c) for c in copy["cells"])
+        assert "Rubric" not in text and "names the cause" not in text
+    course = make_course.for_students(nb)
+    assert make_course.source(_explain(course)) == "Because of the state."  # nbgrader stubs it
+    sheet = make_course.rubric_sheet(nb, "98-example")
+    assert "ex-98-why-explain (2 points)" in sheet and "Because of the state." in sheet
+    assert "1 point: cites the run." in sheet
+    assert make_course.rubric_sheet(example_notebook(), "98-example") == ""
 
 
 def test_check_finds_a_grade_id_used_in_two_chapters(tmp_path):
@@ -358,6 +454,9 @@ def test_the_grading_configuration_is_valid_python_with_safe_limits():
 
 def expected_student_source(cell):
     """What nbgrader should make of a cell: stubs for solutions, no hidden tests, else unchanged."""
+    meta = cell["metadata"].get("nbgrader", {})
+    if cell["cell_type"] == "markdown" and meta.get("solution"):
+        return "YOUR ANSWER HERE"  # a written answer
     lines, out, skipping = make_course.source(cell).split("\n"), [], False
     for line in lines:
         if make_course.BEGIN_SOLUTION in line:
@@ -421,16 +520,31 @@ def chapter_grades(course, chapter):
         return {row["student_id"]: row for row in csv.DictReader(file)}
 
 
+def written_answers(chapter):
+    """grade_id -> points of the chapter's written answers (graded by hand)."""
+    return {
+        m["grade_id"]: m["points"]
+        for c in make_course.read_notebook(chapter)["cells"]
+        if (m := c["metadata"].get("nbgrader", {})).get("grade") and m.get("solution")
+    }
+
+
 def test_answer_key_earns_full_points_and_untouched_version_none(graded_course):
+    """Full points for every test; its written answers wait for the teacher, not a false 0."""
     chapters, course, _ = graded_course
     for chapter in chapters:
         _, points = make_course.exercise_summary(chapter)
+        hand = written_answers(chapter)
         rows = chapter_grades(course, chapter)
         key, blank = rows["answer-key"], rows["untouched"]
         assert float(key["max_score"]) == points > 0
-        assert float(key["score"]) == points, f"{chapter.stem}: the answer key lost points"
+        tests_only = points - sum(hand.values())
+        assert float(key["score"]) == tests_only, f"{chapter.stem}: the answer key lost points"
         assert float(blank["score"]) == 0, f"{chapter.stem}: a blank submission earned points"
-        assert key["status"] == blank["status"] == "graded"
+        assert blank["status"] == "graded"
+        assert key["status"] == (make_course.NEEDS_HAND if hand else "graded")
+        for grade_id in hand:
+            assert key[grade_id] == make_course.BY_HAND and blank[grade_id] == "0"
 
 
 def test_an_endless_loop_costs_its_exercise_and_a_killed_kernel_is_reported(graded_course):
@@ -441,9 +555,13 @@ def test_an_endless_loop_costs_its_exercise_and_a_killed_kernel_is_reported(grad
         if (m := c["metadata"].get("nbgrader", {})).get("grade")
     ]  # fmt: skip
     looper, crasher = rows[make_course.LOOPER], rows[make_course.CRASHER]
-    assert looper["status"] == "graded" and looper["late"] == "yes"  # late_ in its file name
+    assert looper["late"] == "yes"  # late_ in its file name
+    assert looper["status"] in ("graded", make_course.NEEDS_HAND)
     assert float(looper[tests[0]["grade_id"]]) == 0  # the loop's exercise, stopped in time
-    assert all(float(looper[m["grade_id"]]) == m["points"] for m in tests[1:])
+    assert all(
+        looper[m["grade_id"]] == (make_course.BY_HAND if m.get("solution") else f"{m['points']:g}")
+        for m in tests[1:]
+    )
     assert crasher["status"] == make_course.NOT_GRADED and crasher["score"] == ""
     assert all(crasher[m["grade_id"]] == "" for m in tests)  # no quiet zeros
 
@@ -464,7 +582,10 @@ def test_the_export_has_one_column_per_test_cell_and_a_canvas_file(graded_course
         top = float(rows["answer-key"]["max_score"])
         assert canvas[1][0] == "Points Possible" and float(canvas[1][-1]) == top
         scores = {line[1]: line[-1] for line in canvas[2:]}
-        assert scores == {student: row["score"] for student, row in rows.items()}
+        assert scores == {  # no partial total while written answers wait for the teacher
+            student: "" if row["status"] == make_course.NEEDS_HAND else row["score"]
+            for student, row in rows.items()
+        }
 
 
 def test_student_versions_hold_stubs_and_no_hidden_tests(graded_course):
@@ -500,6 +621,7 @@ def test_untouched_version_fails_every_test_cell(graded_course):
             c["metadata"]["nbgrader"]["grade_id"]
             for c in graded["cells"]
             if c["metadata"].get("nbgrader", {}).get("grade")
+            and not c["metadata"]["nbgrader"].get("solution")  # written answers: by hand
             and not any(o.get("output_type") == "error" for o in c.get("outputs", []))
         ]
         assert passing == [], f"{chapter.stem}: test cells that pass with no answer: {passing}"
@@ -531,7 +653,113 @@ def test_pretend_students_earn_what_their_answers_deserve(graded_course):
         students = make_course.pretend_students(STUDENTS, chapter.stem)
         rows = chapter_grades(course, chapter) if students else {}
         for student, spec in students.items():
-            got = {test: float(rows[student][test]) for test in spec["scores"]}
-            assert got == spec["scores"], f"{chapter.stem}/{student} ({spec['about']})"
+            got = {test: rows[student][test] for test in spec["scores"]}
+            want = {test: make_course._score_text(v) for test, v in spec["scores"].items()}
+            assert got == want, f"{chapter.stem}/{student} ({spec['about']})"
             checked += 1
     assert checked >= 4, "the chapters graded here should include pretend students"
+
+
+def test_written_answers_wait_for_the_teacher_and_rubrics_stay_with_them(graded_course):
+    """Every pretend student who wrote something has each written answer reported as needing
+    grading by hand (the untouched version: 0), and no rubric line reaches a student version
+    or a feedback page; the rubrics are in the teacher's sheet."""
+    chapters, course, _ = graded_course
+    with_written = [chapter for chapter in chapters if written_answers(chapter)]
+    assert with_written, "the chapters graded here should include a written answer"
+    for chapter in with_written:
+        rows = chapter_grades(course, chapter)
+        students = make_course.pretend_students(STUDENTS, chapter.stem)
+        for grade_id in written_answers(chapter):
+            assert rows["untouched"][grade_id] == "0"
+            for student in ["answer-key", make_course.LOOPER, *students]:
+                wrote = students.get(student, {}).get("answers", {}).get(grade_id)
+                expected = "0" if wrote == "YOUR ANSWER HERE" else make_course.BY_HAND
+                assert rows[student][grade_id] == expected, (chapter.stem, student)
+        nb = make_course.read_notebook(chapter)
+        rubric = {
+            line.strip()
+            for c in nb["cells"]
+            if make_course.is_rubric(c)
+            for line in make_course.source(c).split("\n")
+            if len(line.strip()) > 12
+        }
+        assert rubric
+        sheet = (course / "rubrics" / f"{chapter.stem}.md").read_text(encoding="utf-8")
+        assert all(line in sheet for line in rubric)
+        import html
+
+        files = [course / "release" / chapter.stem / chapter.name]
+        files += sorted((course / "feedback").glob(f"*/{chapter.stem}/*.html"))
+        assert len(files) > 2
+        for path in files:
+            text = html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
+            leaked = [line for line in rubric if line in text or "Rubric (" in text]
+            assert leaked == [], f"{path.relative_to(course)} shows the rubric: {leaked}"
+
+
+# ------------------------------------------------------------------ the students' site
+
+
+def _secret_lines(notebooks):
+    """Lines a student must not see: hidden tests, solution regions, answer and written-answer
+    cells, rubrics (stripped, longer than a few characters, and in no public line of the book)."""
+    secret, public, inside = set(), set(), False
+    for cell in (c for nb in notebooks for c in nb["cells"]):
+        meta = cell["metadata"].get("nbgrader", {})
+        names = [m["name"] for m in make_course.DIRECTIVE.finditer(make_course.source(cell))]
+        if "solution-start" in names:
+            inside = True
+        whole = inside or make_course.is_rubric(cell) or meta.get("solution")
+        region = False
+        for line in make_course.source(cell).split("\n"):
+            if make_course.BEGIN_HIDDEN in line or make_course.BEGIN_SOLUTION in line:
+                region = True
+            elif make_course.END_HIDDEN in line or make_course.END_SOLUTION in line:
+                region = False
+            elif len(line.strip()) > 8:
+                (secret if whole or region else public).add(line.strip())
+        if "solution-end" in names:
+            inside = False
+    return secret - public
+
+
+@pytest.mark.parametrize("repository", [None, "https://example.org/our-class/lstm-book"])
+def test_the_students_site_sources_hold_no_hidden_test_solution_or_rubric(tmp_path, repository):
+    """`strip-solutions` on the real book: no line of a hidden test, a solution or a rubric in
+    any notebook or markdown page of the copy, and no button to the public repository.
+
+    The site is built from exactly these files: jupyter-book renders each page and copies it
+    to `_sources` as it is, and never executes a notebook (`execute_notebooks: off`), so
+    checking them checks every page and `_sources` file. Building the HTML here as well
+    would add a full book build to CI, which has no minute to spare for it.
+    """
+    yaml = pytest.importorskip("yaml", reason="the student copy's _config.yml uses PyYAML")
+    out = tmp_path / "for-students"
+    argv = ["strip-solutions", str(out)]
+    argv += ["--student-repository", repository] if repository else []
+    assert make_course.main(argv) == 0
+    secrets = _secret_lines([make_course.read_notebook(chapter) for chapter in CHAPTERS])
+    assert len(secrets) > 100, "the chapters should have hidden tests and solutions to hide"
+    pages = sorted((out / "notebooks").glob("*.ipynb")) + sorted((out / "book").rglob("*.md"))
+    assert len(pages) >= len(CHAPTERS)
+    for page in pages:
+        if page.suffix == ".ipynb":
+            nb = make_course.read_notebook(page)
+            lines = {
+                line.strip() for c in nb["cells"] for line in make_course.source(c).split("\n")
+            }
+        else:
+            lines = {line.strip() for line in page.read_text(encoding="utf-8").split("\n")}
+        leaked = sorted(line for line in lines if line in secrets)
+        assert leaked == [], f"{page.relative_to(out)} shows: {leaked[:5]}"
+        if page.suffix == ".ipynb":  # (for-instructors.md describes rubrics)
+            assert not any(line.startswith("**Rubric (") for line in lines), page
+    config = yaml.safe_load((out / "_config.yml").read_text(encoding="utf-8"))
+    if repository is None:
+        assert not any(config["html"][f"use_{b}_button"] for b in ("repository", "issues"))
+        assert not config["html"]["use_edit_page_button"]
+        assert not config["launch_buttons"]["binderhub_url"]
+        assert not config["launch_buttons"]["thebe"]
+    else:
+        assert config["repository"]["url"] == repository
