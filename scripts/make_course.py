@@ -969,7 +969,9 @@ def selfcheck(course: Path, chapters: list[Path], students: Path | None = None) 
 
 
 def hidden_test_lines(nb: dict) -> set[str]:
-    """The lines of `nb`'s hidden tests (stripped) that appear nowhere else in it."""
+    """The lines of `nb`'s hidden tests (stripped) that appear nowhere else in it and hold a
+    letter or digit (a line such as `),` that the formatter leaves on its own gives nothing away
+    and turns up in any page of code)."""
     hidden, elsewhere = set(), set()
     for cell in nb.get("cells", []):
         inside = False
@@ -978,7 +980,7 @@ def hidden_test_lines(nb: dict) -> set[str]:
                 inside = BEGIN_HIDDEN in line
             elif line.strip():
                 (hidden if inside else elsewhere).add(line.strip())
-    return hidden - elsewhere
+    return {line for line in hidden - elsewhere if any(ch.isalnum() for ch in line)}
 
 
 def feedback_leaks(course: Path, names: list[str]) -> list[str]:

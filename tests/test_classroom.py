@@ -389,6 +389,14 @@ def test_strip_solutions_removes_hidden_tests_and_keeps_visible_ones():
     assert "assert y == 49" in text  # a test cell without hidden tests is unchanged
 
 
+def test_hidden_test_lines_are_the_ones_only_hidden_tests_hold():
+    visible = "check(\n    1)\n"
+    hidden = "### BEGIN HIDDEN TESTS\ncheck(\n    answer(7),\n)\n### END HIDDEN TESTS\n"
+    nb = {"cells": [{"cell_type": "code", "source": visible + hidden, "metadata": {}}]}
+    # "check(" is also visible, and ")" (no letter or digit) gives nothing away
+    assert make_course.hidden_test_lines(nb) == {"answer(7),"}
+
+
 def _cell(nb, grade_id_end):
     return next(
         c
