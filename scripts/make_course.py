@@ -901,13 +901,16 @@ def _unexpected(
     hand = sum(m["points"] for m in graded if m.get("solution"))
     top = sum(m["points"] for m in tests)
     first = tests[0]["grade_id"]
+    name_of = {m["grade_id"]: GRADE_ID.match(m["grade_id"])["name"] for m in tests}
+    # the looper's first answer never finishes: every part of the first exercise fails
+    lost = sum(m["points"] for m in tests if name_of[m["grade_id"]] == name_of[first])
     filled = NEEDS_HAND if hand else "graded"  # the answer key holds the model answers
     expected = {  # student: (status, score, late, the first exercise's score)
         ANSWER_KEY: (filled, top, "no", tests[0]["points"]),
         UNTOUCHED: ("graded", 0, "no", 0),
     }
     if mischief:
-        expected[LOOPER] = (filled, top - tests[0]["points"], "yes", 0)
+        expected[LOOPER] = (filled, top - lost, "yes", 0)
         expected[CRASHER] = (NOT_GRADED, "", "no", "")
     for student, spec in (students or {}).items():
         scores = spec["scores"]

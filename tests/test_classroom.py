@@ -680,7 +680,8 @@ def test_written_answers_wait_for_the_teacher_and_rubrics_stay_with_them(graded_
         students = make_course.pretend_students(STUDENTS, chapter.stem)
         for grade_id in written_answers(chapter):
             assert rows["untouched"][grade_id] == "0"
-            for student in ["answer-key", make_course.LOOPER, *students]:
+            mischief = [make_course.LOOPER] if chapter == chapters[0] else []  # first only
+            for student in ["answer-key", *mischief, *students]:
                 wrote = students.get(student, {}).get("answers", {}).get(grade_id)
                 expected = "0" if wrote == "YOUR ANSWER HERE" else make_course.BY_HAND
                 assert rows[student][grade_id] == expected, (chapter.stem, student)
