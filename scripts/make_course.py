@@ -194,6 +194,15 @@ def _rubric_problems(
     return problems
 
 
+def _points(meta: dict, where: str, problems: list[str]) -> float:
+    """A graded cell's points, or 0 with a problem noted when they are not a positive number."""
+    points = meta.get("points")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
+        problems.append(f"{where}: points should be a positive number, got {points!r}")
+        return 0
+    return points
+
+
 def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[str]:
     """Problems with the exercise markup of one chapter notebook (empty list: all good).
 
@@ -316,10 +325,7 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
                 problems.append(f"{where}: test cell is not a code cell")
             if not flags["locked"]:
                 problems.append(f"{where}: test cell is not locked")
-            points = meta.get("points")
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-                problems.append(f"{where}: points should be a positive number, got {points!r}")
-                points = 0
+            points = _points(meta, where, problems)
             if not text.strip():
                 problems.append(f"{where}: test cell is empty")
             if BEGIN_SOLUTION in text:
@@ -344,10 +350,7 @@ def check_notebook(path: Path, seen_ids: dict[str, str] | None = None) -> list[s
                 problems.append(f"{where}: an -explain cell should be a markdown cell")
             if flags["locked"]:
                 problems.append(f"{where}: -explain cell is locked")
-            points = meta.get("points")
-            if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-                problems.append(f"{where}: points should be a positive number, got {points!r}")
-                points = 0
+            points = _points(meta, where, problems)
             if not text.strip():
                 problems.append(f"{where}: -explain cell holds no model answer")
             if open_solution != stem:

@@ -210,14 +210,6 @@ BREAKAGES = {
 }
 
 
-@pytest.mark.parametrize("expected", BREAKAGES)
-def test_check_finds_broken_markup(tmp_path, expected):
-    nb = example_notebook()
-    BREAKAGES[expected](nb)
-    problems = make_course.check_notebook(write(tmp_path / "98-example.ipynb", nb))
-    assert any(expected in p for p in problems), problems
-
-
 RUBRIC = "**Rubric (2 points)**\n\n- 1 point: names the cause.\n- 1 point: cites the run.\n"
 
 
@@ -291,10 +283,17 @@ PART_BREAKAGES = {
 }
 
 
-@pytest.mark.parametrize("expected", PART_BREAKAGES)
-def test_check_finds_broken_parts_and_rubrics(tmp_path, expected):
-    nb = example_with_parts()
-    PART_BREAKAGES[expected](nb)
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [("plain", key) for key in BREAKAGES] + [("with parts", key) for key in PART_BREAKAGES],
+)
+def test_check_finds_broken_markup(tmp_path, example, expected):
+    """Each breakage of an exercise's markup (parts and rubrics too) is named by check."""
+    if example == "plain":
+        nb, breakages = example_notebook(), BREAKAGES
+    else:
+        nb, breakages = example_with_parts(), PART_BREAKAGES
+    breakages[expected](nb)
     problems = make_course.check_notebook(write(tmp_path / "98-example.ipynb", nb))
     assert any(expected in p for p in problems), problems
 
