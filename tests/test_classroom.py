@@ -6,7 +6,8 @@ Two parts:
   (``scripts/make_course.py check``), and the script's checker, course layout and
   solution stripping behave on small example notebooks.
 - The students' site: ``strip-solutions`` on the real book leaves no hidden test, solution
-  or rubric in the pages it is built from, and no button to the public repository.
+  or rubric in the pages it is built from nor in the HTML jupyter-book builds from them, and
+  no button or link to the public repository.
 - End to end, with nbgrader: for three chapters, ``make_course.py selfcheck`` lays out a course,
   generates the student versions, collects an answer key and an untouched student version
   from a pretend LMS download, autogrades both and exports the grades. The answer key must
@@ -52,6 +53,7 @@ sys.modules["make_course"] = make_course
 spec.loader.exec_module(make_course)
 
 CHAPTERS = make_course.chapter_notebooks()
+ROOT_CONFIG_URL = re.compile(r"^repository:\s*\n\s+url:\s*(\S+)", re.M)
 
 
 # --------------------------------------------------------------------------- the chapters' markup
@@ -432,6 +434,43 @@ def test_the_student_copy_has_no_solution_no_hidden_test_and_no_link_to_them(tmp
         assert config["html"] == original["html"]
 
 
+def test_the_students_site_as_built_shows_no_hidden_test_solution_or_rubric(tmp_path):
+    """The HTML that students read, built by jupyter-book from the `strip-solutions` copy:
+    no line of a hidden test, a solution or a rubric on any page or in `_sources`, and no
+    link to the public repository (which holds the solutions)."""
+    import html
+
+    pytest.importorskip("jupyter_book", reason="jupyter-book builds the students' site")
+    from conftest import jupyter_book_command
+
+    out = tmp_path / "for-students"
+    assert make_course.main(["strip-solutions", str(out)]) == 0
+    cmd = [jupyter_book_command(), "build", str(out), "--path-output", str(tmp_path / "site")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=out)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    site = tmp_path / "site" / "_build" / "html"
+    secrets = _secret_lines(
+        [make_course.read_notebook(p) for p in make_course.NOTEBOOKS.glob("*.ipynb")]
+    )
+    pages = sorted(site.rglob("*.html")) + sorted((site / "_sources").rglob("*.ipynb"))
+    chapters = [p for p in pages if p.suffix == ".html" and p.parent.name == "notebooks"]
+    assert len(chapters) >= len(CHAPTERS), "every chapter has its page"
+    repository = ROOT_CONFIG_URL.search((ROOT / "_config.yml").read_text(encoding="utf-8"))[1]
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        text = html.unescape(re.sub(r"<[^>]+>", "", raw)) if page.suffix == ".html" else raw
+        if page.suffix == ".ipynb":
+            nb = json.loads(raw)
+            text = "\n".join(make_course.source(c) for c in nb["cells"])
+        lines = {line.strip() for line in text.split("\n")}
+        leaked = sorted(lines & secrets)
+        assert leaked == [], f"{page.relative_to(site)} shows: {leaked[:5]}"
+        assert repository not in raw, f"{page.relative_to(site)} links to {repository}"
+        if "for-instructors" not in page.name:  # that page describes the markup and rubrics
+            assert make_course.BEGIN_HIDDEN not in text, page.relative_to(site)
+            assert "Rubric (" not in text, page.relative_to(site)
+
+
 def test_lms_students_reads_ids_names_and_late_flags(tmp_path):
     archive = tmp_path / "archive"
     archive.mkdir()
@@ -725,8 +764,10 @@ def _secret_lines(notebooks):
                 region = True
             elif make_course.END_HIDDEN in line or make_course.END_SOLUTION in line:
                 region = False
-            elif len(line.strip()) > 8:
-                (secret if whole or region else public).add(line.strip())
+            elif len(line.strip()) > 8 and (whole or region):
+                secret.add(line.strip())
+            elif len(line.strip()) > 8:  # as written and as rendered (no code backticks)
+                public.update({line.strip(), line.replace("`", "").strip()})
         if "solution-end" in names:
             inside = False
     return secret - public
@@ -737,17 +778,16 @@ def test_the_students_site_sources_hold_no_hidden_test_solution_or_rubric(tmp_pa
     """`strip-solutions` on the real book: no line of a hidden test, a solution or a rubric in
     any notebook or markdown page of the copy, and no button to the public repository.
 
-    The site is built from exactly these files: jupyter-book renders each page and copies it
-    to `_sources` as it is, and never executes a notebook (`execute_notebooks: off`), so
-    checking them checks every page and `_sources` file. Building the HTML here as well
-    would add a full book build to CI, which has no minute to spare for it.
+    The built pages are checked by the next test.
     """
     yaml = pytest.importorskip("yaml", reason="the student copy's _config.yml uses PyYAML")
     out = tmp_path / "for-students"
     argv = ["strip-solutions", str(out)]
     argv += ["--student-repository", repository] if repository else []
     assert make_course.main(argv) == 0
-    secrets = _secret_lines([make_course.read_notebook(chapter) for chapter in CHAPTERS])
+    secrets = _secret_lines(
+        [make_course.read_notebook(p) for p in make_course.NOTEBOOKS.glob("*.ipynb")]
+    )
     assert len(secrets) > 100, "the chapters should have hidden tests and solutions to hide"
     pages = sorted((out / "notebooks").glob("*.ipynb")) + sorted((out / "book").rglob("*.md"))
     assert len(pages) >= len(CHAPTERS)
