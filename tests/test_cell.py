@@ -392,3 +392,96 @@ def test_complex_event_is_refused():
         cell.step(np.ones(2) + 1j)
     with pytest.raises(TypeError, match=r"h_prev must be real"):
         cell.step(np.ones(2), (np.zeros(3) + 1j, np.zeros(3)))
+
+
+# --------------------------------------------------------------------------- chapter 16's variants
+def random_step_inputs(seed, B=2, D=2, H=3):
+    rng = np.random.default_rng(seed)
+    x, h, c = rng.normal(size=(B, D)), rng.normal(size=(B, H)), rng.normal(size=(B, H))
+    weights = rng.normal(size=(4 * H, D)), rng.normal(size=(4 * H, H)), rng.normal(size=4 * H)
+    peepholes = tuple(rng.normal(size=H) for _ in range(3))
+    return x, h, c, weights, peepholes
+
+
+def test_coupled_gates_write_the_share_they_forget():
+    x, h, c, weights, _ = random_step_inputs(11)
+    trace = step(x, h, c, *weights, variant=Variant(coupled=True))
+    np.testing.assert_array_equal(trace.i, 1.0 - trace.f)
+    np.testing.assert_array_equal(trace.c, trace.f * c + (1.0 - trace.f) * trace.g)
+    other = weights[0].copy(), weights[1].copy(), weights[2].copy()
+    for w in other:
+        w[:3] = 99.0  # the input gate's own layer: unused
+    np.testing.assert_array_equal(step(x, h, c, *other, variant=Variant(coupled=True)).h, trace.h)
+    standard = step(x, h, c, *weights)
+    np.testing.assert_array_equal(trace.f, standard.f)  # only i changed
+    assert not np.allclose(trace.i, standard.i)
+
+
+def test_peepholes_are_the_written_out_equations():
+    x, h, c, (W_ih, W_hh, b), (w_ci, w_cf, w_co) = random_step_inputs(12)
+    trace = step(x, h, c, W_ih, W_hh, b, peepholes=(w_ci, w_cf, w_co))
+    z = x @ W_ih.T + h @ W_hh.T + b
+    z_i, z_f, z_g, z_o = np.split(z, 4, axis=-1)
+    i, f = sigmoid(z_i + w_ci * c), sigmoid(z_f + w_cf * c)
+    c_new = f * c + i * np.tanh(z_g)
+    o = sigmoid(z_o + w_co * c_new)  # o reads the new memory
+    for name, value in dict(i=i, f=f, c=c_new, o=o, h=o * np.tanh(c_new)).items():
+        np.testing.assert_allclose(getattr(trace, name), value, rtol=0, atol=1e-14, err_msg=name)
+    zeros = tuple(np.zeros(3) for _ in range(3))
+    plain, peeping = step(x, h, c, W_ih, W_hh, b), step(x, h, c, W_ih, W_hh, b, peepholes=zeros)
+    for name in ("i", "f", "o", "c", "h"):
+        np.testing.assert_array_equal(getattr(peeping, name), getattr(plain, name))
+
+
+PEEPHOLE_VARIANTS = [
+    STANDARD,
+    Variant(coupled=True),
+    Variant(use_reads="forget"),
+    Variant(read="article", use_reads="c"),
+    Variant(coupled=True, read="identity"),
+]
+
+
+@pytest.mark.parametrize("peep", [False, True])
+@pytest.mark.parametrize("variant", PEEPHOLE_VARIANTS, ids=str)
+def test_peepholes_and_coupled_gates_match_finite_differences(variant, peep):
+    x, h, c, (weight_ih, weight_hh, bias), peepholes = random_step_inputs(13)
+    rng = np.random.default_rng(14)
+    dh, dc = rng.normal(size=h.shape), rng.normal(size=c.shape)
+    use_layer = (rng.normal(size=(3, 3)), rng.normal(size=3)) if variant.read == "article" else None
+    kwargs = {"variant": variant, "use_layer": use_layer, "peepholes": peepholes if peep else None}
+
+    def loss():
+        trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
+        return np.sum(dh * trace.h) + np.sum(dc * trace.c)
+
+    trace = step(x, h, c, weight_ih, weight_hh, bias, **kwargs)
+    grads = step_backward(trace, dh, dc, weight_ih, weight_hh, **kwargs)
+    use = {"dz_u": grads.get("dz_u"), "memory": getattr(trace, variant.use_reads)}
+    memories = {"c_prev": trace.c_prev, "c": trace.c} if peep else {}
+    grads.update(weight_gradients(grads["dz"], x, h, **use, **memories))
+    arrays = {"x": x, "h": h, "c": c, "weight_ih": weight_ih, "weight_hh": weight_hh}
+    analytic = {"x": grads["dx"], "h": grads["dh_prev"], "c": grads["dc_prev"]}
+    analytic.update(weight_ih=grads["weight_ih"], weight_hh=grads["weight_hh"])
+    if peep:
+        arrays.update(zip(("weight_ci", "weight_cf", "weight_co"), peepholes, strict=True))
+        analytic.update({k: grads[k] for k in ("weight_ci", "weight_cf", "weight_co")})
+    else:
+        assert "weight_ci" not in grads
+    errors = gradient_check(loss, arrays, analytic)
+    assert max(errors.values()) < 1e-8, errors
+    if variant.coupled:  # z_i is not used: no gradient reaches it
+        np.testing.assert_array_equal(grads["dz"][:, :3], 0.0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"coupled": True, "i": "tanh"}, ValueError, "i must stay 'sigmoid'"),
+        ({"coupled": "yes"}, ValueError, "coupled"),
+        ({"coupled": None}, ValueError, "coupled"),
+    ],
+)
+def test_bad_coupled_settings_are_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Variant(**kwargs)

@@ -31,6 +31,7 @@ class Variant:
     memory $m_t$ it reads, ``"c"`` ($c_t$) or ``"forget"`` ($f_t \odot c_{t-1}$), chapter 11.
     ``read="article"``: the article's use network $\tanh(W_u m_t + b_u) \odot o_t$, reading
     ``"forget"`` unless told; :func:`step` then needs ``use_layer = (W_u (H, H), b_u (H,))``.
+    ``coupled=True``: the input gate is $i = 1 - f$ (CIFG, chapter 16), ``i`` left at sigmoid.
     """
 
     i: str = "sigmoid"
@@ -39,6 +40,7 @@ class Variant:
     o: str = "sigmoid"
     read: str = "tanh"
     use_reads: str | None = None
+    coupled: bool = False
 
     def __post_init__(self):
         for name in GATES:
@@ -47,6 +49,11 @@ class Variant:
         if self.use_reads is None:  # frozen: the default is filled in once, here
             object.__setattr__(self, "use_reads", "forget" if self.read == "article" else "c")
         _checks.check_one_of("use_reads", self.use_reads, ("c", "forget"))
+        _checks.check_one_of("coupled", self.coupled, (False, True))
+        if self.coupled and self.i != "sigmoid":
+            raise ValueError(
+                f"coupled gates set i = 1 - f, so i must stay 'sigmoid', got {self.i!r}"
+            )
 
 
 STANDARD = Variant()
@@ -104,6 +111,14 @@ def forget_network(c_prev, z_f, variant=STANDARD):
     return f * c_prev, f
 
 
+def coupled_learn_network(f, z_g, variant=STANDARD):
+    r"""Learn with coupled gates (CIFG, chapter 16): $i = 1 - f$, the cell writes the share it
+    forgot, $(1 - f) \odot g$; the input gate's own layer $z^i$ goes unused. ``(i*g, i, g)``."""
+    i = 1.0 - f
+    g = ACTIVATIONS[variant.g][0](z_g)
+    return i * g, i, g
+
+
 def remember_network(forget, learn):
     r"""Remember (chapter 10): $c_t = \text{forget} + \text{learn}$. It has no weights."""
     return forget + learn
@@ -135,14 +150,23 @@ def preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x=None):
 
 
 def step(
-    x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None, z_x=None
-):
+    x, h_prev, c_prev, weight_ih, weight_hh, bias, *, variant=STANDARD, use_layer=None,
+    peepholes=None, z_x=None,
+):  # fmt: skip
     r"""One time step, the four networks wired together: a :class:`Trace`. ``bias`` is
-    ``bias_ih + bias_hh``; ``z_x`` as in :func:`preactivations` (the LSTM hoists it)."""
+    ``bias_ih + bias_hh``; ``z_x`` as in :func:`preactivations` (the LSTM hoists it);
+    ``peepholes`` $(w_{ci}, w_{cf}, w_{co})$, each ``(H,)``, let the gates read the memory."""
     z_i, z_f, z_g, z_o = preactivations(x, h_prev, weight_ih, weight_hh, bias, z_x)
-    learn, i, g = learn_network(z_i, z_g, variant)
+    if peepholes is not None:  # peepholes: i and f read c_{t-1} too, one weight per unit
+        z_i, z_f = z_i + peepholes[0] * c_prev, z_f + peepholes[1] * c_prev
     forget, f = forget_network(c_prev, z_f, variant)
+    if variant.coupled:  # coupled gates: the learn network writes the share forget let go
+        learn, i, g = coupled_learn_network(f, z_g, variant)
+    else:
+        learn, i, g = learn_network(z_i, z_g, variant)
     c = remember_network(forget, learn)
+    if peepholes is not None:  # peepholes: o reads the new memory c_t
+        z_o = z_o + peepholes[2] * c
     memory = c if variant.use_reads == "c" else forget  # what the use network reads
     if variant.read == "article":
         if use_layer is None:
@@ -153,7 +177,9 @@ def step(
     return Trace(x, h_prev, c_prev, i, f, g, o, learn, forget, c, read, h)
 
 
-def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_layer=None):
+def step_backward(
+    trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_layer=None, peepholes=None
+):
     r"""Backward pass of one :func:`step` from its trace, given ``dh`` $= \partial L/\partial h_t$
     (this step's loss plus step $t+1$'s share) and ``dc`` $= \partial L/\partial c_t$ from $t+1$.
 
@@ -164,6 +190,10 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     grads = {}
     # use network, h = o * read: back to o, and to the memory it read (c, or forget)
     do = dh * read
+    d_act = {k: ACTIVATIONS[getattr(variant, k)][1] for k in GATES}
+    dz_o = do * d_act["o"](o)
+    if peepholes is not None:  # o read c_t through w_co
+        dc = dc + dz_o * peepholes[2]
     if variant.read == "article":  # read = u = tanh(W_u memory + b_u)
         grads["dz_u"] = dz_u = dh * o * (1.0 - read * read)
         d_memory = dz_u @ use_layer[0]
@@ -178,14 +208,16 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
         d_forget = dc + d_memory
     # forget network, forget = f * c_prev
     df = d_forget * c_prev
-    grads["dc_prev"] = d_forget * f
     # learn network, learn = i * g
     di, dg = dc * g, dc * i
+    if variant.coupled:  # i = 1 - f: i's share reaches f with a minus sign, z_i none
+        df, di = df - di, np.zeros_like(di)
     # back through each gate's activation: dz = d(gate) * phi'(z), phi' from the output
-    d_act = {k: ACTIVATIONS[getattr(variant, k)][1] for k in GATES}
-    dz = np.concatenate(
-        [di * d_act["i"](i), df * d_act["f"](f), dg * d_act["g"](g), do * d_act["o"](o)], axis=-1
-    )
+    dz_i, dz_f = di * d_act["i"](i), df * d_act["f"](f)
+    dz = np.concatenate([dz_i, dz_f, dg * d_act["g"](g), dz_o], axis=-1)
+    grads["dc_prev"] = d_forget * f
+    if peepholes is not None:  # i and f read c_{t-1} through w_ci and w_cf
+        grads["dc_prev"] += dz_i * peepholes[0] + dz_f * peepholes[1]
     # the layer z = W_ih x + W_hh h_prev + b: back to its two inputs
     grads.update(dz=dz, dh_prev=dz @ weight_hh)
     if weight_ih is not None:  # None: the caller finds dx itself (the LSTM, for all steps)
@@ -193,29 +225,40 @@ def step_backward(trace, dh, dc, weight_ih, weight_hh, *, variant=STANDARD, use_
     return grads
 
 
-def weight_gradients(dz, x, h_prev, *, dz_u=None, memory=None):
+def weight_gradients(dz, x, h_prev, *, dz_u=None, memory=None, c_prev=None, c=None):
     r"""The weights' gradients from ``dz`` and the step's inputs ``x``, ``h_prev``:
     $\partial L/\partial W_{ih} = \delta z^\top x$, $\partial L/\partial W_{hh} = \delta z^\top
     h_{t-1}$, $\partial L/\partial b = \sum \delta z$ (and $W_u$, $b_u$ from ``dz_u`` and the
-    ``memory`` the article's use layer read). Every step shares the weights, so given
-    ``(T, B, ...)`` arrays this sums over all steps and sequences at once."""
+    ``memory`` the article's use layer read; the peepholes' from the memories ``c_prev`` and
+    ``c``). Every step shares the weights, so given ``(T, B, ...)`` arrays this sums over all
+    steps and sequences at once."""
     n = dz.size // dz.shape[-1]  # rows: one per step and sequence
     dz, x, h_prev = dz.reshape(n, -1), x.reshape(n, -1), h_prev.reshape(n, -1)
     grads = {"weight_ih": dz.T @ x, "weight_hh": dz.T @ h_prev, "bias": dz.sum(axis=0)}
     if dz_u is not None:
         dz_u, memory = dz_u.reshape(n, -1), memory.reshape(n, -1)
         grads.update(weight_u=dz_u.T @ memory, bias_u=dz_u.sum(axis=0))
+    if c_prev is not None:  # peepholes: each weight multiplies one unit's memory
+        dz_i, dz_f, _, dz_o = np.split(dz, 4, axis=-1)
+        c_prev, c = c_prev.reshape(n, -1), c.reshape(n, -1)
+        grads.update(weight_ci=(dz_i * c_prev).sum(0), weight_cf=(dz_f * c_prev).sum(0),
+                     weight_co=(dz_o * c).sum(0))  # fmt: skip
     return grads
 
 
 # ------------------------------------------------------------------ weights and the cell
-def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype):
+def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype, chrono=None):
     r"""One layer's ``(weight_ih, weight_hh, bias_ih, bias_hh)``, PyTorch's $U(\pm 1/\sqrt H)$
-    init, with ``forget_bias`` added to the forget slice ``bias_ih[H:2H]``."""
+    init, with ``forget_bias`` added to the forget slice ``bias_ih[H:2H]``. ``chrono`` $T$:
+    chrono initialisation instead, $b_f = \log u$, $u \sim U(1, T - 1)$, $b_i = -b_f$ (both
+    biases summed; drawn after this layer's weights, which stay those drawn without it)."""
     H, bound = hidden_size, 1.0 / np.sqrt(hidden_size)
     shapes = ((4 * H, input_size), (4 * H, H), (4 * H,), (4 * H,))
     weights = [init_uniform(rng, shape, bound, dtype) for shape in shapes]
     weights[2][H : 2 * H] += forget_bias
+    if chrono is not None:  # chrono: forget gates that keep c for about 1 to T steps
+        b_f = np.log(rng.uniform(1.0, chrono - 1.0, size=H))
+        weights[2][: 2 * H], weights[3][: 2 * H] = np.concatenate([-b_f, b_f]), 0.0
     return weights
 
 

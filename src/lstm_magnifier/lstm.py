@@ -23,6 +23,9 @@ from lstm_magnifier.cell import (
 )
 from lstm_magnifier.nn import Module, Parameters, init_uniform
 
+PEEPHOLES = ("weight_ci", "weight_cf", "weight_co")
+"""The peephole weights' names (chapter 16): $w_{ci}, w_{cf}$ read $c_{t-1}$, $w_{co}$ $c_t$."""
+
 
 class LSTM(Module):
     r"""A stack of ``num_layers`` LSTM layers like ``torch.nn.LSTM`` (sequence first), the
@@ -32,10 +35,14 @@ class LSTM(Module):
     ``forget_bias`` is added to every forget gate's bias (chapter 9). Variants (chapters 8,
     11; :class:`~lstm_magnifier.cell.Variant`): ``gate`` for $i, f, o$ (a name, or a dict such
     as ``{"i": "one"}``), ``candidate`` for $g$, ``output`` for $\psi$ in $h = o \odot \psi(c)$
-    or ``"article"``, ``use_reads="forget"`` to read $f \odot c_{t-1}$. ``rng`` draws the
-    weights (PyTorch's $U(\pm 1/\sqrt{H})$) and dropout masks. ``params`` (and ``grads``):
-    ``weight_ih_l{k}`` ``(4H, D_k)``, ``weight_hh_l{k}`` ``(4H, H)``, ``bias_ih_l{k}``,
-    ``bias_hh_l{k}`` ``(4H,)``, and ``weight_u_l{k}``, ``bias_u_l{k}`` for ``"article"``.
+    or ``"article"``, ``use_reads="forget"`` to read $f \odot c_{t-1}$. Chapter 16:
+    ``coupled=True`` sets $i = 1 - f$, ``peepholes=True`` lets $i, f$ read $c_{t-1}$ and $o$
+    read $c_t$, ``chrono`` $T$ draws the forget biases for lags up to about $T$ steps. ``rng``
+    draws the weights (PyTorch's $U(\pm 1/\sqrt{H})$) and dropout masks. ``params`` (and
+    ``grads``): ``weight_ih_l{k}`` ``(4H, D_k)``, ``weight_hh_l{k}`` ``(4H, H)``,
+    ``bias_ih_l{k}``, ``bias_hh_l{k}`` ``(4H,)``, ``weight_u_l{k}``, ``bias_u_l{k}`` for
+    ``"article"``, and the peepholes ``weight_ci_l{k}``, ``weight_cf_l{k}``, ``weight_co_l{k}``
+    ``(H,)``, starting at 0 (the cell starts as the standard one).
     """
 
     def __init__(
@@ -50,6 +57,9 @@ class LSTM(Module):
         candidate="tanh",
         output="tanh",
         use_reads=None,
+        coupled=False,
+        peepholes=False,
+        chrono=None,
         dtype=np.float64,
         rng=None,
     ):
@@ -61,16 +71,26 @@ class LSTM(Module):
         self.dropout = float(dropout)
         self.dtype = _checks.check_float_dtype("dtype", dtype)
         arguments = _checks.variant_arguments(gate, candidate, output, CELL_ACTIVATIONS)
-        self.variant = Variant(**arguments, use_reads=use_reads)
+        self.variant = Variant(**arguments, use_reads=use_reads, coupled=coupled)
+        self.peepholes = _checks.check_one_of("peepholes", peepholes, (False, True))
+        if chrono is not None and (
+            _checks.check_positive_float("chrono", chrono) <= 2 or forget_bias
+        ):
+            raise ValueError(
+                f"chrono is the longest lag T > 2 and sets the forget bias itself (leave "
+                f"forget_bias at 0), got chrono={chrono}, forget_bias={forget_bias}"
+            )
         self.rng = np.random.default_rng(rng)
         params, H = {}, hidden_size
         for k in range(self.num_layers):
             d_in = input_size if k == 0 else H
-            weights = init_lstm_weights(self.rng, d_in, H, forget_bias, self.dtype)
+            weights = init_lstm_weights(self.rng, d_in, H, forget_bias, self.dtype, chrono)
             params.update({f"{n}_l{k}": w for n, w in zip(PARAM_NAMES, weights, strict=True)})
         for k in range(self.num_layers if output == "article" else 0):  # drawn after the rest
             params[f"weight_u_l{k}"] = init_uniform(self.rng, (H, H), 1 / np.sqrt(H), self.dtype)
             params[f"bias_u_l{k}"] = init_uniform(self.rng, (H,), 1 / np.sqrt(H), self.dtype)
+        for k in range(self.num_layers if self.peepholes else 0):
+            params.update({f"{name}_l{k}": np.zeros(H, self.dtype) for name in PEEPHOLES})
         self.params = Parameters(params)
         self._init_grads()
         self._cache = None
@@ -87,8 +107,9 @@ class LSTM(Module):
         """Layer ``k``'s weights as the keyword arguments of ``step`` and ``step_backward``."""
         p, article = self.params, self.variant.read == "article"
         use = (p[f"weight_u_l{k}"], p[f"bias_u_l{k}"]) if article else None
+        peep = tuple(p[f"{name}_l{k}"] for name in PEEPHOLES) if self.peepholes else None
         w = {"weight_ih": p[f"weight_ih_l{k}"], "weight_hh": p[f"weight_hh_l{k}"]}
-        return {**w, "variant": self.variant, "use_layer": use}
+        return {**w, "variant": self.variant, "use_layer": use, "peepholes": peep}
 
     def forward(self, x, state=None, *, train=False):
         """Run the sequence ``x`` ``(T, B, D)`` (or ``(T, D)`` unbatched) from ``state``.
@@ -113,7 +134,8 @@ class LSTM(Module):
                 traces.append(step(x[t], h, c, **w, bias=bias, z_x=z_x[t]))
                 h, c = traces[-1].state
             out = np.stack([trace.h for trace in traces])  # (T, B, H), the next layer's input
-            layers.append({"traces": traces, "x": x, "h": out, "h0": h0[k]})
+            c = np.stack([trace.c for trace in traces]) if self.peepholes else None
+            layers.append({"traces": traces, "x": x, "h": out, "h0": h0[k], "c": c})
             x = out
             masks.append(None)
             if train and self.dropout > 0 and k < self.num_layers - 1:
@@ -186,6 +208,8 @@ class LSTM(Module):
         if w["use_layer"] is not None:  # W_u's gradient needs what it read: c or forget
             memory = np.stack([getattr(t, self.variant.use_reads) for t in traces])
             use = {"dz_u": np.stack([s["dz_u"] for s in steps]), "memory": memory}
+        if self.peepholes:  # their gradients need the memories they read
+            use.update(c_prev=np.stack([t.c_prev for t in traces]), c=layer["c"])
         grads = weight_gradients(dz, layer["x"], h_prev, **use)
         bias = grads.pop("bias")
         grads.update(bias_ih=bias, bias_hh=bias.copy())
