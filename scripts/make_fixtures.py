@@ -16,7 +16,10 @@ For every ``nn.LSTM`` case the loss that is differentiated is
 so the gradient of L with respect to ``out`` is exactly ``d_out`` (and ``d_h_n``, ``d_c_n`` for
 the final states; they are zero, and not stored, in cases without them). Cases without an initial
 state pass explicit zeros to torch, so ``dh0`` and ``dc0`` are the gradients with respect to the
-zero initial state.
+zero initial state. ``nn.GRU`` cases (``gru_*``, for ``tests/test_gru.py``) do the same without
+``c``: L = sum(out * d_out) + sum(h_n * d_h_n).
+
+``--only gru`` writes only the files whose names start with ``gru`` (the others are unchanged).
 
 Everything is deterministic: torch weights come from ``torch.manual_seed`` and every other
 random array from a seeded ``numpy.random.Generator``.
@@ -119,6 +122,43 @@ def lstm_case(case: dict, dtype: str, seed: int) -> dict[str, np.ndarray]:
             has_d_state=case["d_state"],
         )
     )
+    return arrays
+
+
+# nn.GRU cases: the same keys as LSTM_CASES; every one has an upstream gradient on h_n.
+GRU_CASES = [
+    dict(name="l1", D=3, H=4, L=1, T=5, B=2, state=False),
+    dict(name="l1_state", D=2, H=3, L=1, T=4, B=3, state=True),
+    dict(name="l2_state", D=3, H=4, L=2, T=5, B=2, state=True),
+    dict(name="unbatched", D=2, H=3, L=2, T=4, B=None, state=True),
+]
+
+
+def gru_case(case: dict, dtype: str, seed: int) -> dict[str, np.ndarray]:
+    """An nn.GRU on one case of GRU_CASES, with upstream gradients on out and h_n."""
+    tdt = DTYPES[dtype]
+    D, H, L, T, B = case["D"], case["H"], case["L"], case["T"], case["B"]
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    gru = nn.GRU(D, H, num_layers=L, dtype=tdt)
+    lead, state_shape = ((T,), (L, H)) if B is None else ((T, B), (L, B, H))
+
+    def randn(shape, scale=1.0):
+        return torch.from_numpy(scale * rng.standard_normal(shape)).to(tdt)
+
+    x = randn(lead + (D,)).requires_grad_()
+    h0 = randn(state_shape, 0.5) if case["state"] else torch.zeros(state_shape, dtype=tdt)
+    h0.requires_grad_()
+    out, h_n = gru(x, h0)
+    d_out, d_h_n = randn(out.shape), randn(h_n.shape)
+    ((out * d_out).sum() + (h_n * d_h_n).sum()).backward()
+    arrays = params_and_grads(gru)
+    arrays.update(x=to_np(x), h0=to_np(h0), out=to_np(out), h_n=to_np(h_n))
+    arrays.update(d_out=to_np(d_out), d_h_n=to_np(d_h_n), dx=to_np(x.grad), dh0=to_np(h0.grad))
+    arrays.update(
+        meta(kind="gru", input_size=D, hidden_size=H, num_layers=L, dtype=dtype,
+             unbatched=B is None, has_state=case["state"])
+    )  # fmt: skip
     return arrays
 
 
@@ -240,17 +280,25 @@ def build_all() -> dict[str, dict[str, np.ndarray]]:
             seed += 1
             files[f"{kind}_{dtype}"] = make(dtype, seed)
     files["keras_l1_float64"] = keras_case(seed + 1)
+    seed = 2000  # the GRU cases came later: their own seeds leave the others' unchanged
+    for dtype in DTYPES:
+        for case in GRU_CASES:
+            seed += 1
+            files[f"gru_{case['name']}_{dtype}"] = gru_case(case, dtype, seed)
     return files
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=FIXTURES, help="output folder")
+    parser.add_argument("--only", default="", help="write only files whose names start so")
     args = parser.parse_args()
     torch.use_deterministic_algorithms(True)
     args.out.mkdir(parents=True, exist_ok=True)
     total = 0
     for name, arrays in build_all().items():
+        if not name.startswith(args.only):
+            continue
         path = args.out / f"{name}.npz"
         np.savez_compressed(path, **arrays)
         size = path.stat().st_size

@@ -498,3 +498,116 @@ def test_bad_checkpoints_are_named(checkpoints):
             {"standard": {}}, lambda r, B: recall_task(r, B, 2), output_size=4, steps=12,
             checkpoints=checkpoints,
         )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- chapter 16's variants
+PEEPHOLES = ("weight_ci", "weight_cf", "weight_co")
+
+
+@pytest.mark.parametrize("num_layers", [1, 2])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        {"peepholes": True},
+        {"coupled": True},
+        {"coupled": True, "peepholes": True, "output": "identity"},
+        {"peepholes": True, "use_reads": "forget"},
+        {"peepholes": True, "output": "article"},
+        {"chrono": 6},
+    ],
+    ids=str,
+)
+def test_gradient_check_chapter_16_variants(variant, num_layers):
+    model = LSTM(2, 3, num_layers, rng=7, **variant)
+    for name in model.params:  # peepholes start at 0: move them so their gradients count
+        if name.split("_l")[0] in PEEPHOLES:
+            model.params[name] = np.random.default_rng(1).normal(size=3)
+    x = np.random.default_rng(8).normal(size=(4, 2, 2))
+    errors = check_module_gradients(model, x, rng=9)
+    assert set(errors) == set(model.params) | {"x"}
+    assert max(errors.values()) < 1e-7, errors
+
+
+def test_peepholes_add_three_vectors_per_layer_that_start_at_zero():
+    plain, peeping = LSTM(2, 3, 2, rng=4), LSTM(2, 3, 2, peepholes=True, rng=4)
+    extra = {f"{name}_l{k}" for name in PEEPHOLES for k in range(2)}
+    assert set(peeping.params) == set(plain.params) | extra
+    for name in extra:
+        np.testing.assert_array_equal(peeping.params[name], np.zeros(3))
+    for name, value in plain.params.items():  # the other weights: the same draws
+        np.testing.assert_array_equal(peeping.params[name], value)
+    x = np.random.default_rng(0).normal(size=(5, 2, 2))
+    np.testing.assert_array_equal(peeping.forward(x)[0], plain.forward(x)[0])
+    peeping.params["weight_co_l1"] = np.full(3, 2.0)  # now the top layer's o reads c_t
+    out, _ = peeping.forward(x)
+    trace = peeping.trace(1)
+    z_o = np.split(trace.h_prev @ peeping.params["weight_hh_l1"].T, 4, axis=-1)[3]
+    z_o = z_o + np.split(trace.x @ peeping.params["weight_ih_l1"].T, 4, axis=-1)[3]
+    z_o = z_o + np.split(peeping.params["bias_ih_l1"] + peeping.params["bias_hh_l1"], 4)[3]
+    np.testing.assert_allclose(trace.o, 1 / (1 + np.exp(-(z_o + 2.0 * trace.c))), atol=1e-14)
+
+
+def test_coupled_lstm_input_gate_is_one_minus_forget_gate():
+    model = LSTM(2, 4, coupled=True, rng=3)
+    model.forward(np.random.default_rng(1).normal(size=(6, 3, 2)))
+    trace = model.trace()
+    np.testing.assert_array_equal(trace.i, 1.0 - trace.f)
+    assert model.variant == Variant(coupled=True)
+    model.backward(np.ones((6, 3, 4)))
+    np.testing.assert_array_equal(model.grads["weight_ih_l0"][:4], 0.0)  # z_i is unused
+    assert np.abs(model.grads["weight_ih_l0"][4:8]).max() > 0
+
+
+@pytest.mark.parametrize("T_max", [3, 10, 100])
+def test_chrono_biases_are_log_uniform_and_opposite(T_max):
+    H = 200
+    model, plain = LSTM(2, H, 2, chrono=T_max, rng=5), LSTM(2, H, 2, rng=5)
+    for k in range(2):
+        b_ih, b_hh = model.params[f"bias_ih_l{k}"], model.params[f"bias_hh_l{k}"]
+        b_i, b_f = b_ih[:H] + b_hh[:H], b_ih[H : 2 * H] + b_hh[H : 2 * H]
+        np.testing.assert_array_equal(b_i, -b_f)
+        np.testing.assert_array_equal(b_hh[: 2 * H], 0.0)
+        assert 0.0 <= b_f.min() and b_f.max() <= np.log(T_max - 1)
+        u = np.exp(b_f)  # uniform on [1, T_max - 1]: its mean sits in the middle
+        assert abs(u.mean() - T_max / 2) < 0.1 * (T_max - 2)
+    # drawn after the first layer's weights: those are the weights of the same seed without it
+    np.testing.assert_array_equal(model.params["weight_hh_l0"], plain.params["weight_hh_l0"])
+    np.testing.assert_array_equal(
+        model.params["bias_ih_l0"][2 * H :], plain.params["bias_ih_l0"][2 * H :]
+    )
+    a, b = LSTM(2, H, chrono=T_max, rng=6), LSTM(2, H, chrono=T_max, rng=6)
+    np.testing.assert_array_equal(a.params["bias_ih_l0"], b.params["bias_ih_l0"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"chrono": 2}, ValueError, "chrono is the longest lag T > 2"),
+        ({"chrono": -5}, ValueError, "chrono must be a finite number > 0"),
+        ({"chrono": "long"}, TypeError, "chrono must be a number"),
+        ({"chrono": 10, "forget_bias": 1.0}, ValueError, "leave forget_bias at 0"),
+        ({"peepholes": "yes"}, ValueError, "peepholes"),
+        ({"coupled": True, "gate": {"i": "one"}}, ValueError, "i must stay 'sigmoid'"),
+    ],
+)
+def test_bad_chapter_16_settings_are_named(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        LSTM(2, 3, **kwargs)
+
+
+def test_variant_model_builds_a_gru_core():
+    from lstm_magnifier.gru import GRU
+
+    model = variant_model(2, 3, 4, rng=5, core="gru")
+    assert isinstance(model.core, GRU) and model.head.params["weight"].shape == (4, 3)
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(
+        model.core.params["weight_hh_l0"], GRU(2, 3, rng=rng).params["weight_hh_l0"]
+    )
+    with pytest.raises(ValueError, match="core"):
+        variant_model(2, 3, 4, rng=5, core="rnn")
+    results = run_ablation(
+        {"gru": {"core": "gru"}, "peepholes": {"peepholes": True}, "chrono": {"chrono": 8}},
+        recall, output_size=4, seeds=(0, 1, 2), hidden_size=4, steps=3, eval_size=8,
+    )  # fmt: skip
+    assert all(r.scores.shape == (3,) for r in results.values())

@@ -14,6 +14,7 @@ import numpy as np
 
 from lstm_magnifier import _checks
 from lstm_magnifier.cell import GATES, PARAM_NAMES
+from lstm_magnifier.gru import GRU
 from lstm_magnifier.losses import accuracy, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, SequenceModel
@@ -93,12 +94,17 @@ def steps_to(losses, threshold, *, window=20):
     return int(below[0] + 1) if below.size else len(smooth)
 
 
-def variant_model(input_size, hidden_size, output_size, *, rng, readout="last", **variant):
+def variant_model(
+    input_size, hidden_size, output_size, *, rng, readout="last", core="lstm", **variant
+):
     """A :class:`~lstm_magnifier.nn.SequenceModel`: ``LSTM(input_size, hidden_size,
-    **variant)`` (``gate``, ``candidate``, ``output``, ``use_reads``, ``forget_bias``), then a
-    dense head; ``rng`` draws the LSTM's weights first, then the head's."""
+    **variant)`` (``gate``, ``candidate``, ``output``, ``use_reads``, ``forget_bias``,
+    ``coupled``, ``peepholes``, ``chrono``), or with ``core="gru"`` a
+    :class:`~lstm_magnifier.gru.GRU`, then a dense head; ``rng`` draws the core's weights
+    first, then the head's."""
     rng = np.random.default_rng(rng)
-    core = LSTM(input_size, hidden_size, rng=rng, **variant)
+    layer = {"lstm": LSTM, "gru": GRU}[_checks.check_one_of("core", core, ("lstm", "gru"))]
+    core = layer(input_size, hidden_size, rng=rng, **variant)
     return SequenceModel(core, Dense(hidden_size, output_size, rng=rng), readout=readout)
 
 
@@ -142,7 +148,8 @@ def run_ablation(
     :func:`~lstm_magnifier.training.run_seeds`; returns ``{label: AblationResult}``.
 
     ``variants`` maps a label to :class:`~lstm_magnifier.lstm.LSTM` keyword arguments, e.g.
-    ``{"standard": {}, "swapped": {"gate": {"i": "tanh"}, "candidate": "sigmoid"}}``;
+    ``{"standard": {}, "swapped": {"gate": {"i": "tanh"}, "candidate": "sigmoid"}}``
+    (``{"core": "gru"}``: a GRU, see :func:`variant_model`);
     ``task(rng, batch_size) -> (x, y)``, e.g. ``lambda rng, B: recall_task(rng, B, 8)``;
     ``output_size`` is the head's outputs (classes, or 1 for the adding task). At least 3
     seeds, each also fixing an evaluation batch of ``eval_size`` sequences. Every run is
