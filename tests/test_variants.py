@@ -78,15 +78,17 @@ def written_out(model, x, h0, c0, names):
 
 
 def assert_written_out(model, x, state, names):
+    # rtol 1e-10: with identity gates the values can grow to 1e65 in six steps of two
+    # layers, and rounding differences grow with them (1.8e-12 seen): still exact for a cell
     out, (h_n, c_n) = model.forward(x, state)
     expected_out, (expected_h, expected_c), layers = written_out(model, x, *state, names)
     for got, want in ((out, expected_out), (h_n, expected_h), (c_n, expected_c)):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
     for k, values in enumerate(layers):
         trace = model.trace(k)
         for name, value in values.items():
             np.testing.assert_allclose(
-                getattr(trace, name), value, rtol=1e-12, atol=1e-12, err_msg=name
+                getattr(trace, name), value, rtol=1e-10, atol=1e-12, err_msg=name
             )
 
 
