@@ -256,7 +256,7 @@ def init_lstm_weights(rng, input_size, hidden_size, forget_bias, dtype, chrono=N
     shapes = ((4 * H, input_size), (4 * H, H), (4 * H,), (4 * H,))
     weights = [init_uniform(rng, shape, bound, dtype) for shape in shapes]
     weights[2][H : 2 * H] += forget_bias
-    if chrono is not None:  # chrono: forget gates that keep c for about 1 to T steps
+    if chrono is not None:  # chrono: forget gates that keep c for about 2 to T steps
         b_f = np.log(rng.uniform(1.0, chrono - 1.0, size=H))
         weights[2][: 2 * H], weights[3][: 2 * H] = np.concatenate([-b_f, b_f]), 0.0
     return weights
