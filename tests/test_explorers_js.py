@@ -42,7 +42,7 @@ HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>e
 <style>{css}</style></head><body><main></main></body></html>"""
 
 # Stand-in slider models (get, set, on, off) and a stand-in anywidget model around them.
-MOUNT = """async ([kind, setup, params, options]) => {
+MOUNT = """async ([kind, setup, params, options, text]) => {
   const m = await import('/explorers.js');
   const sliders = {};
   for (const [name, value] of Object.entries(params)) {
@@ -61,13 +61,22 @@ MOUNT = """async ([kind, setup, params, options]) => {
     };
   }
   const controls = Object.fromEntries(Object.keys(params).map((n) => [n, 'IPY_MODEL_' + n]));
-  const traits = { kind, setup, controls };
-  const model = { get: (n) => traits[n], widget_manager: { get_model: async (id) => sliders[id] } };
+  const traits = { kind, setup, controls, text };
+  const heard = {};  // the figure model's listeners, by event
+  const model = {
+    get: (n) => traits[n],
+    set(n, v) { traits[n] = v; (heard[`change:${n}`] ?? []).forEach((f) => f()); },
+    save_changes() { window.saved = (window.saved ?? 0) + 1; },
+    on(event, f) { (heard[event] ??= []).push(f); },
+    off(event) { heard[event] = []; },
+    widget_manager: { get_model: async (id) => sliders[id] },
+  };
   const host = document.createElement('div');
   host.className = 'lm-explorer-figure';
   document.querySelector('main').replaceChildren(host);
   await m.default.render({ model, el: host });
   window.sliders = sliders;
+  window.figureModel = model;
 }"""
 
 SHOWN = """() => {
@@ -172,7 +181,7 @@ def mount(page, explorer):
     options = {
         name: list(w.options) for name, w in explorer.controls.items() if hasattr(w, "options")
     }
-    page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params(), options])
+    page.evaluate(MOUNT, [figure.kind, figure.setup, explorer._params(), options, figure.text])
 
 
 def shown(page):
@@ -196,6 +205,7 @@ EXPLORERS = {
         "t",
         6,
     ),
+    "typed": (lambda: typed_magnifier(), "unit", 2),
 }
 
 
@@ -213,6 +223,114 @@ def test_the_figure_shows_what_numpy_computes_and_follows_a_slider(page, kind):
     assert after["values"] != before["values"] and after["label"] != before["label"]
     assert_same(json.loads(after["values"]), explorer.values, f"{kind} after {name}={value}")
     explorer.close()
+
+
+# ------------------------------------------------------------------ typed input
+
+
+def typed_magnifier(**kwargs):
+    """A two-layer LSTM with weights large enough to saturate, shown at layer 1, typed input."""
+    model = LSTM(2, 6, num_layers=2, rng=np.random.default_rng(8))
+    for name, weights in model.params.items():
+        model.params[name][...] = 3.0 * weights
+    kwargs = {"vocabulary": "()", "names": {"counter": 2}, "count": ("depth", {"(": 1, ")": -1})}
+    return SequenceMagnifier(model, "(()", layer=1, presets={"deep": "((((()))))"}, **kwargs)
+
+
+def test_the_js_forward_pass_of_the_shipped_model_equals_numpy(page):
+    """On 100 random bracket strings (1 to 200 characters) every layer's gates and memories,
+    computed in the browser from the float32 weights the widget ships, equal NumPy's run of the
+    same weights (``magnifier._model``) within 1e-6, and the float64 model's within 1e-4."""
+    magnifier = typed_magnifier()
+    original = LSTM(2, 6, num_layers=2, rng=np.random.default_rng(8))
+    for name, weights in original.params.items():
+        original.params[name][...] = 3.0 * weights
+    rng = np.random.default_rng(9)
+    texts = ["".join(rng.choice(list("()"), size=int(rng.integers(1, 201)))) for _ in range(100)]
+    shown = page.evaluate(
+        """async ([weights, texts]) => {
+          const m = await import('/explorers.js');
+          const decoded = weights.map((l) => Object.fromEntries(
+            Object.entries(l).map(([k, a]) => [k, m.decodeArray(a)])));
+          return texts.map((text) => m.lstmForward(decoded,
+            [...text].map((ch) => (ch === '(' ? [1, 0] : [0, 1]))));
+        }""",
+        [magnifier.figure_widget.setup["weights"], texts],
+    )
+    worst = {"float32": 0.0, "float64": 0.0}
+    for text, layers in zip(texts, shown, strict=True):
+        x = np.eye(2)[[0 if ch == "(" else 1 for ch in text]]
+        for which, model in (("float32", magnifier._model), ("float64", original)):
+            model.forward(x)
+            for k, layer in enumerate(layers):
+                trace = model.trace(k)
+                for name in ("i", "f", "g", "o", "c", "h"):
+                    error = np.abs(np.array(layer[name]) - getattr(trace, name)).max()
+                    worst[which] = max(worst[which], error)
+    assert worst["float32"] < 1e-6, worst
+    assert worst["float64"] < 1e-4, worst
+
+
+def type_text(page, text):
+    """Type ``text`` into the figure's text box as a reader does (replacing what is there)."""
+    page.fill("main input.lm-typed-input", text)
+
+
+def test_typing_runs_the_model_again_and_shows_what_numpy_computes(page):
+    magnifier = typed_magnifier()
+    mount(page, magnifier)
+    before = shown(page)
+    assert_same(json.loads(before["values"]), magnifier.values, "as stored")
+    for text in ("((((()))))", "()" * 100, "(", ")))((("):
+        type_text(page, text)
+        magnifier.figure_widget.text = text  # what the kernel receives
+        after = shown(page)
+        assert after["values"] != before["values"], text
+        assert_same(json.loads(after["values"]), magnifier.values, text)
+        steps = page.evaluate("window.sliders.t.max")
+        assert steps == len(text) == magnifier.sliders["t"].max
+        before = after
+    move(page, "t", 1)
+    magnifier.set(t=1)
+    assert_same(json.loads(shown(page)["values"]), magnifier.values, "t = 1")
+    assert page.evaluate("window.figureModel.get('text')") == ")))((("
+    assert page.evaluate("window.saved") >= 4  # each keystroke is sent to the kernel
+    magnifier.close()
+
+
+def test_the_example_buttons_type_their_text(page):
+    magnifier = typed_magnifier()
+    mount(page, magnifier)
+    page.click("main button.lm-preset")
+    magnifier.figure_widget.text = "((((()))))"
+    assert page.input_value("main input.lm-typed-input") == "((((()))))"
+    assert_same(json.loads(shown(page)["values"]), magnifier.values, "preset")
+    magnifier.close()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("(a)b(", 'Skipped 2 characters the model cannot read: "a", "b".'),
+        ("(" * 230, "Only the first 200 characters are run (the text has 230)."),
+        ("", "Nothing to run"),
+        ("xyz", 'Skipped 3 characters the model cannot read: "x", "y", "z". Nothing to run'),
+    ],
+)
+def test_bad_input_gets_a_message_not_a_silent_picture(page, text, message):
+    magnifier = typed_magnifier()
+    mount(page, magnifier)
+    type_text(page, text)
+    magnifier.figure_widget.text = text
+    status = page.text_content("main .lm-message")
+    assert status.startswith(message), status
+    values = json.loads(shown(page)["values"])
+    assert_same(values, magnifier.values, repr(text))
+    assert values["message"] == status
+    if not values["text"]:  # nothing to run: no heat maps, the message instead
+        assert page.locator("main svg rect").count() == 0
+        assert shown(page)["label"] == status
+    magnifier.close()
 
 
 def test_the_label_states_the_values(page):

@@ -1,12 +1,16 @@
 """Tests for lstm_magnifier.viz.explorers: sliders, values, the figures that follow (Agg)."""
 
+import base64
+import io
 import math
+import re
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 
+from lstm_magnifier.tasks import encode
 from lstm_magnifier.timelines import (
     WEIGHT_NAMES,
     constant_gate_timeline,
@@ -305,6 +309,94 @@ def test_the_sequence_view_shows_the_step_and_unit_it_is_given(stacked):
         unit = 0 if key == "x" else 2
         assert view.diagram.artists[key].get_text() == format_value(getattr(step, key)[unit])
     assert view.readouts["g"].get_text() == f"g = {format_value(step.g[2])}"
+
+
+# --------------------------------------------------------------------------- typed input
+
+
+def typed(**kwargs):
+    """A typed magnifier over a one-layer LSTM reading brackets (D = 2, H = 4)."""
+    from lstm_magnifier.lstm import LSTM
+
+    model = LSTM(2, 4, rng=np.random.default_rng(3))
+    return model, SequenceMagnifier(model, "(()", vocabulary="()", **kwargs)
+
+
+def test_a_typed_sequence_runs_the_model_with_the_weights_the_page_ships():
+    model, explorer = typed()
+    shipped = explorer.figure_widget.setup["weights"][0]
+    decoded = {
+        k: np.frombuffer(base64.b64decode(a["b64"]), "<f4").reshape(a["shape"])
+        for k, a in shipped.items()
+    }
+    assert {a["dtype"] for a in shipped.values()} == {"float32"}
+    bias = model.params["bias_ih_l0"] + model.params["bias_hh_l0"]
+    np.testing.assert_array_equal(decoded["bias"], bias.astype(np.float32))
+    np.testing.assert_array_equal(decoded["weight_hh"], model.params["weight_hh_l0"].astype("f4"))
+    explorer.sequence = "(()(("
+    explorer.set(t=5)
+    lstm = explorer._model  # the copy with the shipped weights, run here
+    lstm.forward(encode("(()(("))
+    np.testing.assert_array_equal(explorer.values["c"], lstm.trace().c[4])
+    model.forward(encode("(()(("))  # the float64 model: float32's rounding apart
+    np.testing.assert_allclose(explorer.values["c"], model.trace().c[4], atol=1e-6)
+    assert explorer.values["text"] == "(()((" and explorer.values["label"] == "("
+
+
+def test_a_new_sequence_moves_the_step_range_and_keeps_t_inside():
+    _, explorer = typed()
+    explorer.sequence = "((((((((((" + "))))))))))"
+    explorer.set(t=15)
+    assert explorer.sliders["t"].max == explorer.play.max == 20
+    explorer.sequence = "(("
+    assert explorer.sliders["t"].max == explorer.play.max == 2
+    assert explorer.values["t"] == explorer.sliders["t"].value == 2
+    assert explorer.view.steps == 2  # the print figure follows the new text
+
+
+def test_setting_a_bad_sequence_raises_and_changes_nothing():
+    _, explorer = typed(max_length=10)
+    before = explorer.values
+    for bad, error, message in [
+        ("(x)", ValueError, 'cannot read: "x"'),
+        ("(" * 11, ValueError, "Only the first 10 characters"),
+        ("", ValueError, "Nothing to run"),
+        (["(", ")"], TypeError, "must be a string, got list"),
+    ]:
+        with pytest.raises(error, match=re.escape(message)):
+            explorer.sequence = bad
+        assert explorer.sequence == "(()"
+    assert explorer.values["text"] == before["text"] == "(()"
+
+
+def test_what_a_reader_types_is_read_with_a_message_never_an_error():
+    _, explorer = typed(max_length=10)
+    explorer.figure_widget.text = "(a)b(é"  # as the browser sends it
+    values = explorer.values
+    assert values["text"] == "()(" and values["skipped"] == "abé"
+    assert values["message"] == 'Skipped 3 characters the model cannot read: "a", "b", "é".'
+    explorer.figure_widget.text = "()" * 8
+    assert explorer.values["text"] == "()" * 5
+    assert explorer.values["message"] == "Only the first 10 characters are run (the text has 16)."
+    explorer.figure_widget.text = "ab"
+    assert set(explorer.values) == {"text", "skipped", "message"}
+    assert explorer.values["message"].endswith('Nothing to run: type some of "(" ")".')
+    with pytest.raises(ValueError, match="nothing to draw"):
+        explorer.savefig(io.BytesIO())
+
+
+def test_typed_input_checks_its_model_vocabulary_and_presets():
+    from lstm_magnifier.lstm import LSTM
+
+    model = LSTM(2, 3, rng=0)
+    with pytest.raises(ValueError, match="vocabulary must be a string of 2 different characters"):
+        SequenceMagnifier(model, "abc", vocabulary="abc")
+    with pytest.raises(ValueError, match="standard LSTM cell only"):
+        SequenceMagnifier(LSTM(2, 3, peepholes=True, rng=0), "()", vocabulary="()")
+    with pytest.raises(ValueError, match='cannot read: "x"'):
+        SequenceMagnifier(model, "()", vocabulary="()", presets={"bad": "(x)"})
+    with pytest.raises(AttributeError, match="fixed sequence"):
+        SequenceMagnifier(model, encode("()")).sequence = "()"
 
 
 def test_notebooks_store_the_explorer_module_and_style_the_package_ships():

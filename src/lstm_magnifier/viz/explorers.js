@@ -54,10 +54,74 @@ export function weightTimeline(w, x) {
   return out;
 }
 
-/** Float64 arrays shipped as base64 little-endian bytes: {shape, b64} -> rows of numbers. */
-export function decodeArray({ shape, b64 }) {
+/** One time step of an LSTM layer (lstm_magnifier.cell.step): the stacked layer
+ * z = (W_ih x + b) + W_hh h_prev, split into z_i, z_f, z_g, z_o (rows k, H + k, 2H + k,
+ * 3H + k for unit k), each gate's activation, then the gate step above, unit by unit. */
+export function lstmStep(x, h_prev, c_prev, { weight_ih, weight_hh, bias }) {
+  const H = h_prev.length;
+  const z = bias.map((b, r) => {
+    let sum = b;
+    for (let d = 0; d < x.length; d++) sum += weight_ih[r][d] * x[d];
+    for (let k = 0; k < H; k++) sum += weight_hh[r][k] * h_prev[k];
+    return sum;
+  });
+  const step = { x, h_prev, c_prev, i: [], f: [], g: [], o: [], learn: [], forget: [], c: [], h: [] };
+  for (let k = 0; k < H; k++) {
+    const v = gateStep({ i: sigmoid(z[k]), f: sigmoid(z[H + k]), g: Math.tanh(z[2 * H + k]),
+      o: sigmoid(z[3 * H + k]), c_prev: c_prev[k] });
+    for (const name of ['i', 'f', 'g', 'o', 'learn', 'forget', 'c', 'h']) step[name].push(v[name]);
+  }
+  return step;
+}
+
+/** The traces of every layer over inputs xs (T rows), from zero memories
+ * (lstm_magnifier.lstm.LSTM.forward): each layer reads the h of the one below. */
+export function lstmForward(layers, xs) {
+  const traces = [];
+  for (const layer of layers) {
+    const H = layer.weight_hh[0].length;
+    const trace = Object.fromEntries(STEP_KEYS.map((k) => [k, []]));
+    let h = new Array(H).fill(0), c = new Array(H).fill(0);
+    for (const x of xs) {
+      const step = lstmStep(x, h, c, layer);
+      for (const k of STEP_KEYS) trace[k].push(step[k]);
+      h = step.h, c = step.c;
+    }
+    traces.push(trace);
+    xs = trace.h;
+  }
+  return traces;
+}
+
+const STEP_KEYS = ['x', 'h_prev', 'c_prev', 'i', 'f', 'g', 'o', 'learn', 'forget', 'c', 'h'];
+
+/** What of a reader's text the model can run (SequenceMagnifier.read in Python): the
+ * characters of `vocabulary`, at most maxLength of them; the rest is skipped, and a
+ * message says what was left out (or that nothing is left to run). */
+export function readText(typed, vocabulary, maxLength) {
+  const chars = [...typed];
+  const kept = chars.filter((ch) => vocabulary.includes(ch));
+  const skipped = [...new Set(chars.filter((ch) => !vocabulary.includes(ch)))];
+  const messages = [];
+  if (skipped.length) {
+    const n = chars.length - kept.length;
+    messages.push(`Skipped ${n} character${n === 1 ? '' : 's'} the model cannot read: ` +
+      `${skipped.map((ch) => JSON.stringify(ch)).join(', ')}.`);
+  }
+  if (kept.length > maxLength) {
+    messages.push(`Only the first ${maxLength} characters are run (the text has ${kept.length}).`);
+  }
+  if (!kept.length) {
+    messages.push(`Nothing to run: type some of ${[...vocabulary].map((ch) => JSON.stringify(ch)).join(' ')}.`);
+  }
+  return { text: kept.slice(0, maxLength).join(''), skipped: skipped.join(''), message: messages.join(' ') };
+}
+
+/** Arrays shipped as base64 little-endian bytes, {shape, b64, dtype} (float64 unless
+ * dtype says float32) -> rows of numbers. */
+export function decodeArray({ shape, b64, dtype }) {
   const bytes = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-  const flat = Array.from(new Float64Array(bytes.buffer));
+  const flat = Array.from(new (dtype === 'float32' ? Float32Array : Float64Array)(bytes.buffer));
   if (shape.length === 1) return flat;
   const width = shape[1];
   return Array.from({ length: shape[0] }, (_, r) => flat.slice(r * width, (r + 1) * width));
@@ -69,6 +133,26 @@ export function sequenceValues(trace, t, unit, labels) {
   for (const [name, rows] of Object.entries(trace)) values[name] = rows[t - 1].slice();
   if (labels) values.label = labels[t - 1];
   return values;
+}
+
+/** A reader's text run through the shipped model (weights decoded): what was read, the
+ * trace of the layer shown (null when there is nothing to run) and its labels. */
+export function typedRun(setup, weights, typed) {
+  const read = readText(typed, setup.vocabulary, setup.max_length);
+  if (!read.text) return { read, trace: null, labels: null };
+  const vocabulary = [...setup.vocabulary];
+  const labels = [...read.text];
+  const xs = labels.map((ch) => vocabulary.map((v) => (v === ch ? 1 : 0)));
+  return { read, trace: lstmForward(weights.slice(0, setup.layer + 1), xs)[setup.layer], labels };
+}
+
+/** What the typed magnifier shows (SequenceMagnifier.values): step t of the run (t kept
+ * within the text), and what was read of the text. */
+export function typedValues(run, t, unit) {
+  const { text, skipped, message } = run.read;
+  if (!run.trace) return { text, skipped, message };
+  const T = run.trace.c.length;
+  return { ...sequenceValues(run.trace, Math.min(t, T), unit, run.labels), text, skipped, message };
 }
 
 // ------------------------------------------------------------------ drawing
@@ -292,18 +376,30 @@ function drawWeights(v) {
   return [svg, label];
 }
 
-/** The cells of one heat map (they never change, so they are drawn once). */
-function heatmap(x0, y0, w, h, rows, name, signed) {
+/** '#RRGGBB' colours by name -> [r, g, b] by name (a heat map's pixels take no CSS). */
+const rgbOf = (colors) => Object.fromEntries(Object.entries(colors).map(([k, hex]) =>
+  [k, [1, 3, 5].map((j) => parseInt(hex.slice(j, j + 2), 16))]));
+
+/** One heat map, T x H cells, as an image of T x H pixels (a cell each) stretched over
+ * its box: far quicker to draw than T x H rectangles when a reader types a long text. */
+function heatmap(x0, y0, w, h, rows, name, signed, colors) {
   const g = el('g', {});
-  const T = rows.length, H = rows[0].length, cw = w / T, ch = h / H;
+  const T = rows.length, H = rows[0].length;
   const top = Math.max(1e-12, ...rows.flat().map(Math.abs));
   g.append(text(x0, y0 - 5, name, { fill: TEXT[name], class: 'lm-small lm-bold' }));
+  const canvas = document.createElement('canvas');
+  canvas.width = T;
+  canvas.height = H;
+  const context = canvas.getContext('2d');
+  const image = context.createImageData(T, H);
   rows.forEach((row, s) => row.forEach((v, u) => {
-    const color = signed && v < 0 ? (name === 'c' ? COLOR.h : 'var(--lm-negative)') : COLOR[name];
+    const color = signed && v < 0 ? colors[name === 'c' ? 'h' : 'negative'] : colors[name];
     const opacity = signed ? Math.abs(v) / top : v;
-    g.append(el('rect', { x: (x0 + s * cw).toFixed(2), y: (y0 + u * ch).toFixed(2), width: (cw + 0.3).toFixed(2),
-      height: (ch + 0.3).toFixed(2), fill: color, 'fill-opacity': opacity.toFixed(3) }));
+    image.data.set([...color, Math.round(255 * Math.min(1, Math.max(0, opacity)))], 4 * (u * T + s));
   }));
+  context.putImageData(image, 0, 0);
+  g.append(el('image', { x: x0, y: y0, width: w, height: h, href: canvas.toDataURL(),
+    preserveAspectRatio: 'none', class: 'lm-heat' }));
   g.append(el('rect', { x: x0, y: y0, width: w, height: h, class: 'lm-frame' }));
   return g;
 }
@@ -319,19 +415,51 @@ function picks(x0, y0, w, h, T, H, t, unit) {
 const MAPS = [['i', false], ['f', false], ['g', true], ['o', false], ['c', true], ['h', true]];
 const mapBox = (k) => [10 + (k % 2) * 240, 22 + Math.floor(k / 2) * 112, 220, 86];
 
+/** The named unit's c over the whole text, and the running count it may follow. */
+function unitPanel(y0, trace, labels, setup, t) {
+  const [name, u] = Object.entries(setup.names)[0];
+  const T = trace.c.length, xr = [0.5, T + 0.5];
+  const c = trace.c.map((row) => row[u]);
+  const p = panel(56, y0 + 24, 370, 90, xr, limits(c, 0.5), `c of the ${name} (unit ${u})`);
+  const g = el('g', {}, p.g, curve(p, c, COLOR.c));
+  if (setup.count) {
+    let total = 0;
+    const counts = labels.map((ch) => (total += setup.count.steps[ch] ?? 0));
+    const [lo, hi] = [Math.min(0, ...counts), Math.max(1, ...counts)];
+    const q = panel(56, y0 + 24, 370, 90, xr, [lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)]);
+    g.append(curve(q, counts, 'var(--lm-ink)', { 'stroke-width': 1.5, 'stroke-dasharray': '4 3' }));
+    g.append(text(432, y0 + 36, fmt(hi, 0), { class: 'lm-small' }), text(432, y0 + 114, fmt(lo, 0), { class: 'lm-small' }));
+    g.append(legend(250, y0 + 16, [[setup.count.name, 'var(--lm-ink)', '4 3']]));
+  }
+  g.append(line(p.sx(t), y0 + 24, p.sx(t), y0 + 114, { class: 'lm-pick' }));
+  return g;
+}
+
 function drawSequence(v, setup, trace, cache) {
-  const svg = el('svg', { viewBox: `0 0 480 ${setup.diagram ? 680 : 400}` });
+  if (!trace) {  // nothing to run: a message, not an empty plot
+    const svg = el('svg', { viewBox: '0 0 480 50' });
+    svg.append(text(10, 32, 'No text to run: type in the box above.'));
+    return [svg, v.message];
+  }
+  const named = setup.names && Object.keys(setup.names).length ? 140 : 0;
+  const svg = el('svg', { viewBox: `0 0 480 ${(setup.diagram ? 680 : 400) + named}` });
   const T = trace.c.length, H = trace.c[0].length;
-  // The heat maps (T x H cells each) are drawn once and moved into each new figure.
-  cache.maps ??= el('g', {}, ...MAPS.map(([name, signed], k) =>
-    heatmap(...mapBox(k), trace[name], name, signed)));
+  // The heat maps (T x H cells each) are drawn once per trace and moved into each new figure.
+  if (cache.mapsOf !== trace) {
+    cache.colors ??= rgbOf(setup.colors);
+    cache.maps = el('g', {}, ...MAPS.map(([name, signed], k) =>
+      heatmap(...mapBox(k), trace[name], name, signed, cache.colors)));
+    cache.mapsOf = trace;
+  }
   svg.append(cache.maps);
   MAPS.forEach((_, k) => svg.append(picks(...mapBox(k), T, H, v.t, v.unit)));
-  const caption = setup.labels
-    ? `step t = ${v.t} (“${v.label}”), unit ${v.unit}` : `step t = ${v.t}, unit ${v.unit}`;
+  const unitName = Object.entries(setup.names ?? {}).find(([, u]) => u === v.unit)?.[0];
+  const unit = `unit ${v.unit}${unitName ? ` (${unitName})` : ''}`;
+  const caption = 'label' in v ? `step t = ${v.t} of ${T} (“${v.label}”), ${unit}` : `step t = ${v.t}, ${unit}`;
   svg.append(text(10, 362, caption));
   svg.append(text(10, 384, 'darker: larger; g, c, h below 0 in a second colour',
     { class: 'lm-small' }));
+  if (named) svg.append(unitPanel(396, trace, cache.labels ?? setup.labels, setup, v.t));
   const at = (name) => v[name][v.unit];
   const step = {
     i: at('i'), f: at('f'), g: at('g'), o: at('o'), c_prev: at('c_prev'),
@@ -339,12 +467,13 @@ function drawSequence(v, setup, trace, cache) {
   };
   if (setup.diagram) {
     const d = cellDiagram(step, { extra: `h_prev ${fmt(at('h_prev'))}` });
-    d.setAttribute('transform', 'translate(0, 412)');
+    d.setAttribute('transform', `translate(0, ${412 + named})`);
     svg.append(d);
   }
   const label = `Heat maps of the gates i, f, g, o and the memories c, h over ${T} ` +
     `steps and ${H} units; ${caption}: i ${fmt(step.i)}, f ${fmt(step.f)}, ` +
-    `g ${fmt(step.g)}, o ${fmt(step.o)}, c ${fmt(step.c)}, h ${fmt(step.h)}.`;
+    `g ${fmt(step.g)}, o ${fmt(step.o)}, c ${fmt(step.c)}, h ${fmt(step.h)}.` +
+    ('text' in v ? ` Text run: ${v.text.length > 60 ? `${v.text.slice(0, 60)}…` : v.text}` : '');
   return [svg, label];
 }
 
@@ -369,38 +498,101 @@ export function compute(kind, params, setup, trace) {
 
 const DRAW = { gate: drawGate, timeline: drawTimeline, weights: drawWeights, sequence: drawSequence };
 
+let forms = 0; // ids for the text boxes' labels
+
+/** The typed magnifier's form: a labelled text box, example buttons, the model's training
+ * range and a status line for what could not be run. Typing sets the model's `text`. */
+function typedForm(model, setup) {
+  const make = (tag, attrs, content) => Object.assign(document.createElement(tag), attrs, content && { textContent: content });
+  const type = (text) => { model.set('text', text); model.save_changes?.(); };
+  const id = `lm-typed-${++forms}`;
+  const input = make('input', { type: 'text', id, className: 'lm-typed-input', spellcheck: false,
+    autocomplete: 'off', value: model.get('text') });
+  input.addEventListener('input', () => type(input.value));
+  const presets = make('div', { className: 'lm-presets' });
+  presets.setAttribute('role', 'group');
+  presets.setAttribute('aria-label', 'examples');
+  for (const [name, text] of setup.presets) {
+    const button = make('button', { type: 'button', className: 'lm-preset', title: text }, name);
+    button.addEventListener('click', () => type(text));
+    presets.append(button);
+  }
+  const message = make('p', { className: 'lm-message' });
+  message.setAttribute('role', 'status');
+  message.setAttribute('aria-live', 'polite');
+  const box = make('div', { className: 'lm-typed' });
+  box.append(make('label', { htmlFor: id }, setup.prompt), input, presets);
+  if (setup.note) box.append(make('p', { className: 'lm-note' }, setup.note));
+  box.append(message);
+  return { box, input, message };
+}
+
 async function render({ model, el: host }) {
   const kind = model.get('kind');
   const setup = model.get('setup');
-  const trace = setup.trace
-    ? Object.fromEntries(Object.entries(setup.trace).map(([k, a]) => [k, decodeArray(a)]))
-    : null;
+  const decode = (arrays) => Object.fromEntries(Object.entries(arrays).map(([k, a]) => [k, decodeArray(a)]));
+  const trace = setup.trace ? decode(setup.trace) : null;
+  const weights = setup.weights ? setup.weights.map(decode) : null; // a typed magnifier
   const ids = model.get('controls');
   const names = Object.keys(ids);
   const sliders = await Promise.all(
     names.map((name) => model.widget_manager.get_model(ids[name].replace(/^IPY_MODEL_/, ''))));
   const cache = {}; // what a figure draws once and keeps (the sequence's heat maps)
+  const form = weights ? typedForm(model, setup) : null;
+  if (form) host.append(form.box);
   const figure = document.createElement('div');
   figure.className = 'lm-explorer-figure';
   host.append(figure);
   // A slider's value is `value`; a dropdown's front-end model keeps `index` and its labels.
   const valueOf = (m) => (m.get('_options_labels') ? m.get('_options_labels')[m.get('index')] : m.get('value'));
+  const params = () => Object.fromEntries(names.map((name, k) => [name, valueOf(sliders[k])]));
+  /** A new text: run it, and keep the step slider within it (the Play button follows
+   * its range through a link). Without a kernel the page itself must do this. */
+  const run = (text) => {
+    cache.text = text;
+    cache.run = typedRun(setup, weights, text);
+    cache.labels = cache.run.labels;
+    const T = cache.run.trace?.c.length, step = sliders[names.indexOf('t')];
+    if (T && step.get('value') > T) step.set('value', T);
+    if (T && step.get('max') !== T) step.set('max', T);
+  };
+  let drawing = false;
   const redraw = () => {
-    const params = Object.fromEntries(names.map((name, k) => [name, valueOf(sliders[k])]));
-    const values = compute(kind, params, setup, trace);
-    const [svg, label] = DRAW[kind](values, setup, trace, cache);
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', label);
-    svg.setAttribute('class', 'lm-svg');
-    svg.dataset.kind = kind;
-    svg.dataset.values = valuesJson(values);
-    figure.replaceChildren(svg);
+    if (drawing) return; // a slider moved by run(): drawn once, below
+    drawing = true;
+    try {
+      let values, shown = trace;
+      if (form) {
+        const text = model.get('text');
+        if (cache.text !== text) run(text);
+        const p = params();
+        values = typedValues(cache.run, p.t, p.unit);
+        shown = cache.run.trace;
+        if (form.input.value !== text) form.input.value = text;
+        form.message.textContent = cache.run.read.message;
+      } else {
+        values = compute(kind, params(), setup, trace);
+      }
+      const [svg, label] = DRAW[kind](values, setup, shown, cache);
+      svg.setAttribute('role', 'img');
+      svg.setAttribute('aria-label', label);
+      svg.setAttribute('class', 'lm-svg');
+      svg.dataset.kind = kind;
+      svg.dataset.values = valuesJson(values);
+      figure.replaceChildren(svg);
+    } finally {
+      drawing = false;
+    }
   };
   const onChange = () => redraw();
   const events = 'change:value change:index';
   sliders.forEach((s) => s.on(events, onChange));
+  if (form) model.on('change:text', onChange);
   redraw();
-  return () => sliders.forEach((s) => s.off(events, onChange));
+  return () => {
+    sliders.forEach((s) => s.off(events, onChange));
+    if (form) model.off('change:text', onChange);
+  };
 }
 
 export default { render };

@@ -18,7 +18,9 @@ sliders (checked first), and ``explorer.savefig(...)`` draws the same figure wit
 """
 
 import base64
+import copy
 import difflib
+import json
 import numbers
 from pathlib import Path
 
@@ -28,6 +30,8 @@ import numpy as np
 import traitlets
 
 from lstm_magnifier import _checks, timelines
+from lstm_magnifier.cell import STANDARD
+from lstm_magnifier.tasks import one_hot
 from lstm_magnifier.viz.drawing import NETWORKS
 from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 from lstm_magnifier.viz.views import _WEIGHT_GATES, GateView, SequenceView, TimelineView, WeightView
@@ -67,7 +71,8 @@ class ExplorerFigure(anywidget.AnyWidget):
     ``kind`` says which figure (``"gate"``, ``"timeline"``, ``"weights"``, ``"sequence"``),
     ``controls`` maps names to the slider widgets it follows (sent as model references, so the
     browser reads their values directly), and ``setup`` holds what does not move (the input
-    sequences, a trace, the highlighted network).
+    sequences, a trace, a model's weights, the highlighted network). ``text`` is what the reader
+    typed into a :class:`SequenceMagnifier` that takes text.
     """
 
     _esm = Path(__file__).with_name("explorers.js")
@@ -75,15 +80,40 @@ class ExplorerFigure(anywidget.AnyWidget):
     kind = traitlets.Unicode().tag(sync=True)
     controls = traitlets.Dict().tag(sync=True, **widgets.widget_serialization)
     setup = traitlets.Dict().tag(sync=True)
+    text = traitlets.Unicode().tag(sync=True)  # what the reader typed (a typed magnifier)
 
     def __repr__(self):
         return f"ExplorerFigure(kind={self.kind!r})"
 
 
-def _encode(array):
-    """A float64 array as ``{"shape", "b64"}``: exact, and a third the size of JSON text."""
-    array = np.ascontiguousarray(array, dtype="<f8")
-    return {"shape": list(array.shape), "b64": base64.b64encode(array.tobytes()).decode()}
+def _encode(array, dtype="<f8"):
+    """An array as ``{"shape", "b64"}``: float64 is exact and a third the size of JSON text;
+    ``dtype="<f4"`` (float32, marked ``"dtype": "float32"``) halves that again."""
+    array = np.ascontiguousarray(array, dtype=dtype)
+    encoded = {"shape": list(array.shape), "b64": base64.b64encode(array.tobytes()).decode()}
+    return {**encoded, "dtype": "float32"} if dtype == "<f4" else encoded
+
+
+def read_text(typed, vocabulary, max_length):
+    """What a model can run of a reader's text (``readText`` in explorers.js): a dict of
+    ``text`` (the characters of ``vocabulary``, at most ``max_length``), ``skipped`` (the other
+    characters, each once) and ``message`` (what was left out, or that nothing is left; "")."""
+    kept = [ch for ch in typed if ch in vocabulary]
+    skipped = "".join(dict.fromkeys(ch for ch in typed if ch not in vocabulary))
+    messages, quote = [], lambda chars: [json.dumps(ch, ensure_ascii=False) for ch in chars]
+    if skipped:
+        n = len(typed) - len(kept)
+        messages.append(
+            f"Skipped {n} character{'' if n == 1 else 's'} the model cannot read: "
+            f"{', '.join(quote(skipped))}."
+        )
+    if len(kept) > max_length:
+        messages.append(
+            f"Only the first {max_length} characters are run (the text has {len(kept)})."
+        )
+    if not kept:
+        messages.append(f"Nothing to run: type some of {' '.join(quote(vocabulary))}.")
+    return {"text": "".join(kept[:max_length]), "skipped": skipped, "message": " ".join(messages)}
 
 
 def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=False):
@@ -373,6 +403,20 @@ class SequenceMagnifier(_Explorer):
     ``values`` holds ``t``, ``unit``, and the step's ``x`` ``(D,)`` and
     ``h_prev, c_prev, i, f, g, o, learn, forget, c, h`` ``(H,)``, the fields of
     ``model.trace(layer).at(t - 1)`` (``label`` too when labels are given).
+
+    **Typed input.** With ``vocabulary`` (a string of the characters the model reads, one-hot in
+    that order) ``x`` is a text, and the reader can type another into a box above the figure (or
+    pick one of ``presets``, a dict name -> text): the browser runs the model on it
+    (``explorers.js``, from the weights stored with the widget as float32) and redraws.
+    ``sequence`` is the text:
+    ``magnifier.sequence = "(()("`` runs a new one here, checked first (only characters of the
+    vocabulary, 1 to ``max_length`` of them). What a reader types is not checked ahead: characters
+    outside the vocabulary are skipped and past ``max_length`` cut, and ``values`` gains ``text``
+    (what was run), ``skipped`` and ``message`` (what was left out, or ``""``; with nothing left
+    to run, ``values`` is only those three). ``names`` (name -> unit) names units by what they do,
+    the first plotted over the text with the running sum ``count = (name, {char: step})``;
+    ``note`` says what the model was trained on. The model here is a copy with the weights the
+    browser reads (float32), so Python and the browser show the same numbers.
     """
 
     KIND = "sequence"
@@ -388,8 +432,27 @@ class SequenceMagnifier(_Explorer):
         labels=None,
         diagram=True,
         dpi=80,
+        vocabulary=None,
+        presets=None,
+        names=None,
+        count=None,
+        note="",
+        max_length=200,
         **initial,
     ):
+        self._typed = None
+        if vocabulary is not None:
+            model, typed = self._typed_setup(model, layer, state, vocabulary, max_length)
+            typed.update(
+                presets=[[k, self._check_text(v, typed)] for k, v in (presets or {}).items()]
+            )
+            typed.update(
+                names=dict(names or {}), count=count and {"name": count[0], "steps": count[1]}
+            )
+            typed.update(note=str(note), prompt=f"Your text (characters {vocabulary!r})")
+            self._typed, self._model, self._layer = typed, model, layer
+            x = self._check_text(x, typed)
+            x, labels = self._one_hot(x), list(x)
         self.trace = timelines.sequence_trace(model, x, layer=layer, batch=batch, state=state)
         steps, hidden = self.trace.c.shape
         if labels is not None:
@@ -408,24 +471,123 @@ class SequenceMagnifier(_Explorer):
         self.play = widgets.Play(value=controls["t"].value, min=1, max=steps, **play)
         # Play follows t in both places: in the kernel (``initial`` and ``set(t=...)`` move the
         # slider) and in the browser, where the stored page has no kernel and the link first
-        # copies its source onto its target (the slider leads).
-        widgets.link((controls["t"], "value"), (self.play, "value"))
-        widgets.jslink((controls["t"], "value"), (self.play, "value"))
+        # copies its source onto its target (the slider leads). A typed text moves the range.
+        for name in ("value", "max"):
+            widgets.link((controls["t"], name), (self.play, name))
+            widgets.jslink((controls["t"], name), (self.play, name))
         self._print = {"labels": labels, "diagram": diagram, "dpi": dpi}
-        setup = {"trace": {k: _encode(getattr(self.trace, k)) for k in _STEP_KEYS}}
-        setup.update(labels=labels, diagram=bool(diagram))
+        colors = {**GATE_COLORS, **MEMORY_COLORS, "negative": NETWORK_COLORS["forget"]}
+        setup = {
+            "diagram": bool(diagram),
+            "colors": {k: colors[k] for k in (*"ifgoch", "negative")},
+        }
+        if self._typed is None:
+            setup["trace"] = {k: _encode(getattr(self.trace, k)) for k in _STEP_KEYS}
+            setup["labels"] = labels
+        else:
+            setup.update(self._typed, layer=layer)
         super().__init__(controls, setup=setup, initial=initial)
+        if self._typed is not None:
+            self.figure_widget.text = "".join(labels)
+            self.figure_widget.observe(self._run, names="text")
 
+    # ----------------------------------------------------------------- typed input
+    @staticmethod
+    def _typed_setup(model, layer, state, vocabulary, max_length):
+        """A copy of ``model``'s LSTM with float32 weights, and the widget's setup for it."""
+        core = getattr(model, "core", model)
+        if not hasattr(core, "num_layers") or state is not None:
+            raise TypeError(
+                "typed input needs an lstm_magnifier LSTM (or a model whose .core is one) "
+                f"started from zero memories (state=None), got {type(model).__name__}"
+            )
+        if getattr(core, "variant", STANDARD) != STANDARD or getattr(core, "peepholes", False):
+            raise ValueError(
+                "typed input runs the standard LSTM cell only (no variant, no peepholes)"
+            )
+        if not isinstance(vocabulary, str) or len(set(vocabulary)) != core.input_size:
+            raise ValueError(
+                f"vocabulary must be a string of {core.input_size} different characters (one per "
+                f"input feature of the model), got {vocabulary!r}"
+            )
+        _checks.check_positive_int("max_length", max_length)
+        core, layers = copy.deepcopy(core), []
+        for k in range(core.num_layers):
+            p = core.params
+            bias = (p[f"bias_ih_l{k}"] + p[f"bias_hh_l{k}"]).astype(np.float32)
+            p[f"bias_ih_l{k}"][...], p[f"bias_hh_l{k}"][...] = bias, 0.0
+            for name in ("weight_ih", "weight_hh"):
+                p[f"{name}_l{k}"][...] = p[f"{name}_l{k}"].astype(np.float32)
+            weights = {"weight_ih": p[f"weight_ih_l{k}"], "weight_hh": p[f"weight_hh_l{k}"]}
+            layers.append({k: _encode(v, "<f4") for k, v in {**weights, "bias": bias}.items()})
+        setup = {"weights": layers, "vocabulary": vocabulary, "max_length": max_length}
+        return core, setup
+
+    def _check_text(self, text, typed=None):
+        typed = typed or self._typed
+        if not isinstance(text, str):
+            raise TypeError(f"the text must be a string, got {type(text).__name__}")
+        read = read_text(text, typed["vocabulary"], typed["max_length"])
+        if read["message"]:
+            raise ValueError(f"text {text[:40]!r}: {read['message']}")
+        return text
+
+    def _one_hot(self, text):
+        vocabulary = self._typed["vocabulary"]
+        return one_hot([vocabulary.index(ch) for ch in text], len(vocabulary))
+
+    @property
+    def sequence(self):
+        """The text shown (typed input only); assigning runs a new one, checked first."""
+        if self._typed is None:
+            raise AttributeError("this magnifier shows a fixed sequence: give vocabulary= to type")
+        return self.figure_widget.text
+
+    @sequence.setter
+    def sequence(self, text):
+        if self._typed is None:
+            raise AttributeError("this magnifier shows a fixed sequence: give vocabulary= to type")
+        self.figure_widget.text = self._check_text(text)
+
+    def _read(self):
+        return read_text(
+            self.figure_widget.text, self._typed["vocabulary"], self._typed["max_length"]
+        )
+
+    def _run(self, change=None):
+        """A new text (typed in the browser or set here): its trace, and the step's range."""
+        read = self._read()
+        if self._view is not None:
+            import matplotlib.pyplot as plt
+
+            plt.close(self._view.figure)
+            self._view = None
+        if not read["text"]:
+            return
+        x = self._one_hot(read["text"])
+        self.trace = timelines.sequence_trace(self._model, x, layer=self._layer)
+        self.labels = self._print["labels"] = list(read["text"])
+        t, steps = self.controls["t"], len(read["text"])
+        with self.figure_widget.hold_sync():
+            t.max = max(steps, t.min)  # the slider lowers its value with its max
+            t.value = min(t.value, steps)
+
+    # ----------------------------------------------------------------- machinery
     def _make_view(self):
+        if self._typed is not None and not self._read()["text"]:
+            raise ValueError(f"nothing to draw: {self._read()['message']}")
         return SequenceView(self.trace, **self._print)
 
     def _compute(self, params):
+        read = self._read() if self._typed is not None else {}
+        if read and not read["text"]:
+            return read
         t, unit = params["t"], params["unit"]
         step_trace = timelines.trace_at(self.trace, t)
         values = {"t": t, "unit": unit, **{k: getattr(step_trace, k).copy() for k in _STEP_KEYS}}
         if self.labels is not None:
             values["label"] = self.labels[t - 1]
-        return values
+        return {**values, **read}
 
     def _controls_box(self):
         layout = widgets.Layout(display="flex", flex_flow="row wrap")
