@@ -1,6 +1,6 @@
 r"""A character-level LSTM on real text (chapter 17): Python source from CPython's library.
 
-The text (``data/stdlib_text.txt``, PSF licence in ``data/PSF-LICENSE.txt``) is 25 modules
+The text (``data/stdlib_text.txt``, PSF licence in ``data/PSF-LICENSE.txt``) is 28 modules
 of CPython 3.11.7's ``Lib/`` for training and 3 more held out. The model reads one-hot
 characters and predicts the next one: :class:`~lstm_magnifier.lstm.LSTM` plus a
 :class:`~lstm_magnifier.nn.Dense` readout, trained on random windows (truncated
@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 
+from lstm_magnifier import _checks
 from lstm_magnifier.losses import log_softmax, softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, SequenceModel
@@ -56,6 +57,8 @@ def decode(ids, vocab):
 def windows(rng, ids, length, batch, vocab_size):
     """``batch`` random windows of ``length`` characters: one-hot ``x`` ``(T, B, V)`` and the
     next characters ``y`` ``(T, B)``, so ``y[t] = x[t + 1]`` inside a window."""
+    if not 0 < length < len(ids):
+        raise ValueError(f"length must be in [1, {len(ids)}) for {len(ids)} ids, got {length}")
     starts = rng.integers(0, len(ids) - length, size=batch)
     idx = starts[None, :] + np.arange(length)[:, None]
     return one_hot(ids[idx], vocab_size).astype(np.float32), ids[idx + 1]
@@ -101,8 +104,9 @@ def perplexity(model, ids, streams=1):
 
 
 def perplexity_from_logits(logits, ids):
-    """The perplexity of next-character ``logits`` ``(N, V)`` on the characters ``ids``."""
-    return float(np.exp(softmax_cross_entropy(logits, ids)[0]))
+    """The perplexity of next-character ``logits`` ``(N, V)`` on the characters ``ids``
+    (summed in float64, so that float32 logits give the same digits on every machine)."""
+    return float(np.exp(softmax_cross_entropy(np.asarray(logits, np.float64), ids)[0]))
 
 
 def sample(model, vocab, length, *, temperature=1.0, rng=None, prompt=""):
@@ -130,6 +134,8 @@ def ngram_log_probs(train, text, order, k=0.1, vocab=None):
 
     .. math:: p(c \mid u) = \frac{N(uc) + k}{N(u) + kV}
     """
+    order = _checks.check_positive_int("order", order)
+    k = _checks.check_positive_float("k", k, allow_zero=True)
     vocab = vocabulary(train) if vocab is None else vocab
     encode(text, vocab)  # the same error as the LSTM for unknown characters
     pad = "\0" * (order - 1)
