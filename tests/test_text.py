@@ -135,6 +135,8 @@ def test_properties_of_python_source_by_hand():
     assert digits["indentation"] == "0" * 21 + "4" * 18
     assert digits["bracket depth"] == "0" * 17 + "1122222221" + "0" * 12
     assert list(props["position in line"][14:21]) == list(range(7))
+    with pytest.raises(ValueError, match="source must be Python that tokenizes"):
+        text.properties("x = (1,\n")  # a bracket never closed
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])

@@ -173,7 +173,11 @@ def properties(source):
     N = len(source)
     string, comment, depth = np.zeros(N), np.zeros(N), np.zeros(N + 1)
     at = lambda pos: starts[pos[0] - 1] + pos[1]  # noqa: E731
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError) as error:
+        raise ValueError(f"source must be Python that tokenizes, but: {error}") from None
+    for tok in tokens:
         if tok.type in (tokenize.STRING, tokenize.COMMENT):
             mask = string if tok.type == tokenize.STRING else comment
             mask[at(tok.start) : at(tok.end)] = 1
