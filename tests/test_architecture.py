@@ -15,17 +15,18 @@ LAYERS = (
     ("_checks", "grading"),
     ("nn", "gradcheck", "reference"),
     ("cell",),
-    ("lstm",),
+    ("lstm", "gru"),  # the two recurrent layers, side by side
     ("__init__",),
     ("losses", "optim", "tasks"),
     ("training",),
     ("experiments", "variants"),
     ("weights", "timelines"),
     ("probes",),
+    ("text",),  # the character model of chapter 17: trains an LSTM, probes its units
     ("viz.__init__", "viz.palette", "viz.excerpt"),
     ("viz.drawing", "viz.plots"),
     ("viz.diagrams", "viz.layer_diagrams"),
-    ("viz.views",),
+    ("viz.views", "viz.cheat_sheet"),
     ("viz.explorers",),
 )
 """Bottom to top: a module imports only from the layers below its own."""
