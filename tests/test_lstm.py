@@ -373,3 +373,13 @@ def test_assigning_a_parameter_checks_it():
         model.cell(1).params["weight_hh"] = np.zeros((1, 4))
     model.load_state_dict(model.state_dict())
     assert model.params["weight_ih_l0"] is weight
+
+
+@pytest.mark.parametrize(
+    "options", [{"peepholes": True}, {"coupled": True}, {"output": "identity"}]
+)
+def test_cell_refuses_an_lstm_that_is_not_the_standard_cell(options):
+    lstm = LSTM(2, 3, rng=0, **options)
+    with pytest.raises(ValueError, match="standard LSTMCell"):
+        lstm.cell(0)
+    LSTM(2, 3, rng=0).cell(0)  # the standard cell is fine

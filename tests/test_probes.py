@@ -151,6 +151,18 @@ def test_memory_gradient_by_lag_ends_where_memory_gradient_does():
     assert memory_gradient_by_lag(lstm, x[:, 0]).shape == (7, 4)  # unbatched
 
 
+@pytest.mark.parametrize("options", [{"peepholes": True}, {"coupled": True}])
+def test_memory_gradient_by_lag_follows_the_variant_of_the_lstm(options):
+    rng = np.random.default_rng(14)
+    lstm = LSTM(3, 4, rng=15, **options)
+    for name in ("weight_ci_l0", "weight_cf_l0", "weight_co_l0"):
+        if name in lstm.params:  # peepholes start at 0: make them matter
+            lstm.params[name] = rng.normal(size=4)
+    x = rng.normal(size=(6, 2, 3))
+    grads = memory_gradient_by_lag(lstm, x)
+    np.testing.assert_allclose(grads[-1], memory_gradient(lstm, x)[0], rtol=1e-12)
+
+
 def test_memory_gradient_by_lag_is_a_power_of_a_pinned_forget_gate():
     lstm = LSTM(3, 4, rng=9)
     pin_gates(lstm.cell(0), f=0.9, i=0.0)  # nothing written: only the memory path is left

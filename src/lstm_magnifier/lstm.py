@@ -13,6 +13,7 @@ from lstm_magnifier import _checks
 from lstm_magnifier.cell import (
     CELL_ACTIVATIONS,
     PARAM_NAMES,
+    STANDARD,
     LSTMCell,
     Trace,
     Variant,
@@ -96,8 +97,14 @@ class LSTM(Module):
         self._cache = None
 
     def cell(self, layer=0):
-        """An :class:`~lstm_magnifier.cell.LSTMCell` sharing layer ``layer``'s weights (no copy)."""
+        """An :class:`~lstm_magnifier.cell.LSTMCell` sharing layer ``layer``'s weights (no copy);
+        only for the standard cell, which is all an ``LSTMCell`` computes."""
         self._check_layer(layer)
+        if self.variant != STANDARD or self.peepholes:
+            raise ValueError(
+                f"cell() gives a standard LSTMCell; this LSTM has variant={self.variant!r}"
+                f" and peepholes={self.peepholes}, which the cell would silently drop"
+            )
         d_in = self.input_size if layer == 0 else self.hidden_size
         cell = LSTMCell(d_in, self.hidden_size, dtype=self.dtype, rng=0)
         cell.params = Parameters({name: self.params[f"{name}_l{layer}"] for name in PARAM_NAMES})

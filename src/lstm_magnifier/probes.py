@@ -144,13 +144,11 @@ def memory_gradient_by_lag(lstm, x, state=None):
     if lstm.num_layers != 1:
         raise ValueError(f"lstm must have one layer, got num_layers={lstm.num_layers}")
     _, (_, c_n) = lstm.forward(x, state)
-    trace, p = lstm.trace(), lstm.params
-    use = (p["weight_u_l0"], p["bias_u_l0"]) if lstm.variant.read == "article" else None
-    weights = {"weight_ih": p["weight_ih_l0"], "weight_hh": p["weight_hh_l0"]}
+    trace, layer = lstm.trace(), lstm._layer(0)  # weights, variant, use layer, peepholes
     dh, dc = np.zeros_like(c_n[0]), np.ones_like(c_n[0])
     grads = [dc]
     for t in reversed(range(len(trace.c))):
-        back = step_backward(trace.at(t), dh, dc, **weights, variant=lstm.variant, use_layer=use)
+        back = step_backward(trace.at(t), dh, dc, **layer)
         dh, dc = back["dh_prev"], back["dc_prev"]
         grads.append(dc)
     return np.stack(grads)
