@@ -329,7 +329,7 @@ def test_bad_input_gets_a_message_not_a_silent_picture(page, text, message):
     assert values["message"] == status
     if not values["text"]:  # nothing to run: no heat maps, the message instead
         assert page.locator("main svg rect").count() == 0
-        assert shown(page)["label"] == status
+        assert shown(page)["label"] == f"No heat maps to show. {status}"
     magnifier.close()
 
 

@@ -20,7 +20,10 @@ import numpy as np
 import pytest
 from sitekit import offline_page, site_server
 
+from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import constant_gate_timeline, gate_step, weight_timeline
+from lstm_magnifier.viz.explorers import _STEP_KEYS as STEP_KEYS
+from lstm_magnifier.viz.explorers import read_text
 
 from cells import value_differences
 
@@ -45,8 +48,11 @@ SHOWN = """(k) => {
     label: s.querySelector('.widget-label').textContent.trim(),
     readout: s.querySelector('.widget-readout').textContent.trim(),
   }));
-  return { kind: svg.dataset.kind, values: svg.dataset.values,
-           label: svg.getAttribute('aria-label'), role: svg.getAttribute('role'), sliders };
+  const typed = box.querySelector('input.lm-typed-input');
+  const images = Array.from(svg.querySelectorAll('image')).map((i) => i.getAttribute('href'));
+  return { kind: svg.dataset.kind, values: svg.dataset.values, typed: typed && typed.value,
+           label: svg.getAttribute('aria-label'), role: svg.getAttribute('role'), sliders,
+           message: box.querySelector('.lm-message')?.textContent, images };
 }"""
 
 
@@ -61,11 +67,31 @@ def stored_explorers(html):
 
 
 def decode(array):
-    data = np.frombuffer(base64.b64decode(array["b64"]), dtype="<f8")
-    return data.reshape(array["shape"])
+    dtype = "<f4" if array.get("dtype") == "float32" else "<f8"
+    data = np.frombuffer(base64.b64decode(array["b64"]), dtype=dtype)
+    return data.reshape(array["shape"]).astype(np.float64)
 
 
-def expected_values(kind, setup, shown):
+def typed_values(setup, typed, t, unit):
+    """What a typed SequenceMagnifier shows for the text ``typed``: NumPy's LSTM with the
+    weights the page stores, run on what the magnifier reads of it."""
+    read = read_text(typed, setup["vocabulary"], setup["max_length"])
+    if not read["text"]:
+        return read
+    layers = [{k: decode(a) for k, a in layer.items()} for layer in setup["weights"]]
+    hidden, vocabulary = layers[0]["weight_hh"].shape[1], setup["vocabulary"]
+    model = LSTM(len(vocabulary), hidden, num_layers=len(layers), rng=0)
+    for k, layer in enumerate(layers):
+        model.params[f"weight_ih_l{k}"][...] = layer["weight_ih"]
+        model.params[f"weight_hh_l{k}"][...] = layer["weight_hh"]
+        model.params[f"bias_ih_l{k}"][...], model.params[f"bias_hh_l{k}"][...] = layer["bias"], 0
+    model.forward(np.eye(len(vocabulary))[[vocabulary.index(ch) for ch in read["text"]]])
+    step = model.trace(setup["layer"]).at(t - 1)
+    values = {"t": t, "unit": unit, **{k: getattr(step, k) for k in STEP_KEYS}}
+    return {**values, "label": read["text"][t - 1], **read}
+
+
+def expected_values(kind, setup, shown, typed=None):
     """What the Python explorer's ``values`` is for the inputs the figure shows (NumPy)."""
     if kind == "gate":
         return gate_step(**{k: shown[k] for k in ("i", "f", "g", "o", "c_prev")})
@@ -77,7 +103,9 @@ def expected_values(kind, setup, shown):
         x = setup["sequences"][shown["sequence"]]
         return {**weights, "sequence": shown["sequence"], **weight_timeline(weights, x)}
     assert kind == "sequence", kind
-    t, unit = shown["t"], shown["unit"]
+    t, unit = shown.get("t"), shown.get("unit")
+    if "weights" in setup:
+        return typed_values(setup, typed, t, unit)
     values = {"t": t, "unit": unit}
     values.update({name: decode(a)[t - 1] for name, a in setup["trace"].items()})
     if setup.get("labels"):
@@ -96,7 +124,8 @@ def check_figure(page, k, explorer, where):
     shown = page.evaluate(SHOWN, k)
     assert shown["role"] == "img" and len(shown["label"]) > 40, where
     values = json.loads(shown["values"])
-    assert_same(values, expected_values(explorer["kind"], explorer["setup"], values), where)
+    expected = expected_values(explorer["kind"], explorer["setup"], values, shown["typed"])
+    assert_same(values, expected, where)
     for slider in shown["sliders"]:  # the figure's inputs are what the sliders read out
         name = slider["label"].split()[0]
         if name in values:  # readouts print two decimals
@@ -202,6 +231,82 @@ def test_every_explorer_follows_its_sliders_from_disk(pages, site, browser):
         exercise(page, explorers, f"file:{rel}")
         context.close()
         assert outside == [] and errors == [], (rel, outside, errors)
+
+
+def typed_pages(pages):
+    """The pages with a typed SequenceMagnifier (its setup holds the model's weights)."""
+    return {
+        rel: explorers
+        for rel, explorers in pages.items()
+        if any("weights" in e["setup"] for e in explorers)
+    }
+
+
+def test_typing_into_the_magnifier_runs_the_model_offline(pages, server, browser):
+    """In the typed magnifier (chapter 15), typing brackets reruns the stored model: new heat
+    maps, new ``data-values`` equal to NumPy's run of the stored weights, the step slider's
+    range follows the text; characters outside the vocabulary and an empty box get a message."""
+    found = typed_pages(pages)
+    assert found, "no page stores a typed SequenceMagnifier"
+    for rel, explorers in found.items():
+        context, page, outside, errors = open_page(browser, server + rel, len(explorers), server)
+        ordered = in_page_order(page, explorers)
+        for k, explorer in enumerate(ordered):
+            if "weights" not in explorer["setup"]:
+                continue
+            box = page.locator(".lstm-magnifier-explorer").nth(k)
+            field = box.locator("input.lm-typed-input")
+            before = check_figure(page, k, explorer, f"{rel} #{k} as stored")
+            for text in ("((((((((((((", "(()" * 50, ")("):
+                field.fill(text)
+                after = check_figure(page, k, explorer, f"{rel} #{k} typed {text[:12]}")
+                assert after["values"] != before["values"], (rel, text)
+                assert after["images"] != before["images"], (rel, text, "heat maps unchanged")
+                steps = box.locator(".noUi-handle").first.get_attribute("aria-valuemax")
+                assert float(steps) == len(text), (rel, text, steps)
+                before = after
+            field.fill("((x)y")
+            shown = check_figure(page, k, explorer, f"{rel} #{k} out of vocabulary")
+            assert shown["message"].startswith("Skipped 2 characters"), shown["message"]
+            assert '"x", "y"' in shown["message"], shown["message"]
+            field.fill("")
+            shown = check_figure(page, k, explorer, f"{rel} #{k} empty")
+            assert shown["message"].startswith("Nothing to run"), shown["message"]
+            assert shown["images"] == [], "an empty text must show a message, not a plot"
+            box.locator("button.lm-preset").first.click()
+            check_figure(page, k, explorer, f"{rel} #{k} example")
+        context.close()
+        assert outside == [] and errors == [], (rel, outside, errors)
+
+
+def test_the_typed_magnifier_fits_a_phone(pages, server, browser):
+    """At 390 px the text box, the examples and the figure stay inside the screen, and
+    typing still redraws."""
+    for rel, explorers in typed_pages(pages).items():
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        site_server.block_other_hosts(context, server, lambda url: None)
+        page = context.new_page()
+        page.goto(server + rel, wait_until="load")
+        page.wait_for_function(EXPLORERS_DRAWN, arg=len(explorers), timeout=30_000)
+        field = page.locator("input.lm-typed-input").first
+        field.scroll_into_view_if_needed()
+        before = page.locator(".lm-typed").first.evaluate(
+            "(form) => form.parentElement.querySelector('svg.lm-svg').dataset.values"
+        )
+        field.fill("(((())))")
+        facts = page.evaluate(
+            """() => {
+              const form = document.querySelector('.lm-typed');
+              const parts = [form, ...form.querySelectorAll('input, button'),
+                             form.parentElement.querySelector('svg.lm-svg')];
+              return { right: Math.max(...parts.map((p) => p.getBoundingClientRect().right)),
+                       width: document.documentElement.scrollWidth,
+                       values: form.parentElement.querySelector('svg.lm-svg').dataset.values };
+            }"""
+        )
+        context.close()
+        assert facts["right"] <= 390 and facts["width"] <= 390, (rel, facts)
+        assert facts["values"] != before, (rel, "typing on a phone changed nothing")
 
 
 SMALLEST_TEXT = """() => {

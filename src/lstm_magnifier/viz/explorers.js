@@ -429,7 +429,7 @@ function unitPanel(y0, trace, labels, setup, t) {
     const q = panel(56, y0 + 24, 370, 90, xr, [lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo)]);
     g.append(curve(q, counts, 'var(--lm-ink)', { 'stroke-width': 1.5, 'stroke-dasharray': '4 3' }));
     g.append(text(432, y0 + 36, fmt(hi, 0), { class: 'lm-small' }), text(432, y0 + 114, fmt(lo, 0), { class: 'lm-small' }));
-    g.append(legend(250, y0 + 16, [[setup.count.name, 'var(--lm-ink)', '4 3']]));
+    g.append(legend(340, y0 + 16, [[setup.count.name, 'var(--lm-ink)', '4 3']]));
   }
   g.append(line(p.sx(t), y0 + 24, p.sx(t), y0 + 114, { class: 'lm-pick' }));
   return g;
@@ -439,7 +439,7 @@ function drawSequence(v, setup, trace, cache) {
   if (!trace) {  // nothing to run: a message, not an empty plot
     const svg = el('svg', { viewBox: '0 0 480 50' });
     svg.append(text(10, 32, 'No text to run: type in the box above.'));
-    return [svg, v.message];
+    return [svg, `No heat maps to show. ${v.message}`];
   }
   const named = setup.names && Object.keys(setup.names).length ? 140 : 0;
   const svg = el('svg', { viewBox: `0 0 480 ${(setup.diagram ? 680 : 400) + named}` });
