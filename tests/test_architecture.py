@@ -99,3 +99,18 @@ def test_only_viz_draws(module):
 def test_no_module_is_longer_than_600_lines(module):
     lines = len(modules()[module].read_text().splitlines())
     assert lines <= MAX_LINES, f"{module} has {lines} lines: split it by what its parts hold"
+
+
+def test_every_data_file_of_the_package_is_shipped():
+    """A wheel holds only the files pyproject's package-data names: every non-Python file of
+    the package (weights, texts, licences, the explorers' JS and CSS) must match a pattern."""
+    import fnmatch
+
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
+    config = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["lstm_magnifier"]
+    files = [p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*") if p.is_file()]
+    data = [f for f in files if not f.endswith((".py", ".pyc")) and "__pycache__" not in f]
+    assert len(data) >= 5
+    missing = [f for f in data if not any(fnmatch.fnmatch(f, p) for p in patterns)]
+    assert missing == [], f"add to [tool.setuptools.package-data] in pyproject.toml: {missing}"
