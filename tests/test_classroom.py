@@ -768,6 +768,10 @@ def _secret_lines(notebooks):
                 secret.add(line.strip())
             elif len(line.strip()) > 8:  # as written and as rendered (no code backticks)
                 public.update({line.strip(), line.replace("`", "").strip()})
+        if not (whole or meta):  # what the chapter's own code shows, e.g. the package's code
+            for output in cell.get("outputs", []):
+                shown = output.get("text") or output.get("data", {}).get("text/plain", "")
+                public.update(line.strip() for line in "".join(shown).split("\n"))
         if "solution-end" in names:
             inside = False
     return secret - public
