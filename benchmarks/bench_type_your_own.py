@@ -22,7 +22,6 @@ The load average is printed first: on a busy machine every number is larger.
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -155,16 +154,13 @@ def bench_site(browser, site, n):
     return rows, record
 
 
-def stats(times):
-    return f"{statistics.median(times):6.1f} {float(np.percentile(times, 95)):6.1f}"
-
-
 def table(title, rows):
     print(f"\n{title}; ms: median p95")
     print(f"{'where':<52} {'keys':>5}  {'key -> svg':>13}  {'key -> frame':>13}  target")
     for where, svg, frame in rows:
         verdict = "ok" if statistics.median(svg) <= TARGET_MS else "over"
-        print(f"{where:<52} {len(svg):>5}  {stats(svg):>13}  {stats(frame):>13}  {verdict}")
+        svg_stats, frame_stats = bench_widgets.stats(svg), bench_widgets.stats(frame)
+        print(f"{where:<52} {len(svg):>5}  {svg_stats:>13}  {frame_stats:>13}  {verdict}")
 
 
 def main():
@@ -180,12 +176,8 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average {load} on {os.cpu_count()} CPUs")
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="bench-typed-") as tmp:
-        browser = p.chromium.launch(
-            executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
-        )
+        browser = bench_widgets.launch(p)
         print(f"Chromium {browser.version}, headless; {args.keys} keystrokes on {LENGTH} brackets")
         print(f"target: median <= {TARGET_MS:g} ms (one frame at 60 Hz), keystroke to redrawn SVG")
         rows, record = bench_module(browser, args.keys, Path(tmp))

@@ -344,6 +344,15 @@ def new_page(browser, base, viewport=None):
     return page, record
 
 
+def launch(playwright):
+    """Debian's headless Chromium behind the site server's fence, after printing the load."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average {load} on {os.cpu_count()} CPUs")
+    return playwright.chromium.launch(
+        executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
+    )
+
+
 def stats(times):
     if not times:
         return f"{'-':>6} {'-':>6}"
@@ -389,12 +398,8 @@ def main():
 
     from playwright.sync_api import sync_playwright
 
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average {load} on {os.cpu_count()} CPUs")
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="bench-widgets-") as tmp:
-        browser = p.chromium.launch(
-            executable_path=site_server.chromium_path(), args=site_server.CHROMIUM_ARGS
-        )
+        browser = launch(p)
         print(f"Chromium {browser.version}, headless; {args.moves} moves per explorer")
         print(f"target:   median <= {TARGET_MS:g} ms (one frame at 60 Hz), input to redrawn SVG")
         print(f"baseline: {BASELINE}")
