@@ -13,13 +13,21 @@ of :mod:`lstm_magnifier.viz.palette`, and returns what it drew on:
 """
 
 import numpy as np
-from matplotlib import colormaps
+from matplotlib import colormaps, rc_context
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
 from lstm_magnifier import _checks
 from lstm_magnifier.variants import running_mean
-from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NEUTRAL, OKABE_ITO, ink
+from lstm_magnifier.viz.palette import (
+    GATE_COLORS,
+    MEMORY_COLORS,
+    NEUTRAL,
+    OKABE_ITO,
+    contrast_ratio,
+    ink,
+)
 
 # --------------------------------------------------------------------------- model kinds
 
@@ -252,26 +260,123 @@ def _diverging(values, vmax):
     return colormaps["PuOr_r"], Normalize(-vmax, vmax)
 
 
+_MONO = "DejaVu Sans Mono"  # shipped with Matplotlib, so every machine draws the same glyphs
+_ADVANCE = 1233 / 2048  # its advance: every character is this many em wide
+_ASCENT, _DESCENT = 1901 / 2048, 483 / 2048  # how far its glyphs reach above and below the line
+_LINE = 1.25  # the height of a row of the heat map, in em
+
+
+class _FittedLine(Text):
+    """One row of a text heat map, in a font size that makes each character one cell wide.
+
+    The size is set again whenever the row is drawn or measured, from the width of its Axes at
+    that moment, so it stays right when a layout resizes the Axes after the call. The glyphs are
+    not hinted: hinting would round each advance to whole pixels and the characters would drift
+    off their cells along a row (by a whole cell after 64 characters at 11 pixels a cell).
+    """
+
+    def __init__(self, *args, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._columns = columns
+
+    def _fit(self):
+        cell = self.axes.bbox.width / self._columns  # pixels
+        size = cell * 72 / self.figure.dpi / _ADVANCE  # points
+        if size != self.get_fontsize():
+            self.set_fontsize(size)
+
+    def draw(self, renderer):
+        if self.axes is None or not self.get_visible():
+            return super().draw(renderer)
+        self._fit()  # the Axes has its final size here (after the layout and its aspect)
+        with rc_context({"text.hinting": "no_hinting"}):
+            return super().draw(renderer)
+
+    def get_window_extent(self, renderer=None, dpi=None):
+        if self.axes is None:
+            return super().get_window_extent(renderer, dpi)
+        self._fit()
+        with rc_context({"text.hinting": "no_hinting"}):
+            return super().get_window_extent(renderer, dpi)
+
+
+def _text_cells(text, width):
+    """The cell of each character of ``text``, as ``(row, column)`` rows of an int array
+    (``(-1, -1)`` for a newline, which has no cell), and the number of rows."""
+    cells, row, col = np.full((len(text), 2), -1), 0, 0
+    for n, ch in enumerate(text):
+        if ch == "\n":
+            row, col = row + 1, 0
+            continue
+        if col == width:  # a long line wraps
+            row, col = row + 1, 0
+        cells[n] = row, col
+        col += 1
+    rows = row + (col > 0 or not text.endswith("\n"))  # a last newline opens no empty row
+    return cells, rows if text else 0
+
+
+def _light_ink(colors):
+    """For each RGBA colour in ``colors`` (..., 4): does white text read better on it than black?"""
+    unique, back = np.unique(colors.reshape(-1, 4), axis=0, return_inverse=True)
+    light = [contrast_ratio("white", c[:3]) > contrast_ratio("black", c[:3]) for c in unique]
+    return np.array(light, dtype=bool)[back.ravel()].reshape(colors.shape[:-1])
+
+
 def draw_text_heatmap(ax, text, values, *, width=60, vmax=None, title=None):
-    """Write ``text`` character by character, each on a patch coloured by its value.
+    """Write ``text`` with each character on a patch coloured by its value.
 
     The picture of Karpathy et al. (2015): one unit's activation behind every character, orange for
     positive, purple for negative, white for 0. ``values`` is ``(T,)`` for a string of ``T``
-    characters; lines wrap after ``width`` characters. Returns the colour normalisation (for a
-    colour bar).
+    characters, newlines included, as a model run over the text gives it. Source code reads as
+    written: a ``"\\n"`` ends a row and gets no cell (its value is not shown), a line longer than
+    ``width`` characters wraps onto the next row, and a tab, like any other invisible character,
+    is shown as one space. ``vmax`` is the value drawn in full colour (default: the largest
+    magnitude shown). Returns the colour normalisation (for a colour bar).
+
+    The colours are one image of ``rows x width`` cells (transparent where there is no character).
+    The characters are one text per row in DejaVu Sans Mono, whose font size is set when the
+    figure is drawn so that each character is one cell wide (``120 * axes_width_inches / width``
+    points); a row is 1.25 em high, and the Axes keeps that aspect, so the figure's size sets the
+    font size. Characters are black, or white on the darkest colours. Characters wider than a
+    cell (most emoji, Chinese) do not keep to their cells.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    width = _checks.check_positive_int("width", width)
     values = _checks.as_finite_array("values", values, np.float64, ndim=(1,))
     if len(text) != len(values):
         raise ValueError(
             f"values must have one entry per character ({len(text)}), got {len(values)}"
         )
-    cmap, norm = _diverging(values, vmax)
-    rows = (len(text) + width - 1) // width
-    for n, (ch, v) in enumerate(zip(text, values, strict=True)):
-        col, row = n % width, n // width
-        ax.add_patch(Rectangle((col, -row - 1), 1, 1, facecolor=cmap(norm(v)), edgecolor="none"))
-        ax.text(col + 0.5, -row - 0.5, ch, ha="center", va="center", family="monospace", size=11)
-    ax.set(xlim=(0, width), ylim=(-rows, 0), aspect=1.6)
+    cells, rows = _text_cells(text, width)
+    if rows == 0:
+        raise ValueError("text must hold at least one character to draw, got ''")
+    shown = cells[:, 0] >= 0
+    grid = np.full((rows, width), np.nan)
+    grid[cells[shown, 0], cells[shown, 1]] = values[shown]
+    cmap, norm = _diverging(values[shown] if shown.any() else values, vmax)
+    cmap = cmap.with_extremes(bad=(0, 0, 0, 0))  # no character, no colour
+    ax.imshow(
+        grid,
+        cmap=cmap,
+        norm=norm,
+        extent=(0, width, rows, 0),
+        aspect=_LINE / _ADVANCE,
+        interpolation="nearest",
+    )
+    chars = np.full((rows, width), " ")
+    visible = [ch if ch.isprintable() else " " for ch in text if ch != "\n"]  # a tab: a space
+    chars[cells[shown, 0], cells[shown, 1]] = visible
+    light = _light_ink(cmap(norm(grid)))
+    baseline = ((_LINE - _ASCENT - _DESCENT) / 2 + _ASCENT) / _LINE  # glyphs centred in a row
+    style = {"columns": width, "family": _MONO, "va": "baseline", "parse_math": False}  # $ is $
+    for row in range(rows):
+        for color, on in (("black", ~light[row]), ("white", light[row])):
+            line = "".join(np.where(on, chars[row], " ")).rstrip()
+            if line.strip():
+                ax.add_artist(_FittedLine(0, row + baseline, line, color=color, **style))
+    ax.set(xlim=(0, width), ylim=(rows, 0))
     ax.axis("off")
     if title:
         ax.set_title(title, loc="left", fontsize=11)
