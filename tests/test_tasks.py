@@ -8,6 +8,7 @@ from lstm_magnifier.tasks import (
     bracket_sequences,
     depth_of,
     encode,
+    last_mark_task,
     memoryless_task,
     next_char_batches,
     one_hot,
@@ -87,3 +88,59 @@ def test_next_char_targets_are_the_inputs_shifted_by_one():
     np.testing.assert_array_equal(x, again)  # the rng alone fixes the batch
     with pytest.raises(ValueError, match="length"):
         next_char_batches(0, 5)
+
+
+class _Chosen:
+    """Stands in for a Generator: hands out chosen numbers and chosen uniform draws."""
+
+    def __init__(self, values, draws):
+        self.values, self.draws = np.asarray(values, float), np.asarray(draws, float)
+
+    def uniform(self, low, high, size):
+        return self.values.reshape(size)
+
+    def random(self, size):
+        return self.draws.reshape(size)
+
+
+def test_last_mark_on_a_hand_made_stream():
+    numbers = [0.5, -0.2, 0.9, 0.1, -0.7]
+    draws = [0.9, 0.9, 0.1, 0.9, 0.05]  # below p_mark = 0.2 at steps 3 and 5; step 1 always
+    x, y = last_mark_task(_Chosen(numbers, draws), 1, 5, p_mark=0.2)
+    assert x.shape == (5, 1, 2) and y.shape == (5, 1, 1)
+    np.testing.assert_array_equal(x[:, 0, 0], numbers)
+    np.testing.assert_array_equal(x[:, 0, 1], [1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(y[:, 0, 0], [0.5, 0.5, 0.9, 0.9, -0.7])
+
+
+def test_last_mark_target_is_the_number_at_the_latest_mark():
+    x, y = last_mark_task(np.random.default_rng(4), 64, 50, p_mark=0.3)
+    assert x.shape == (50, 64, 2) and y.shape == (50, 64, 1)
+    assert np.all(x[0, :, 1] == 1) and set(np.unique(x[..., 1])) == {0.0, 1.0}
+    assert abs(x[1:, :, 1].mean() - 0.3) < 0.03
+    for b in range(64):
+        kept = None
+        for t in range(50):
+            if x[t, b, 1] == 1:
+                kept = x[t, b, 0]
+            assert y[t, b, 0] == kept
+    assert abs(np.mean(y**2) - 1 / 3) < 0.03  # always answering 0 scores about 1/3
+
+
+def test_last_mark_without_marks_keeps_the_first_number():
+    x, y = last_mark_task(np.random.default_rng(5), 3, 20, p_mark=0.0)
+    np.testing.assert_array_equal(y[..., 0], np.broadcast_to(x[0, :, 0], (20, 3)))
+
+
+def test_last_mark_errors():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"p_mark must be a probability in \[0, 1\], got 1.5"):
+        last_mark_task(rng, 2, 5, p_mark=1.5)
+    with pytest.raises(ValueError, match="p_mark"):
+        last_mark_task(rng, 2, 5, p_mark=-0.1)
+    with pytest.raises(TypeError, match="p_mark must be a number"):
+        last_mark_task(rng, 2, 5, p_mark="often")
+    with pytest.raises(ValueError, match="length"):
+        last_mark_task(rng, 2, 0)
+    with pytest.raises(ValueError, match="batch_size"):
+        last_mark_task(rng, 0, 5)

@@ -10,6 +10,7 @@ task                   chapter  what the answer depends on
 ``memoryless_task``    4        only the current input
 ``adding_task``        13       two marked numbers anywhere in a long sequence
 ``bracket_sequences``  15       how deep the brackets are nested so far
+``last_mark_task``     16       the number at the most recent mark, at every step
 =====================  =======  ==========================================================
 """
 
@@ -133,3 +134,25 @@ def next_char_batches(length, batch_size, *, max_depth=4, p_open=0.5):
         return x[:-1], x[1:].argmax(axis=-1)
 
     return batches
+
+
+def last_mark_task(rng, batch_size, length, *, p_mark=0.2):
+    r"""Answer, at every step, the number shown at the most recent mark.
+
+    Each step carries a number from $U(-1, 1)$ and a marker, 1 with probability ``p_mark``
+    and always at the first step (so every step has an answer). A new mark replaces the
+    number to keep: the memory has to let the old one go. Always answering 0 gives a mean
+    squared error of about 1/3. Returns ``x`` ``(length, B, 2)`` (number, marker) and ``y``
+    ``(length, B, 1)`` floats.
+    """
+    _positive(batch_size=batch_size, length=length)
+    p_mark = _checks.check_positive_float("p_mark", p_mark, allow_zero=True)
+    if p_mark > 1.0:
+        raise ValueError(f"p_mark must be a probability in [0, 1], got {p_mark}")
+    values = rng.uniform(-1.0, 1.0, size=(length, batch_size))
+    marks = rng.random((length, batch_size)) < p_mark
+    marks[0] = True
+    steps = np.arange(length)[:, None]
+    latest = np.maximum.accumulate(np.where(marks, steps, 0), axis=0)  # step of the last mark
+    target = np.take_along_axis(values, latest, axis=0)
+    return np.stack([values, marks.astype(float)], axis=-1), target[..., None]
