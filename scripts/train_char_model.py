@@ -76,7 +76,7 @@ def measure(out_dir=DATA):
             "units": text.best_units(h, c, props),
             "untrained_units": text.best_units(h0, c0, props),
             "samples": {
-                str(t): text.sample(model, vocab, 300, temperature=t, rng=seed, prompt=PROMPT)
+                str(t): text.sample(model, vocab, 300, temperature=t, seed=seed, prompt=PROMPT)
                 for t in TEMPERATURES
             },
             **times,

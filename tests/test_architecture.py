@@ -28,6 +28,7 @@ LAYERS = (
     ("viz.diagrams", "viz.layer_diagrams"),
     ("viz.views", "viz.cheat_sheet"),
     ("viz.explorers",),
+    ("viz.text_magnifier",),  # chapter 17's magnifier: an explorer of the character model
 )
 """Bottom to top: a module imports only from the layers below its own."""
 

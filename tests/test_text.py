@@ -1,6 +1,8 @@
 """The character-level model of chapter 17: text, vocabulary, sampling, perplexity, n-grams,
 the properties of Python source, the shipped models, and the training script in small."""
 
+import itertools
+
 import numpy as np
 import pytest
 from sitekit import load_script
@@ -99,19 +101,68 @@ def test_sampling_is_repeatable_per_seed_and_sharpens_with_low_temperature(corpu
     _, _, vocab = corpus
     model = text.char_model(len(vocab), 16, rng=2)
     model.head.params["bias"][...] = np.random.default_rng(0).normal(0, 1.5, len(vocab))
-    one = text.sample(model, vocab, 200, temperature=1.0, rng=5)
-    assert one == text.sample(model, vocab, 200, temperature=1.0, rng=5)
-    assert one != text.sample(model, vocab, 200, temperature=1.0, rng=6)
+    one = text.sample(model, vocab, 200, temperature=1.0, seed=5)
+    assert one == text.sample(model, vocab, 200, temperature=1.0, seed=5)
+    assert one != text.sample(model, vocab, 200, temperature=1.0, seed=6)
     assert len(one) == 200 and set(one) <= set(vocab)
 
     def entropy(s):
         p = np.unique(list(s), return_counts=True)[1] / len(s)
         return -(p * np.log(p)).sum()
 
-    cold = text.sample(model, vocab, 400, temperature=0.3, rng=5)
-    assert entropy(cold) < entropy(text.sample(model, vocab, 400, temperature=1.0, rng=5)) - 0.5
-    with pytest.raises(ValueError, match="temperature must be > 0"):
+    cold = text.sample(model, vocab, 400, temperature=0.3, seed=5)
+    assert entropy(cold) < entropy(text.sample(model, vocab, 400, temperature=1.0, seed=5)) - 0.5
+    with pytest.raises(ValueError, match="temperature must be a finite number > 0, got 0"):
         text.sample(model, vocab, 5, temperature=0)
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0, got -1"):
+        text.sample(model, vocab, 5, seed=-1)
+
+
+def test_uniforms_are_xorshift32_from_the_mixed_seed():
+    """The first numbers of seed 0 by hand: the state (0 * 9E3779B9 + 6D2B79F5) mod 2^32, then
+    x ^= x << 13, x ^= x >> 17, x ^= x << 5 (mod 2^32); each number is the state / 2^32."""
+    x, expected = 0x6D2B79F5, []
+    for _ in range(3):
+        x ^= (x << 13) % 2**32
+        x ^= x >> 17
+        x ^= (x << 5) % 2**32
+        expected.append(x / 2**32)
+    numbers = text.uniforms(0)
+    assert [next(numbers) for _ in range(3)] == expected
+    many = np.fromiter(itertools.islice(text.uniforms(7), 20000), float)
+    assert 0 <= many.min() and many.max() < 1 and abs(many.mean() - 0.5) < 0.01
+    assert np.histogram(many, bins=10, range=(0, 1))[0].min() > 1800  # about 2,000 per tenth
+    assert next(text.uniforms(2**32 - 1)) != next(text.uniforms(0))
+    for bad in (-1, 2**32, 1.5, "3"):
+        with pytest.raises(ValueError, match="seed must be"):
+            text.uniforms(bad)
+
+
+def test_draw_inverts_the_cumulative_softmax():
+    logits = np.log([0.5, 0.25, 0.25])  # probabilities 0.5, 0.25, 0.25 at temperature 1
+    drawn = [text.draw(logits, 1.0, u) for u in (0.0, 0.49, 0.51, 0.74, 0.76, 0.999)]
+    assert drawn == [0, 0, 1, 1, 2, 2]
+    # temperature 0.5 squares the probabilities before normalising: 4/6, 1/6, 1/6
+    assert [text.draw(logits, 0.5, u) for u in (0.66, 0.67, 0.83, 0.84)] == [0, 1, 1, 2]
+    assert text.draw([1000.0, 0.0], 1.0, 0.999) == 0  # no overflow: the largest is exp(0)
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=6)
+    p = np.exp(z) / np.exp(z).sum()
+    counts = np.bincount([text.draw(z, 1.0, u) for u in rng.uniform(size=20000)], minlength=6)
+    assert np.abs(counts / 20000 - p).max() < 0.015
+
+
+def test_the_browser_model_holds_the_shipped_float32_numbers_in_float64(corpus):
+    _, _, vocab = corpus
+    model = text.char_model(len(vocab), 8, rng=4)
+    copy = text.browser_model(model)
+    assert copy.dtype == np.float64 and model.dtype == np.float32
+    p, q = model.core.params, copy.core.params
+    assert np.array_equal(q["weight_hh_l0"], p["weight_hh_l0"].astype(np.float64))
+    assert np.array_equal(q["bias_ih_l0"], (p["bias_ih_l0"] + p["bias_hh_l0"]).astype(np.float64))
+    assert not q["bias_hh_l0"].any()
+    ids = text.encode(vocab[:20] * 3, vocab)
+    assert np.abs(text.run(copy, ids)[0] - text.run(model, ids)[0]).max() < 1e-4
 
 
 def test_a_near_zero_temperature_is_greedy(corpus):
@@ -122,7 +173,7 @@ def test_a_near_zero_temperature_is_greedy(corpus):
         logits, _, _ = text.run(model, np.array([*ids, 0]))
         ids.append(int(logits[-1].argmax()))
     greedy = text.decode(ids[1:], vocab)
-    assert text.sample(model, vocab, 20, temperature=1e-4, rng=0, prompt="d") == greedy
+    assert text.sample(model, vocab, 20, temperature=1e-4, seed=0, prompt="d") == greedy
 
 
 def test_properties_of_python_source_by_hand():

@@ -405,8 +405,11 @@ def test_notebooks_store_the_explorer_module_and_style_the_package_ships():
     import json
 
     root = Path(__file__).resolve().parents[1]
+    from lstm_magnifier.viz.text_magnifier import TextFigure
+
     js = Path(explorers_module.__file__).with_name("explorers.js").read_text(encoding="utf-8")
     css = explorers_module.ExplorerFigure._css
+    modules = {"text": TextFigure._esm}  # chapter 17's: explorers.js, then text_magnifier.js
     stored = 0
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -416,6 +419,6 @@ def test_notebooks_store_the_explorer_module_and_style_the_package_ships():
             if model["model_module"] == "anywidget":
                 stored += 1
                 rerun = f"re-execute {path.name}: its stored explorer is out of date"
-                assert model["state"]["_esm"] == js, rerun
+                assert model["state"]["_esm"] == modules.get(model["state"]["kind"], js), rerun
                 assert model["state"]["_css"] == css, rerun
-    assert stored >= 9  # the explorers of chapters 2, 8 to 12 and 15
+    assert stored >= 10  # the explorers of chapters 2, 8 to 12, 15 and 17

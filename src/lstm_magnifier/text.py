@@ -8,6 +8,7 @@ backpropagation through time). Baseline: a character n-gram with add-$k$ smoothi
 """
 
 import io
+import itertools
 import json
 import tokenize
 from collections import Counter
@@ -16,12 +17,13 @@ from importlib import resources
 import numpy as np
 
 from lstm_magnifier import _checks
-from lstm_magnifier.losses import log_softmax, softmax_cross_entropy
+from lstm_magnifier.losses import softmax_cross_entropy
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.nn import Dense, SequenceModel
 from lstm_magnifier.probes import depth_correlations
 from lstm_magnifier.tasks import one_hot
 from lstm_magnifier.training import fit
+from lstm_magnifier.weights import float32_layers
 
 HELD_OUT_FILES = ("posixpath", "filecmp", "fileinput")
 """The modules held out: never seen in training, the last ones in the text file."""
@@ -64,14 +66,12 @@ def windows(rng, ids, length, batch, vocab_size):
     return one_hot(ids[idx], vocab_size).astype(np.float32), ids[idx + 1]
 
 
-def char_model(vocab_size, hidden_size, rng=None):
+def char_model(vocab_size, hidden_size, rng=None, *, dtype=np.float32):
     """An LSTM of ``hidden_size`` units reading one-hot characters and a Dense layer giving
-    the next character's logits at every step (float32)."""
+    the next character's logits at every step (float32 unless ``dtype`` says otherwise)."""
     rng = np.random.default_rng(rng)
-    core = LSTM(vocab_size, hidden_size, dtype=np.float32, rng=rng)
-    return SequenceModel(
-        core, Dense(hidden_size, vocab_size, dtype=np.float32, rng=rng), readout="all"
-    )
+    core = LSTM(vocab_size, hidden_size, dtype=dtype, rng=rng)
+    return SequenceModel(core, Dense(hidden_size, vocab_size, dtype=dtype, rng=rng), readout="all")
 
 
 def train_char_model(model, ids, *, steps, length=64, batch=32, lr=5e-3, rng=None, progress=False):
@@ -109,21 +109,65 @@ def perplexity_from_logits(logits, ids):
     return float(np.exp(softmax_cross_entropy(np.asarray(logits, np.float64), ids)[0]))
 
 
-def sample(model, vocab, length, *, temperature=1.0, rng=None, prompt=""):
+def uniforms(seed):
+    r"""Numbers in $[0, 1)$ from a whole-number ``seed`` below $2^{32}$, without end:
+    Marsaglia's (2003) xorshift32 generator, three shifts and exclusive ors of a 32-bit
+    state started from $(\mathrm{seed} \cdot \mathtt{9E3779B9_{16}} + \mathtt{6D2B79F5_{16}})
+    \bmod 2^{32}$. Not NumPy's generator, because the page's JavaScript (``uniforms`` in
+    ``text_magnifier.js``) must draw the same numbers."""
+    seed = _checks.check_whole_number("seed", seed)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be below 2**32, got {seed}")
+
+    def numbers(x):
+        while True:
+            x ^= (x << 13) & 0xFFFFFFFF
+            x ^= x >> 17
+            x ^= (x << 5) & 0xFFFFFFFF
+            yield x / 2**32
+
+    return numbers((seed * 0x9E3779B9 + 0x6D2B79F5) & 0xFFFFFFFF or 1)
+
+
+def draw(logits, temperature, u):
+    r"""The character drawn from $\mathrm{softmax}(z / T)$ by the number ``u`` in $[0, 1)$:
+    the first $k$ whose running sum of $e^{(z_k - \max z) / T}$ passes ``u`` times the total
+    (float64, summed in order, as the page does)."""
+    z = np.asarray(logits, np.float64)
+    running = np.cumsum(np.exp((z - z.max()) / temperature))
+    return min(int(np.searchsorted(running, u * running[-1], side="right")), len(z) - 1)
+
+
+def browser_model(model):
+    """A float64 copy of a character ``model`` holding exactly the float32 numbers the page
+    runs (its two LSTM biases added into one): what :func:`sample` computes with, so that
+    Python and JavaScript differ only in the order of their sums."""
+    copy = char_model(model.head.out_features, model.core.hidden_size, dtype=np.float64, rng=0)
+    state = {f"head.{k}": v.astype(np.float32) for k, v in model.head.params.items()}
+    for k, layer in enumerate(float32_layers(model.core)):
+        state.update({f"core.{name}_l{k}": layer[name] for name in ("weight_ih", "weight_hh")})
+        state[f"core.bias_ih_l{k}"] = layer["bias"]
+        state[f"core.bias_hh_l{k}"] = np.zeros_like(layer["bias"])
+    copy.load_state_dict({k: v.astype(np.float64) for k, v in state.items()})
+    return copy
+
+
+def sample(model, vocab, length, *, temperature=1.0, seed=0, prompt=""):
     r"""``length`` characters drawn one at a time from $\mathrm{softmax}(z / T)$ after
-    ``prompt``: $T < 1$ sharpens, $T > 1$ flattens. One ``rng`` seed gives one text."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    rng, V = np.random.default_rng(rng), len(vocab)
-    x = np.zeros((1, V), np.float32)
+    ``prompt``: $T < 1$ sharpens, $T > 1$ flattens. One ``seed`` gives one text, the same
+    one the page's generate button writes (:func:`uniforms`, :func:`draw`,
+    :func:`browser_model`)."""
+    temperature = _checks.check_positive_float("temperature", temperature)
+    length = _checks.check_positive_int("length", length)
+    numbers, V, model = uniforms(seed), len(vocab), browser_model(model)
+    x = np.zeros((1, V))
     if prompt:
-        x = np.concatenate([x, one_hot(encode(prompt, vocab), V).astype(np.float32)])
+        x = np.concatenate([x, one_hot(encode(prompt, vocab), V)])
     out, state = model.core.forward(x)
     chars = []
-    for _ in range(length):
-        logp = log_softmax(model.head.forward(out[-1]).astype(np.float64) / temperature)
-        chars.append(int(rng.choice(V, p=np.exp(logp) / np.exp(logp).sum())))
-        out, state = model.core.forward(one_hot([chars[-1]], V).astype(np.float32), state)
+    for u in itertools.islice(numbers, length):
+        chars.append(draw(model.head.forward(out[-1]), temperature, u))
+        out, state = model.core.forward(one_hot([chars[-1]], V), state)
     return decode(chars, vocab)
 
 

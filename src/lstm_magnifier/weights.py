@@ -203,6 +203,24 @@ def split_layers(lstm):
     return layers
 
 
+def float32_layers(lstm):
+    """The numbers a standard ``lstm`` ships to the browser, per layer (bottom first): dicts of
+    ``weight_ih``, ``weight_hh`` and one ``bias`` (``bias_ih + bias_hh``), each rounded to
+    float32. A model that holds exactly these (in any float dtype) computes what the page does."""
+    _checks.check_instance("lstm", lstm, LSTM)
+    if lstm.variant != STANDARD or lstm.peepholes:
+        raise ValueError("the browser runs the standard LSTM cell only (no variant, no peepholes)")
+    p, f4 = lstm.params, np.float32
+    return [
+        {
+            "weight_ih": p[f"weight_ih_l{k}"].astype(f4),
+            "weight_hh": p[f"weight_hh_l{k}"].astype(f4),
+            "bias": (p[f"bias_ih_l{k}"] + p[f"bias_hh_l{k}"]).astype(f4),
+        }
+        for k in range(lstm.num_layers)
+    ]
+
+
 SATURATION = 50.0
 r"""Pre-activation of a gate pinned at 0 or 1 (for ``g``: -1 or 1): $\sigma(\pm 50)$ and
 $\tanh(\pm 50)$ round to exactly 1, 0 and $\pm 1$ in float32 and float64."""

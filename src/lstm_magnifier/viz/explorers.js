@@ -500,14 +500,15 @@ const DRAW = { gate: drawGate, timeline: drawTimeline, weights: drawWeights, seq
 
 let forms = 0; // ids for the text boxes' labels
 
-/** The typed magnifier's form: a labelled text box, example buttons, the model's training
- * range and a status line for what could not be run. Typing sets the model's `text`. */
-function typedForm(model, setup) {
+/** The typed magnifier's form: a labelled text box (one line, or a `textarea` of several),
+ * example buttons, the model's training range and a status line for what could not be run.
+ * Typing sets the model's `text`. */
+function typedForm(model, setup, tag = 'input') {
   const make = (tag, attrs, content) => Object.assign(document.createElement(tag), attrs, content && { textContent: content });
   const type = (text) => { model.set('text', text); model.save_changes?.(); };
   const id = `lm-typed-${++forms}`;
-  const input = make('input', { type: 'text', id, className: 'lm-typed-input', spellcheck: false,
-    autocomplete: 'off', value: model.get('text') });
+  const input = make(tag, { id, className: 'lm-typed-input', spellcheck: false, autocomplete: 'off',
+    value: model.get('text'), ...(tag === 'input' ? { type: 'text' } : { rows: 6 }) });
   input.addEventListener('input', () => type(input.value));
   const presets = make('div', { className: 'lm-presets' });
   presets.setAttribute('role', 'group');

@@ -35,6 +35,7 @@ from lstm_magnifier.tasks import one_hot
 from lstm_magnifier.viz.drawing import NETWORKS
 from lstm_magnifier.viz.palette import GATE_COLORS, MEMORY_COLORS, NETWORK_COLORS, NEUTRAL, ink
 from lstm_magnifier.viz.views import _WEIGHT_GATES, GateView, SequenceView, TimelineView, WeightView
+from lstm_magnifier.weights import float32_layers
 
 EXPLORER_CLASS = "lstm-magnifier-explorer"
 """CSS class of every explorer's outer box."""
@@ -136,13 +137,14 @@ class _Explorer:
     """
 
     KIND = None
+    FIGURE = ExplorerFigure
 
     def __init__(self, controls, *, setup=None, initial=None):
         self.controls = controls
         for name, value in self._check_all(initial or {}).items():
             controls[name].value = value
         self._view = None
-        self.figure_widget = ExplorerFigure(kind=self.KIND, controls=controls, setup=setup or {})
+        self.figure_widget = self.FIGURE(kind=self.KIND, controls=controls, setup=setup or {})
         children = [self._controls_box(), self.figure_widget]
         self.widget = widgets.VBox(children, layout=widgets.Layout(width="100%"))
         self.widget.add_class(EXPLORER_CLASS)
@@ -511,16 +513,14 @@ class SequenceMagnifier(_Explorer):
                 f"input feature of the model), got {vocabulary!r}"
             )
         _checks.check_positive_int("max_length", max_length)
-        core, layers = copy.deepcopy(core), []
-        for k in range(core.num_layers):
+        layers, core = float32_layers(core), copy.deepcopy(core)
+        for k, layer in enumerate(layers):
             p = core.params
-            bias = (p[f"bias_ih_l{k}"] + p[f"bias_hh_l{k}"]).astype(np.float32)
-            p[f"bias_ih_l{k}"][...], p[f"bias_hh_l{k}"][...] = bias, 0.0
+            p[f"bias_ih_l{k}"][...], p[f"bias_hh_l{k}"][...] = layer["bias"], 0.0
             for name in ("weight_ih", "weight_hh"):
-                p[f"{name}_l{k}"][...] = p[f"{name}_l{k}"].astype(np.float32)
-            weights = {"weight_ih": p[f"weight_ih_l{k}"], "weight_hh": p[f"weight_hh_l{k}"]}
-            layers.append({k: _encode(v, "<f4") for k, v in {**weights, "bias": bias}.items()})
-        setup = {"weights": layers, "vocabulary": vocabulary, "max_length": max_length}
+                p[f"{name}_l{k}"][...] = layer[name]
+        encoded = [{k: _encode(v, "<f4") for k, v in layer.items()} for layer in layers]
+        setup = {"weights": encoded, "vocabulary": vocabulary, "max_length": max_length}
         return core, setup
 
     def _check_text(self, text, typed=None):
