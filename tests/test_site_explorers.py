@@ -57,11 +57,13 @@ SHOWN = """(k) => {
 
 
 def stored_explorers(html):
-    """The ExplorerFigure models stored in a page: ``[{kind, setup}]`` in page order."""
+    """The ExplorerFigure models stored in a page: ``[{kind, setup}]`` in page order (chapter
+    17's text magnifier, which draws no SVG, has its own tests: test_site_text_magnifier.py)."""
     found = []
     for text in STATE_SCRIPT.findall(html):
         for model in json.loads(text)["state"].values():
-            if model["model_module"] == "anywidget" and model["state"].get("kind"):
+            kind = model["state"].get("kind") if model["model_module"] == "anywidget" else None
+            if kind and kind != "text":
                 found.append({"kind": model["state"]["kind"], "setup": model["state"]["setup"]})
     return found
 
