@@ -59,20 +59,26 @@ export function weightTimeline(w, x) {
  * 3H + k for unit k), each gate's activation, then the gate step above, unit by unit. */
 export function lstmStep(x, h_prev, c_prev, { weight_ih, weight_hh, bias }) {
   const H = h_prev.length;
-  const z = bias.map((b, r) => {
-    let sum = b;
-    for (let d = 0; d < x.length; d++) sum += weight_ih[r][d] * x[d];
-    for (let k = 0; k < H; k++) sum += weight_hh[r][k] * h_prev[k];
-    return sum;
-  });
+  const inputs = []; // the inputs that are not 0: one for a one-hot character
+  for (let d = 0; d < x.length; d++) if (x[d] !== 0) inputs.push(d);
+  const z = new Array(bias.length);
+  for (let r = 0; r < bias.length; r++) {
+    const w_x = weight_ih[r], w_h = weight_hh[r];
+    let sum = bias[r];
+    for (const d of inputs) sum += w_x[d] * x[d];
+    for (let k = 0; k < H; k++) sum += w_h[k] * h_prev[k];
+    z[r] = sum;
+  }
   const step = { x, h_prev, c_prev, i: [], f: [], g: [], o: [], learn: [], forget: [], c: [], h: [] };
   for (let k = 0; k < H; k++) {
     const v = gateStep({ i: sigmoid(z[k]), f: sigmoid(z[H + k]), g: Math.tanh(z[2 * H + k]),
       o: sigmoid(z[3 * H + k]), c_prev: c_prev[k] });
-    for (const name of ['i', 'f', 'g', 'o', 'learn', 'forget', 'c', 'h']) step[name].push(v[name]);
+    for (const name of GATE_STEP_KEYS) step[name].push(v[name]);
   }
   return step;
 }
+
+const GATE_STEP_KEYS = ['i', 'f', 'g', 'o', 'learn', 'forget', 'c', 'h'];
 
 /** The traces of every layer over inputs xs (T rows), from zero memories
  * (lstm_magnifier.lstm.LSTM.forward): each layer reads the h of the one below. */
