@@ -223,7 +223,7 @@ class TextMagnifier(_Explorer):
         return {**read, "units": self._unit_values(self.text), "generated": self.generated}
 
     def _make_view(self):
-        return _TextView(self._setup_units(), self._length)
+        return _TextView(self._setup_units())
 
     def _setup_units(self):
         return self.figure_widget.setup["units"]
@@ -237,11 +237,22 @@ class _TextView:
         import matplotlib.pyplot as plt
 
         self.units, self.width = units, width
-        self.figure = plt.figure(figsize=(8, 1.2 * len(units) + 1.2), layout="constrained")
+        self.figure = plt.figure(figsize=(8, 8), layout="constrained")
 
     def update(self, values):
+        """Draw ``values`` (TextMagnifier.values); each panel as high as the text's rows."""
+        rows = sum(-(-max(len(line), 1) // self.width) for line in values["text"].split("\n"))
+        generated = [
+            line[k : k + 96]
+            for line in values["generated"].splitlines() or [""]
+            for k in range(0, len(line) or 1, 96)
+        ]
+        # draw_text_heatmap sizes its font to the cells: 8 inches over 72 cells is ~13 points,
+        # a row 1.25 of that; a title and a margin above each panel
+        heights = [0.23 * rows + 0.45] * len(self.units) + [0.14 * len(generated) + 0.45]
         self.figure.clear()
-        axes = self.figure.subplots(len(self.units) + 1, 1, squeeze=False)[:, 0]
+        self.figure.set_size_inches(8, sum(heights))
+        axes = self.figure.subplots(len(heights), 1, height_ratios=heights)
         for ax, unit in zip(axes, self.units, strict=False):
             shown = np.asarray(values["units"][unit["name"]]) * unit["sign"]
             if values["text"]:
@@ -250,8 +261,5 @@ class _TextView:
             ax.axis("off")
         axes[-1].axis("off")
         axes[-1].set_title("generated", loc="left", fontsize=10)
-        lines = values["generated"].splitlines() or [""]
-        wrapped = "\n".join(
-            line[k : k + 96] for line in lines for k in range(0, len(line) or 1, 96)
-        )
-        axes[-1].text(0, 1, wrapped, family="monospace", size=7, va="top", parse_math=False)
+        text = "\n".join(generated)
+        axes[-1].text(0, 1, text, family="monospace", size=7, va="top", parse_math=False)
