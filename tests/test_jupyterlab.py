@@ -50,7 +50,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
-OURS = ("explorers.js", "anywidget", "ExplorerFigure")
+OURS = ("explorers.js", "anywidget", "ExplorerFigure", "text_magnifier", "TextFigure")
 """Console messages that mention one of these fail the test: they are about the explorers."""
 
 
@@ -93,6 +93,15 @@ CASES = {
     ),
 }
 KEYS = ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft")  # two steps up, net
+
+TEXT_CODE = (  # chapter 17's text magnifier, on the first shipped model
+    "from lstm_magnifier import text\n"
+    "from lstm_magnifier.viz.text_magnifier import TextMagnifier\n"
+    "model, vocab = text.load_char_model(0)\n"
+    "units = {k: tuple(v) for k, v in text.measured()['seeds']['0']['units'].items()}\n"
+    "explorer = TextMagnifier(model, vocab, units, text='x = 1\\n', length=60)\n"
+    "explorer"
+)
 
 # The Python explorer's values as JSON (arrays as lists), printed by the kernel.
 VALUES_IN_THE_KERNEL = (
@@ -251,7 +260,7 @@ def lab(tmp_path_factory):
     pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install jupyterlab)")
     if not Path(site_server.chromium_path()).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    notebooks = {name: case.code for name, case in CASES.items()}
+    notebooks = {name: case.code for name, case in CASES.items()} | {"text": TEXT_CODE}
     try:
         with jupyterlab(tmp_path_factory.mktemp("jupyterlab"), notebooks) as server:
             yield server
@@ -349,6 +358,56 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
             break
         time.sleep(0.25)
     assert problems == [], f"{name}: kernel {printed}"
+
+
+def test_typing_and_generating_reach_the_kernel_in_jupyterlab(lab, browser_page):
+    """In the text magnifier, typed text reaches the kernel (whose NumPy values equal the
+    page's), the generate button's text equals ``text.sample`` in the kernel for the sliders'
+    settings, and text set in Python shows in the page."""
+    page, _ = browser_page
+    panel_id = page.evaluate(OPEN_AND_RUN, "text.ipynb")
+    panel = page.locator(f'[id="{panel_id}"]')
+    figure = panel.locator(".lm-text-figure[data-values]")
+    try:
+        figure.wait_for(state="visible", timeout=45_000)
+    except Exception as error:
+        raise AssertionError(f"no text magnifier drawn:\n{lab.log_tail()}") from error
+
+    def kernel(code):
+        return page.evaluate(IN_THE_KERNEL, [panel_id, code]).strip()
+
+    def eventually(code, expected):
+        deadline = time.monotonic() + 10.0  # the page's change reaches the kernel a moment later
+        while (answer := kernel(code)) != expected and time.monotonic() < deadline:
+            time.sleep(0.25)
+        return answer
+
+    typed = 'def f(x):\n    return "x"  # y\n'
+    panel.locator("textarea.lm-typed-input").fill(typed)
+    assert eventually("print(repr(explorer.text))", repr(typed)) == repr(typed)
+    shown = json.loads(figure.get_attribute("data-values"))
+    compare = (
+        "import json as _j, numpy as _np\n"
+        f"_page = _j.loads({json.dumps(json.dumps(shown['units']))})\n"
+        "print(max(float(_np.abs(_np.array(_page[k]) - v).max()) "
+        "for k, v in explorer.values['units'].items()))"
+    )
+    assert float(kernel(compare)) < 1e-9
+    panel.locator("button.lm-generate").click()
+    written = panel.locator("pre.lm-generated").text_content()
+    assert len(written) == 60
+    same = (
+        "_p = explorer._params()\n"
+        "print(explorer.generated == text.sample(model, vocab, 60, temperature=_p['temperature'], "
+        "seed=_p['seed'], prompt=explorer.text))"
+    )
+    assert eventually(same, "True") == "True"
+    assert kernel("print(repr(explorer.generated))") == repr(written)
+    kernel("explorer.text = 'import os\\n'")
+    page.wait_for_function(
+        "(id) => document.getElementById(id).querySelector('textarea').value === 'import os\\n'",
+        arg=panel_id,
+    )
 
 
 def test_jupyterlab_stays_on_127_0_0_1_without_errors(browser_page):
