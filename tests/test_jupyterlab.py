@@ -94,6 +94,12 @@ CASES = {
 }
 KEYS = ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft")  # two steps up, net
 
+TYPED_CODE = (  # chapter 15's magnifier of a model that reads brackets
+    "from lstm_magnifier.lstm import LSTM\n"
+    "from lstm_magnifier.viz.explorers import SequenceMagnifier\n"
+    "explorer = SequenceMagnifier(LSTM(2, 4, rng=3), '(())', vocabulary='()')\n"
+    "explorer"
+)
 TEXT_CODE = (  # chapter 17's text magnifier, on the first shipped model
     "from lstm_magnifier import text\n"
     "from lstm_magnifier.viz.text_magnifier import TextMagnifier\n"
@@ -260,7 +266,10 @@ def lab(tmp_path_factory):
     pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (pip install jupyterlab)")
     if not Path(site_server.chromium_path()).exists():
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    notebooks = {name: case.code for name, case in CASES.items()} | {"text": TEXT_CODE}
+    notebooks = {name: case.code for name, case in CASES.items()} | {
+        "text": TEXT_CODE,
+        "typed": TYPED_CODE,
+    }
     try:
         with jupyterlab(tmp_path_factory.mktemp("jupyterlab"), notebooks) as server:
             yield server
@@ -358,6 +367,37 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
             break
         time.sleep(0.25)
     assert problems == [], f"{name}: kernel {printed}"
+
+
+def test_typing_brackets_reaches_the_kernel_in_jupyterlab(lab, browser_page):
+    """In a SequenceMagnifier that reads text, typing redraws the figure and the kernel gets
+    the text: its NumPy values equal the page's ``data-values`` (1e-12)."""
+    page, _ = browser_page
+    panel_id = page.evaluate(OPEN_AND_RUN, "typed.ipynb")
+    panel = page.locator(f'[id="{panel_id}"]')
+    svg = panel.locator("svg.lm-svg")
+    try:
+        svg.wait_for(state="visible", timeout=45_000)
+    except Exception as error:
+        raise AssertionError(f"no typed magnifier drawn:\n{lab.log_tail()}") from error
+    before = svg.get_attribute("data-values")
+    panel.locator("input.lm-typed-input").fill("((()))()(")
+    page.wait_for_function(
+        "([id, v]) => document.getElementById(id).querySelector('svg.lm-svg').dataset.values !== v",
+        arg=[panel_id, before],
+    )
+    shown = json.loads(svg.get_attribute("data-values"))
+    assert shown["text"] == "((()))()("
+    deadline = time.monotonic() + 10.0
+    while True:
+        printed = page.evaluate(IN_THE_KERNEL, [panel_id, VALUES_IN_THE_KERNEL])
+        problems = (
+            value_differences(shown, json.loads(printed)) if printed.startswith("{") else [printed]
+        )
+        if not problems or time.monotonic() > deadline:
+            break
+        time.sleep(0.25)
+    assert problems == [], printed
 
 
 def test_typing_and_generating_reach_the_kernel_in_jupyterlab(lab, browser_page):
