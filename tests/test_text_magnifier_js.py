@@ -232,23 +232,28 @@ def test_the_figure_shows_what_numpy_computes_and_follows_typing(page, shipped):
 
 def test_the_tints_follow_the_values(page, shipped):
     """Behind each character, orange grows with the unit's (turned) value and purple with its
-    opposite, at most 55 % opaque."""
+    opposite, at most 55 % opaque; also after edits that keep the start of the text (whose
+    characters the page does not draw again) and after one that changes its first character."""
     magnifier = magnifier_of(shipped, text='x = "abc"  # d\n')
     mount(page, magnifier)
-    tints = page.evaluate(
-        """() => [...document.querySelectorAll('main .lm-chars')].map((pre) =>
-             [...pre.children].map((s) => s.style.backgroundColor))"""
-    )
     colors = magnifier.figure_widget.setup["colors"]
-    for unit, row in zip(magnifier.figure_widget.setup["units"], tints, strict=True):
-        values = magnifier.values["units"][unit["name"]] * unit["sign"] / unit["scale"]
-        for value, tint in zip(values, row, strict=True):
-            r, g, b, *alpha = (float(v) for v in tint[tint.index("(") + 1 : -1].split(","))
-            want = colors["positive"] if value >= 0 else colors["negative"]
-            opacity = alpha[0] if alpha else 1.0
-            assert [r, g, b] == want
-            # the page keeps an opacity in 8 bits: within 1/255
-            assert abs(opacity - 0.55 * min(1.0, abs(value))) <= 1 / 255 + 1e-3, (unit, tint)
+    for typed in ('x = "abc"  # d\n', 'x = "abc"  # d\nif y:\n', 'x = "ab', "y = 1\n"):
+        page.fill("main textarea.lm-typed-input", typed)
+        magnifier.text = typed
+        tints = page.evaluate(
+            """() => [...document.querySelectorAll('main .lm-chars')].map((pre) =>
+                 [...pre.children].map((s) => [s.textContent, s.style.backgroundColor]))"""
+        )
+        for unit, row in zip(magnifier.figure_widget.setup["units"], tints, strict=True):
+            assert "".join(ch for ch, _ in row) == typed
+            values = magnifier.values["units"][unit["name"]] * unit["sign"] / unit["scale"]
+            for value, (_, tint) in zip(values, row, strict=True):
+                r, g, b, *alpha = (float(v) for v in tint[tint.index("(") + 1 : -1].split(","))
+                want = colors["positive"] if value >= 0 else colors["negative"]
+                opacity = alpha[0] if alpha else 1.0
+                assert [r, g, b] == want
+                # the page keeps an opacity in 8 bits: within 1/255
+                assert abs(opacity - 0.55 * min(1.0, abs(value))) <= 1 / 255 + 1e-3, (unit, tint)
     magnifier.close()
 
 

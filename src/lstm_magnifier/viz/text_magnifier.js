@@ -65,7 +65,7 @@ export function readChars(model, text, memo = { text: '', states: [] }) {
     states.push(advance(model, -1, { h: zeros, c: zeros }));
   }
   for (let t = same; t < chars.length; t++) states.push(advance(model, model.vocabulary.indexOf(chars[t]), states[t]));
-  return { text, states };
+  return { text, states, same }; // same: the characters whose states were reused
 }
 
 /** The next character's logits from the top layer's h: head.weight h + head.bias. */
@@ -118,18 +118,26 @@ function make(tag, attrs = {}, text = undefined) {
 }
 
 /** One named unit over the characters: its title, then the text with a tint behind each. */
-function unitRow(unit, text, values, colors) {
+function unitRow(unit) {
   const row = make('div', { className: 'lm-unit-row' });
-  row.append(make('p', { className: 'lm-unit-name' }, unit.label));
-  const chars = make('pre', { className: 'lm-chars' });
-  [...text].forEach((ch, t) => {
-    const span = make('span', {}, ch);
-    span.style.backgroundColor = tint(values[t], unit, colors);
-    chars.append(span);
-  });
-  chars.setAttribute('aria-label', `${unit.label}: ${text.length} characters, tinted by the unit's value`);
-  row.append(chars);
+  row.append(make('p', { className: 'lm-unit-name' }, unit.label), make('pre', { className: 'lm-chars' }));
   return row;
+}
+
+/** Tint the characters of a unit's row: the first `keep` are as they were (the same text read
+ * to the same values), the rest are drawn again. */
+function tintRow(row, unit, text, values, colors, keep) {
+  const chars = row.lastChild;
+  const spans = chars.children;
+  while (spans.length > keep) chars.lastChild.remove();
+  const more = document.createDocumentFragment();
+  [...text].slice(spans.length).forEach((ch, k) => {
+    const span = make('span', {}, ch);
+    span.style.backgroundColor = tint(values[spans.length + k], unit, colors);
+    more.append(span);
+  });
+  chars.append(more);
+  chars.setAttribute('aria-label', `${unit.label}: ${text.length} characters, tinted by the unit's value`);
 }
 
 async function renderText({ model, el: host }) {
@@ -142,6 +150,8 @@ async function renderText({ model, el: host }) {
   const slider = (name) => sliders[names.indexOf(name)].get('value');
   const form = typedForm(model, setup, 'textarea');
   const figure = make('div', { className: 'lm-text-figure' });
+  const rows = setup.units.map(unitRow);
+  figure.append(...rows);
   const button = make('button', { type: 'button', className: 'lm-generate' }, 'generate');
   const generated = make('pre', { className: 'lm-generated' });
   generated.setAttribute('aria-live', 'polite');
@@ -157,7 +167,7 @@ async function renderText({ model, el: host }) {
     memo = run;
     if (form.input.value !== text) form.input.value = text;
     form.message.textContent = values.message;
-    figure.replaceChildren(...setup.units.map((u) => unitRow(u, values.text, values.units[u.name], setup.colors)));
+    setup.units.forEach((u, k) => tintRow(rows[k], u, values.text, values.units[u.name], setup.colors, run.same));
     figure.dataset.kind = 'text';
     figure.dataset.values = valuesJson(values);
     generated.textContent = values.generated;
