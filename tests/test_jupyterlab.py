@@ -313,17 +313,42 @@ def browser_page(lab, browser):
         context.close()
 
 
+def open_and_draw(lab, page, notebook, selector):
+    """Open ``notebook``, run all its cells and wait for ``selector`` in its panel: returns
+    the panel's id, the panel and what was drawn."""
+    panel_id = page.evaluate(OPEN_AND_RUN, notebook)
+    panel = page.locator(f'[id="{panel_id}"]')
+    drawn = panel.locator(selector)
+    try:
+        drawn.wait_for(state="visible", timeout=45_000)
+    except Exception as error:
+        raise AssertionError(f"{notebook}: nothing drawn:\n{lab.log_tail()}") from error
+    return panel_id, panel, drawn
+
+
+def ask_kernel(page, panel_id, code, done=lambda answer: True):
+    """What ``code`` prints in the notebook's kernel. A change made in the page reaches the
+    kernel a moment after the page redraws, so ask again for up to 10 s until ``done``."""
+    deadline = time.monotonic() + 10.0
+    while True:
+        answer = page.evaluate(IN_THE_KERNEL, [panel_id, code]).strip()
+        if done(answer) or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.25)
+
+
+def agrees(shown):
+    """``done`` for :func:`ask_kernel`: the kernel printed the values the page shows."""
+    return lambda printed: (
+        printed.startswith("{") and not value_differences(shown, json.loads(printed))
+    )
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_page, name):
     page, _ = browser_page
     case = CASES[name]
-    panel_id = page.evaluate(OPEN_AND_RUN, f"{name}.ipynb")
-    panel = page.locator(f'[id="{panel_id}"]')
-    svg = panel.locator("svg.lm-svg")
-    try:
-        svg.wait_for(state="visible", timeout=45_000)
-    except Exception as error:
-        raise AssertionError(f"{name}: no explorer drawn:\n{lab.log_tail()}") from error
+    panel_id, panel, svg = open_and_draw(lab, page, f"{name}.ipynb", "svg.lm-svg")
     assert svg.count() == 1
     assert svg.get_attribute("role") == "img"
     before = svg.get_attribute("data-values")
@@ -355,17 +380,10 @@ def test_a_keyboard_slider_move_redraws_the_explorer_in_jupyterlab(lab, browser_
     assert slider.locator(".widget-readout").inner_text().strip() == f"{target:.2f}"
     # the SVG shows what NumPy computes for its inputs ...
     assert value_differences(moved, case.expect(moved)) == [], f"{name}: {after}"
-    # ... and the kernel saw the move: the Python explorer's values are the same. The
-    # slider's last change reaches the kernel a moment after the figure redraws (the
-    # browser draws first), so ask again for up to 10 s before calling it a failure.
-    deadline = time.monotonic() + 10.0
-    while True:
-        printed = page.evaluate(IN_THE_KERNEL, [panel_id, VALUES_IN_THE_KERNEL])
-        assert printed.startswith("{"), f"{name}: the kernel answered {printed!r}"
-        problems = value_differences(moved, json.loads(printed))
-        if not problems or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)
+    # ... and the kernel saw the move: the Python explorer's values are the same.
+    printed = ask_kernel(page, panel_id, VALUES_IN_THE_KERNEL, agrees(moved))
+    assert printed.startswith("{"), f"{name}: the kernel answered {printed!r}"
+    problems = value_differences(moved, json.loads(printed))
     assert problems == [], f"{name}: kernel {printed}"
 
 
@@ -373,13 +391,7 @@ def test_typing_brackets_reaches_the_kernel_in_jupyterlab(lab, browser_page):
     """In a SequenceMagnifier that reads text, typing redraws the figure and the kernel gets
     the text: its NumPy values equal the page's ``data-values`` (1e-12)."""
     page, _ = browser_page
-    panel_id = page.evaluate(OPEN_AND_RUN, "typed.ipynb")
-    panel = page.locator(f'[id="{panel_id}"]')
-    svg = panel.locator("svg.lm-svg")
-    try:
-        svg.wait_for(state="visible", timeout=45_000)
-    except Exception as error:
-        raise AssertionError(f"no typed magnifier drawn:\n{lab.log_tail()}") from error
+    panel_id, panel, svg = open_and_draw(lab, page, "typed.ipynb", "svg.lm-svg")
     before = svg.get_attribute("data-values")
     panel.locator("input.lm-typed-input").fill("((()))()(")
     page.wait_for_function(
@@ -388,15 +400,10 @@ def test_typing_brackets_reaches_the_kernel_in_jupyterlab(lab, browser_page):
     )
     shown = json.loads(svg.get_attribute("data-values"))
     assert shown["text"] == "((()))()("
-    deadline = time.monotonic() + 10.0
-    while True:
-        printed = page.evaluate(IN_THE_KERNEL, [panel_id, VALUES_IN_THE_KERNEL])
-        problems = (
-            value_differences(shown, json.loads(printed)) if printed.startswith("{") else [printed]
-        )
-        if not problems or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)
+    printed = ask_kernel(page, panel_id, VALUES_IN_THE_KERNEL, agrees(shown))
+    problems = (
+        value_differences(shown, json.loads(printed)) if printed.startswith("{") else [printed]
+    )
     assert problems == [], printed
 
 
@@ -405,26 +412,15 @@ def test_typing_and_generating_reach_the_kernel_in_jupyterlab(lab, browser_page)
     page's), the generate button's text equals ``text.sample`` in the kernel for the sliders'
     settings, and text set in Python shows in the page."""
     page, _ = browser_page
-    panel_id = page.evaluate(OPEN_AND_RUN, "text.ipynb")
-    panel = page.locator(f'[id="{panel_id}"]')
-    figure = panel.locator(".lm-text-figure[data-values]")
-    try:
-        figure.wait_for(state="visible", timeout=45_000)
-    except Exception as error:
-        raise AssertionError(f"no text magnifier drawn:\n{lab.log_tail()}") from error
+    panel_id, panel, figure = open_and_draw(lab, page, "text.ipynb", ".lm-text-figure[data-values]")
 
-    def kernel(code):
-        return page.evaluate(IN_THE_KERNEL, [panel_id, code]).strip()
-
-    def eventually(code, expected):
-        deadline = time.monotonic() + 10.0  # the page's change reaches the kernel a moment later
-        while (answer := kernel(code)) != expected and time.monotonic() < deadline:
-            time.sleep(0.25)
-        return answer
+    def kernel(code, expected=None):
+        done = (lambda answer: True) if expected is None else (lambda answer: answer == expected)
+        return ask_kernel(page, panel_id, code, done)
 
     typed = 'def f(x):\n    return "x"  # y\n'
     panel.locator("textarea.lm-typed-input").fill(typed)
-    assert eventually("print(repr(explorer.text))", repr(typed)) == repr(typed)
+    assert kernel("print(repr(explorer.text))", repr(typed)) == repr(typed)
     shown = json.loads(figure.get_attribute("data-values"))
     compare = (
         "import json as _j, numpy as _np\n"
@@ -441,7 +437,7 @@ def test_typing_and_generating_reach_the_kernel_in_jupyterlab(lab, browser_page)
         "print(explorer.generated == text.sample(model, vocab, 60, temperature=_p['temperature'], "
         "seed=_p['seed'], prompt=explorer.text))"
     )
-    assert eventually(same, "True") == "True"
+    assert kernel(same, "True") == "True"
     assert kernel("print(repr(explorer.generated))") == repr(written)
     kernel("explorer.text = 'import os\\n'")
     page.wait_for_function(
