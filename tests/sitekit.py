@@ -20,6 +20,7 @@ many test modules use it. Each browser context that a test opens should go throu
 :func:`site_server.block_other_hosts`, so that the pages are tested as they work offline.
 """
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -463,6 +464,33 @@ def offline_page(browser, base: str, **options):
     page.on("pageerror", lambda error: errors.append(error.message))
     page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
     return context, page, outside, errors
+
+
+MODULE_HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><style>{css}</style></head><body><main></main></body></html>"""
+"""An empty page with a figure's CSS: where ``module_page`` imports a widget's JS module."""
+
+
+@contextlib.contextmanager
+def module_page(browser, folder: Path, name: str, source: str, css: str):
+    """A page of ``browser``, served from ``folder`` on 127.0.0.1, that can import the ES
+    module ``source`` as ``/<name>`` and has ``css``; nothing else is on it. On leaving, fails
+    on any page error, console error or request to another host."""
+    (folder / name).write_text(source, encoding="utf-8")
+    html = MODULE_HARNESS.format(title=name, css=css)
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    server, base = site_server.serve(folder)
+    context, page, outside, errors = offline_page(
+        browser, base, viewport={"width": 600, "height": 900}
+    )
+    page.goto(base + "index.html")
+    try:
+        yield page
+    finally:
+        context.close()
+        server.shutdown()
+    assert errors == [], errors
+    assert outside == [], outside
 
 
 def open_every_page(site, server, browser, options: dict, **checks) -> dict[str, PageReport]:

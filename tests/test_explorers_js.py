@@ -9,12 +9,11 @@ site, through the real widget manager, is checked by ``tests/test_site_explorers
 
 import json
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from sitekit import offline_page, site_server
+from sitekit import module_page
 
 from lstm_magnifier.lstm import LSTM
 from lstm_magnifier.timelines import (
@@ -37,9 +36,6 @@ from cells import value_differences
 
 pytestmark = pytest.mark.browser
 
-
-HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>explorers</title>
-<style>{css}</style></head><body><main></main></body></html>"""
 
 # Stand-in slider models (get, set, on, off) and a stand-in anywidget model around them.
 MOUNT = """async ([kind, setup, params, options, text]) => {
@@ -90,19 +86,10 @@ SHOWN = """() => {
 def page(tmp_path_factory, browser):
     """A page of the session's Chromium (``sitekit.py``) with explorers.js served from
     127.0.0.1; fails the tests' teardown on any page error or outside request."""
+    source = Path(explorers.__file__).with_name("explorers.js").read_text(encoding="utf-8")
     folder = tmp_path_factory.mktemp("explorers-js")
-    shutil.copy(Path(explorers.__file__).with_name("explorers.js"), folder)
-    (folder / "index.html").write_text(HARNESS.format(css=ExplorerFigure._css), encoding="utf-8")
-    server, base = site_server.serve(folder)
-    context, page, outside, errors = offline_page(
-        browser, base, viewport={"width": 600, "height": 900}
-    )
-    page.goto(base + "index.html")
-    yield page
-    context.close()
-    server.shutdown()
-    assert errors == [], errors
-    assert outside == [], outside
+    with module_page(browser, folder, "explorers.js", source, ExplorerFigure._css) as page:
+        yield page
 
 
 def assert_same(shown, expected, where=""):

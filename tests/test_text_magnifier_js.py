@@ -10,15 +10,12 @@ import base64
 
 import numpy as np
 import pytest
-from sitekit import offline_page, site_server
+from sitekit import module_page
 
 from lstm_magnifier import text
 from lstm_magnifier.viz.text_magnifier import TextFigure, TextMagnifier
 
 pytestmark = pytest.mark.browser
-
-HARNESS = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>text</title>
-<style>{css}</style></head><body><main></main></body></html>"""
 
 # Stand-in sliders and a stand-in anywidget model around them, as tests/test_explorers_js.py.
 MOUNT = """async ([setup, params, traits]) => {
@@ -56,18 +53,9 @@ SHOWN = "() => JSON.parse(document.querySelector('main .lm-text-figure').dataset
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, browser):
     folder = tmp_path_factory.mktemp("text-magnifier-js")
-    (folder / "text_magnifier.js").write_text(TextFigure._esm, encoding="utf-8")
-    (folder / "index.html").write_text(HARNESS.format(css=TextFigure._css), encoding="utf-8")
-    server, base = site_server.serve(folder)
-    context, page, outside, errors = offline_page(
-        browser, base, viewport={"width": 600, "height": 900}
-    )
-    page.goto(base + "index.html")
-    yield page
-    context.close()
-    server.shutdown()
-    assert errors == [], errors
-    assert outside == [], outside
+    module = ("text_magnifier.js", TextFigure._esm, TextFigure._css)
+    with module_page(browser, folder, *module) as page:
+        yield page
 
 
 @pytest.fixture(scope="module")
