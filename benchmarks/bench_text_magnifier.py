@@ -80,28 +80,27 @@ def sweep(page, length, where, n):
     box.fill(text)
     box.press("Control+End" if where == "at the end" else "Control+Home")
     keys = ("Backspace", "x") if where == "at the end" else ("Delete", "#")
-    drawn, frame = [], []
-    for j in range(n + WARM_UP):
-        done = timed(page, "keys", lambda j=j: box.press(keys[j % 2]))
+
+    def keystroke(j):
+        done = timed(page, "keys", lambda: box.press(keys[j % 2]))
         if done["length"] != length - (j + 1) % 2:
             raise RuntimeError(f"{where}: read {done['length']} characters")
-        if j >= WARM_UP:
-            drawn.append(done["drawn"])
-            frame.append(done["frame"])
-    return drawn, frame
+        return done["drawn"], done["frame"]
+
+    return bench_widgets.after_warm_up(n, WARM_UP, keystroke)
 
 
 def generate(page, clicks):
     seed = page.locator(".lstm-magnifier-explorer .noUi-handle").nth(1)
     button = page.locator("button.lm-generate")
-    drawn, frame = [], []
-    for _ in range(clicks):
+
+    def click(_):
         seed.focus()
         seed.press("ArrowRight")  # a new seed: a new text
         done = timed(page, "generate", button.click)
-        drawn.append(done["drawn"])
-        frame.append(done["frame"])
-    return drawn, frame
+        return done["drawn"], done["frame"]
+
+    return bench_widgets.after_warm_up(clicks, 0, click)
 
 
 def main():

@@ -91,8 +91,8 @@ def sweep(page, k, n):
     box.scroll_into_view_if_needed()
     box.fill(text)
     box.press("End")
-    svg, frame = [], []
-    for j in range(n + WARM_UP):
+
+    def keystroke(j):
         page.evaluate(ARM, k)
         box.press("Backspace" if j % 2 == 0 else ")")
         drawn = page.evaluate("() => window.benchKey")
@@ -100,10 +100,9 @@ def sweep(page, k, n):
             raise RuntimeError(f"typed magnifier {k}: a keystroke drew nothing")
         if drawn["steps"] != LENGTH - (j + 1) % 2:
             raise RuntimeError(f"typed magnifier {k}: ran {drawn['steps']} characters")
-        if j >= WARM_UP:
-            svg.append(drawn["svg"])
-            frame.append(drawn["frame"])
-    return svg, frame
+        return drawn["svg"], drawn["frame"]
+
+    return bench_widgets.after_warm_up(n, WARM_UP, keystroke)
 
 
 def bench_module(browser, n, folder):

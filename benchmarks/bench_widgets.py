@@ -353,6 +353,13 @@ def launch(playwright):
     )
 
 
+def after_warm_up(n, warm_up, one):
+    """Call ``one(j)`` for j = 0 .. warm_up + n - 1, each returning ``(drawn, frame)`` in ms:
+    the two lists of the last n (the first ``warm_up`` let the browser compile the code)."""
+    times = [one(j) for j in range(warm_up + n)][warm_up:]
+    return [t[0] for t in times], [t[1] for t in times]
+
+
 def stats(times):
     if not times:
         return f"{'-':>6} {'-':>6}"
