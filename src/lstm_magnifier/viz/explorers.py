@@ -117,6 +117,17 @@ def read_text(typed, vocabulary, max_length):
     return {"text": "".join(kept[:max_length]), "skipped": skipped, "message": " ".join(messages)}
 
 
+def check_text(text, vocabulary, max_length, *, allow_empty=False):
+    """``text`` if the model runs all of it (:func:`read_text` leaves nothing out), else an
+    error that says what would be left out; ``allow_empty`` lets "" through."""
+    if not isinstance(text, str):
+        raise TypeError(f"the text must be a string, got {type(text).__name__}")
+    message = read_text(text, vocabulary, max_length)["message"]
+    if message and (text or not allow_empty):
+        raise ValueError(f"text {text[:40]!r}: {message}")
+    return text
+
+
 def _slider(name, label, low, high, value, color, tooltip, step=0.01, *, whole=False):
     """A slider described as "**name** label" (HTML), with a readout and a handle in
     ``color``: floats to two decimals, or (``whole=True``) whole numbers in steps of 1."""
@@ -446,14 +457,16 @@ class SequenceMagnifier(_Explorer):
         if vocabulary is not None:
             model, typed = self._typed_setup(model, layer, state, vocabulary, max_length)
             typed.update(
-                presets=[[k, self._check_text(v, typed)] for k, v in (presets or {}).items()]
+                presets=[
+                    [k, check_text(v, vocabulary, max_length)] for k, v in (presets or {}).items()
+                ]
             )
             typed.update(
                 names=dict(names or {}), count=count and {"name": count[0], "steps": count[1]}
             )
             typed.update(note=str(note), prompt=f"Your text (characters {vocabulary!r})")
             self._typed, self._model, self._layer = typed, model, layer
-            x = self._check_text(x, typed)
+            x = check_text(x, vocabulary, max_length)
             x, labels = self._one_hot(x), list(x)
         self.trace = timelines.sequence_trace(model, x, layer=layer, batch=batch, state=state)
         steps, hidden = self.trace.c.shape
@@ -523,15 +536,6 @@ class SequenceMagnifier(_Explorer):
         setup = {"weights": encoded, "vocabulary": vocabulary, "max_length": max_length}
         return core, setup
 
-    def _check_text(self, text, typed=None):
-        typed = typed or self._typed
-        if not isinstance(text, str):
-            raise TypeError(f"the text must be a string, got {type(text).__name__}")
-        read = read_text(text, typed["vocabulary"], typed["max_length"])
-        if read["message"]:
-            raise ValueError(f"text {text[:40]!r}: {read['message']}")
-        return text
-
     def _one_hot(self, text):
         vocabulary = self._typed["vocabulary"]
         return one_hot([vocabulary.index(ch) for ch in text], len(vocabulary))
@@ -547,7 +551,9 @@ class SequenceMagnifier(_Explorer):
     def sequence(self, text):
         if self._typed is None:
             raise AttributeError("this magnifier shows a fixed sequence: give vocabulary= to type")
-        self.figure_widget.text = self._check_text(text)
+        self.figure_widget.text = check_text(
+            text, self._typed["vocabulary"], self._typed["max_length"]
+        )
 
     def _read(self):
         return read_text(

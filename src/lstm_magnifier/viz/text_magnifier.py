@@ -24,6 +24,7 @@ from lstm_magnifier.viz.explorers import (
     _encode,
     _Explorer,
     _slider,
+    check_text,
     read_text,
 )
 from lstm_magnifier.viz.palette import NEUTRAL
@@ -202,12 +203,7 @@ class TextMagnifier(_Explorer):
         return checked
 
     def _check_text(self, value):
-        if not isinstance(value, str):
-            raise TypeError(f"the text must be a string, got {type(value).__name__}")
-        read = read_text(value, self._vocabulary, self._max_length)
-        if read["message"] and value:
-            raise ValueError(f"text {value[:40]!r}: {read['message']}")
-        return value
+        return check_text(value, self._vocabulary, self._max_length, allow_empty=True)
 
     def _unit_values(self, typed):
         """Each named unit's value after every character of ``typed`` (as read)."""
@@ -223,10 +219,7 @@ class TextMagnifier(_Explorer):
         return {**read, "units": self._unit_values(self.text), "generated": self.generated}
 
     def _make_view(self):
-        return _TextView(self._setup_units())
-
-    def _setup_units(self):
-        return self.figure_widget.setup["units"]
+        return _TextView(self.figure_widget.setup["units"])
 
 
 class _TextView:
