@@ -1,6 +1,7 @@
 """Helpers shared by several test modules: small cells with chosen gates or weights (the
 explorers' math), the texts a figure shows, and the numbers an explorer's SVG shows."""
 
+import base64
 import math
 
 import numpy as np
@@ -84,3 +85,11 @@ def value_differences(shown, expected, tolerance=1e-12):
         if error.size and error.max() > tolerance:
             problems.append(f"{key}: off by {error.max():.3g}")
     return problems
+
+
+def decode_array(encoded):
+    """An array a widget ships as ``{"shape", "b64"}`` (float64, or float32 when its ``dtype``
+    says so), as float64: the same numbers."""
+    dtype = "<f4" if encoded.get("dtype") == "float32" else "<f8"
+    data = np.frombuffer(base64.b64decode(encoded["b64"]), dtype=dtype)
+    return data.reshape(encoded["shape"]).astype(np.float64)

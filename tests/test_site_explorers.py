@@ -12,7 +12,6 @@ The site, the server and the browser are the fixtures of ``sitekit.py``, shared 
 ``test_site.py`` (the book is built once).
 """
 
-import base64
 import json
 import re
 
@@ -25,7 +24,7 @@ from lstm_magnifier.timelines import constant_gate_timeline, gate_step, weight_t
 from lstm_magnifier.viz.explorers import _STEP_KEYS as STEP_KEYS
 from lstm_magnifier.viz.explorers import read_text
 
-from cells import value_differences
+from cells import decode_array, value_differences
 
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
 
@@ -68,19 +67,13 @@ def stored_explorers(html):
     return found
 
 
-def decode(array):
-    dtype = "<f4" if array.get("dtype") == "float32" else "<f8"
-    data = np.frombuffer(base64.b64decode(array["b64"]), dtype=dtype)
-    return data.reshape(array["shape"]).astype(np.float64)
-
-
 def typed_values(setup, typed, t, unit):
     """What a typed SequenceMagnifier shows for the text ``typed``: NumPy's LSTM with the
     weights the page stores, run on what the magnifier reads of it."""
     read = read_text(typed, setup["vocabulary"], setup["max_length"])
     if not read["text"]:
         return read
-    layers = [{k: decode(a) for k, a in layer.items()} for layer in setup["weights"]]
+    layers = [{k: decode_array(a) for k, a in layer.items()} for layer in setup["weights"]]
     hidden, vocabulary = layers[0]["weight_hh"].shape[1], setup["vocabulary"]
     model = LSTM(len(vocabulary), hidden, num_layers=len(layers), rng=0)
     for k, layer in enumerate(layers):
@@ -109,7 +102,7 @@ def expected_values(kind, setup, shown, typed=None):
     if "weights" in setup:
         return typed_values(setup, typed, t, unit)
     values = {"t": t, "unit": unit}
-    values.update({name: decode(a)[t - 1] for name, a in setup["trace"].items()})
+    values.update({name: decode_array(a)[t - 1] for name, a in setup["trace"].items()})
     if setup.get("labels"):
         values["label"] = setup["labels"][t - 1]
     return values

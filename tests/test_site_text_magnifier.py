@@ -9,7 +9,6 @@ error, no console error, no request to another host. (axe-core audits the page i
 in ``test_site.py``.)
 """
 
-import base64
 import json
 import re
 
@@ -19,6 +18,8 @@ from sitekit import offline_page, site_server
 
 from lstm_magnifier import text
 from lstm_magnifier.viz.explorers import read_text
+
+from cells import decode_array
 
 pytestmark = [pytest.mark.book, pytest.mark.browser, pytest.mark.slow]
 
@@ -36,20 +37,16 @@ SHOWN = """() => ({
 })"""
 
 
-def decode(array):
-    return np.frombuffer(base64.b64decode(array["b64"]), "<f4").reshape(array["shape"])
-
-
 def model_of(setup):
     """A float64 character model holding the float32 numbers the page stores."""
     (layer,) = setup["weights"]
-    vocabulary = setup["vocabulary"]
-    model = text.char_model(len(vocabulary), decode(layer["weight_hh"]).shape[1], dtype=np.float64)
-    state = {f"core.{k}_l0": decode(layer[k]) for k in ("weight_ih", "weight_hh")}
-    state["core.bias_ih_l0"] = decode(layer["bias"])
+    state = {f"core.{k}_l0": decode_array(layer[k]) for k in ("weight_ih", "weight_hh")}
+    state["core.bias_ih_l0"] = decode_array(layer["bias"])
     state["core.bias_hh_l0"] = np.zeros_like(state["core.bias_ih_l0"])
-    state.update({f"head.{k}": decode(a) for k, a in setup["head"].items()})
-    model.load_state_dict({k: v.astype(np.float64) for k, v in state.items()})
+    state.update({f"head.{k}": decode_array(a) for k, a in setup["head"].items()})
+    hidden = state["core.weight_hh_l0"].shape[1]
+    model = text.char_model(len(setup["vocabulary"]), hidden, dtype=np.float64)
+    model.load_state_dict(state)
     return model
 
 

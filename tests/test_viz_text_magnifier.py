@@ -3,8 +3,6 @@
 The page's side (the same numbers and text in Chromium) is in ``tests/test_text_magnifier_js.py``.
 """
 
-import base64
-
 import matplotlib
 import numpy as np
 import pytest
@@ -12,6 +10,8 @@ import pytest
 from lstm_magnifier import text
 from lstm_magnifier.viz import text_magnifier
 from lstm_magnifier.viz.text_magnifier import TextFigure, TextMagnifier
+
+from cells import decode_array
 
 matplotlib.use("Agg")
 
@@ -26,9 +26,8 @@ def small():
 
 
 def decode(encoded):
-    raw = base64.b64decode(encoded["b64"])
     assert encoded["dtype"] == "float32"
-    return np.frombuffer(raw, "<f4").reshape(encoded["shape"])
+    return decode_array(encoded)
 
 
 def test_the_page_gets_the_float32_weights_with_one_bias_per_layer(small):
